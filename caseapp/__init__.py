@@ -1,0 +1,47 @@
+"""The web and command-line layer: the application factory."""
+import uuid
+from pathlib import Path
+
+from flask import Flask, g
+
+from caseapp.config import load_config
+from caseapp.extensions import babel, csrf, db, limiter, login_manager, migrate
+from workflows.audit import masking
+
+MIGRATIONS_DIR = str(Path(__file__).resolve().parent.parent / "migrations")
+
+
+def create_app(overrides: dict | None = None) -> Flask:
+    app = Flask(__name__, instance_relative_config=True)
+    overrides = overrides or {}
+    app.config.update(load_config(app.instance_path, overrides))
+    app.config.update(overrides)
+    masking.configure(app.config["AUDIT_MASK_KEY"])
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=MIGRATIONS_DIR, render_as_batch=True,
+                     compare_type=True)
+    csrf.init_app(app)
+    limiter.init_app(app)
+
+    from caseapp import i18n, auth, admin, cli, errors
+
+    i18n.init_app(app)
+    auth.init_app(app)
+    admin.init_app(app)
+    cli.init_app(app)
+    errors.init_app(app)
+
+    @app.before_request
+    def _request_id():
+        g.request_id = uuid.uuid4().hex
+
+    @app.after_request
+    def _security_headers(response):
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        response.headers["X-Request-ID"] = g.get("request_id", "")
+        return response
+
+    return app

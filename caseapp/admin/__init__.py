@@ -1,0 +1,41 @@
+"""Flask-Admin as the shell of every page after sign-in: built inside the factory."""
+
+from flask_admin import Admin
+from flask_admin.theme import Bootstrap4Theme
+from flask_babel import lazy_gettext as _l
+
+from caseapp.admin.audit import AuditEventView
+from caseapp.admin.cases import ApplicationView, WorkerView
+from caseapp.admin.dashboard import DashboardView
+from caseapp.admin.reference import (ContributionComponentView, KecamatanView, KelurahanView,
+                                     UmkRateView)
+from caseapp.admin.users import UserView
+from caseapp.auth import AuthView
+from caseapp.i18n import TRANSLATIONS_DIR
+from models import (Application, AuditEvent, ContributionComponent, Kecamatan, Kelurahan,
+                    UmkRate, User, Worker)
+
+def init_app(app) -> None:
+    admin = Admin(
+        app,
+        name="SIGAP Disnaker Kota Bekasi",
+        index_view=DashboardView(name=_l("Home"), url="/", endpoint="admin"),
+        translations_path=TRANSLATIONS_DIR,
+        theme=Bootstrap4Theme(swatch="default", fluid=True),
+    )
+    cases, refs = _l("Cases"), _l("Reference data")
+    admin.add_view(AuthView(name="auth", endpoint="auth", url="/auth"))
+    admin.add_view(ApplicationView(Application, name=_l("Applications"), category=cases,
+                                   endpoint="applications"))
+    admin.add_view(WorkerView(Worker, name=_l("Workers"), category=cases, endpoint="workers"))
+    admin.add_view(AuditEventView(AuditEvent, name=_l("Audit log"), endpoint="audit_log"))
+    admin.add_view(UserView(User, name=_l("Users"), category=_l("Administration"),
+                            endpoint="users"))
+    admin.add_view(KecamatanView(Kecamatan, name=_l("Kecamatan"), category=refs,
+                                 endpoint="kecamatan"))
+    admin.add_view(KelurahanView(Kelurahan, name=_l("Kelurahan"), category=refs,
+                                 endpoint="kelurahan"))
+    admin.add_view(UmkRateView(UmkRate, name=_l("UMK"), category=refs, endpoint="umk"))
+    admin.add_view(ContributionComponentView(ContributionComponent, name=_l("Contributions"),
+                                             category=refs, endpoint="contributions"))
+    app.extensions["caseapp_admin"] = admin

@@ -1,0 +1,43 @@
+"""Read-only lists of workers and applications; changes go through workflow pages."""
+from flask_babel import lazy_gettext as _l
+
+from caseapp.admin.base import ReadOnlyModelView
+from models import Role
+from workflows.states import STATE_LABELS
+
+
+def _state_label(view, context, model, name):
+    return STATE_LABELS.get(model.state, model.state)
+
+
+class ApplicationView(ReadOnlyModelView):
+    roles = (Role.CASEWORKER.value, Role.HEAD.value, Role.AUDITOR.value)
+    column_list = ("id", "worker.full_name", "worker.kelurahan.name", "program_year", "state",
+                   "intake_channel", "taken_in_by.username", "submitted_at")
+    column_details_list = column_list + ("created_at", "state_changed_at")
+    column_filters = ("state", "program_year", "intake_channel", "worker.kelurahan.name")
+    column_default_sort = ("id", True)
+    column_formatters = {"state": _state_label}
+    column_labels = {"id": _l("No."), "worker.full_name": _l("Worker"),
+                     "worker.kelurahan.name": _l("Kelurahan"), "program_year": _l("Year"),
+                     "state": _l("Status"), "intake_channel": _l("Channel"),
+                     "taken_in_by.username": _l("Taken in by"),
+                     "submitted_at": _l("Submitted at"), "created_at": _l("Created at"),
+                     "state_changed_at": _l("Status since")}
+
+
+class WorkerView(ReadOnlyModelView):
+    roles = (Role.CASEWORKER.value, Role.AUDITOR.value)
+    column_list = ("id", "nik", "full_name", "sex", "birth_date", "kelurahan.name", "category",
+                   "occupation")
+    column_details_list = column_list + ("kk_number", "birth_place", "address", "rt", "rw",
+                                         "phone", "monthly_income", "created_at")
+    column_searchable_list = ("nik", "full_name")
+    column_filters = ("category", "sex", "kelurahan.name")
+    column_default_sort = ("id", True)
+    column_labels = {"id": _l("No."), "nik": "NIK", "full_name": _l("Name"), "sex": _l("Sex"),
+                     "birth_date": _l("Birth date"), "kelurahan.name": _l("Kelurahan"),
+                     "category": _l("Category"), "occupation": _l("Occupation"),
+                     "kk_number": _l("KK number"), "birth_place": _l("Birth place"),
+                     "address": _l("Address"), "phone": _l("Phone"),
+                     "monthly_income": _l("Monthly income (Rp)"), "created_at": _l("Registered at")}

@@ -1,0 +1,82 @@
+"""Staff accounts for the admin; creation and role changes go through the user verbs."""
+from flask import flash
+from flask_babel import lazy_gettext as _l
+from wtforms import BooleanField, PasswordField, SelectMultipleField, StringField
+from wtforms.validators import DataRequired, Length
+
+from caseapp.actor import current_actor
+from caseapp.admin.base import SecureModelView
+from caseapp.forms import BaseForm
+from models import Role, User
+from workflows import users as user_verbs
+from workflows.audit import record_change
+from workflows.errors import WorkflowError
+
+ROLE_CHOICES = [(Role.CASEWORKER.value, _l("Caseworker")), (Role.HEAD.value, _l("Head")),
+                (Role.AUDITOR.value, _l("Auditor")), (Role.ADMIN.value, _l("Admin"))]
+
+
+class UserCreateForm(BaseForm):
+    username = StringField(_l("Username"), validators=[DataRequired(), Length(max=64)])
+    full_name = StringField(_l("Full name"), validators=[DataRequired(), Length(max=200)])
+    password = PasswordField(_l("Initial password"), validators=[DataRequired()])
+    roles = SelectMultipleField(_l("Roles"), choices=ROLE_CHOICES, validators=[DataRequired()])
+
+
+class UserEditForm(BaseForm):
+    full_name = StringField(_l("Full name"), validators=[DataRequired(), Length(max=200)])
+    active = BooleanField(_l("Active"))
+    roles = SelectMultipleField(_l("Roles"), choices=ROLE_CHOICES, validators=[DataRequired()])
+
+
+def _roles(view, context, model, name):
+    return ", ".join(model.role_names)
+
+
+class UserView(SecureModelView):
+    roles = write_roles = (Role.ADMIN.value,)
+    allow_create = allow_edit = True
+    column_list = ("username", "full_name", "role_names", "active", "must_change_password",
+                   "created_at")
+    column_details_list = column_list
+    column_searchable_list = ("username", "full_name")
+    column_formatters = {"role_names": _roles}
+    column_labels = {"username": _l("Username"), "full_name": _l("Full name"),
+                     "role_names": _l("Roles"), "active": _l("Active"),
+                     "must_change_password": _l("Must change password"),
+                     "created_at": _l("Created at")}
+
+    def get_create_form(self):
+        return UserCreateForm
+
+    def get_edit_form(self):
+        return UserEditForm
+
+    def on_form_prefill(self, form, id):
+        form.roles.data = list(self.get_one(id).role_names)
+
+    def _commit_or_report(self, work):
+        try:
+            result = work()
+            self.session.commit()
+            return result
+        except WorkflowError as exc:
+            self.session.rollback()
+            flash(exc.message, "error")
+            return False
+
+    def create_model(self, form):
+        return self._commit_or_report(lambda: user_verbs.create_user(
+            self.session, username=form.username.data, full_name=form.full_name.data,
+            password=form.password.data, roles=form.roles.data, actor=current_actor()))
+
+    def update_model(self, form, model: User):
+        def work():
+            actor = current_actor()
+            model.full_name = form.full_name.data
+            model.active = bool(form.active.data)
+            if self.session.is_modified(model):
+                record_change(self.session, actor, "admin.update.app_user", model)
+            user_verbs.set_roles(self.session, model, form.roles.data, actor=actor)
+            return True
+        return self._commit_or_report(work)

@@ -1,0 +1,52 @@
+"""Configuration from environment variables, with safe local defaults.
+
+Everything secret or machine-specific comes from the environment or the
+instance folder, never from the repository.
+"""
+import os
+import secrets
+from pathlib import Path
+
+
+def _instance_secret(instance_path: str) -> str:
+    """A per-installation secret key kept in instance/ (created on first start)."""
+    path = Path(instance_path) / "secret_key"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_hex(32))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+def normalise_database_url(url: str) -> str:
+    """Use psycopg 3 for PostgreSQL whatever spelling the operator gave."""
+    for prefix in ("postgresql://", "postgres://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+def load_config(instance_path: str, overrides: dict) -> dict:
+    env = os.environ
+    default_db = "sqlite:///" + str(Path(instance_path) / "caseapp.db")
+    secret = (overrides.get("SECRET_KEY") or env.get("CASEAPP_SECRET_KEY")
+              or _instance_secret(instance_path))
+    return {
+        "SECRET_KEY": secret,
+        "DATABASE_URL": normalise_database_url(env.get("CASEAPP_DATABASE_URL", default_db)),
+        "DEMO_MODE": env.get("CASEAPP_DEMO", "0") == "1",
+        "AUDIT_MASK_KEY": env.get("CASEAPP_AUDIT_MASK_KEY", secret),
+        "BABEL_DEFAULT_LOCALE": "id",
+        "BABEL_DEFAULT_TIMEZONE": "Asia/Jakarta",
+        "LANGUAGES": ("id", "en"),
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": env.get("CASEAPP_SECURE_COOKIES", "0") == "1",
+        "PERMANENT_SESSION_LIFETIME": 8 * 3600,
+        "WTF_CSRF_TIME_LIMIT": 8 * 3600,
+        "WTF_I18N_ENABLED": False,
+        "RATELIMIT_STORAGE_URI": env.get("CASEAPP_RATELIMIT_STORAGE", "memory://"),
+        "RATELIMIT_HEADERS_ENABLED": True,
+        "LOGIN_RATE_LIMIT": "10 per minute",
+        "FLASK_ADMIN_SWATCH": "default",
+    }

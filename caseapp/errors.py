@@ -1,0 +1,36 @@
+"""Refusals from the workflows and HTTP errors become clear, translated pages."""
+from flask import render_template
+from flask_babel import lazy_gettext as _l
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+from workflows.errors import WorkflowError
+
+_MESSAGES = {
+    400: _l("The request was not understood."),
+    403: _l("Your role does not allow this page or action."),
+    404: _l("The page or record does not exist."),
+    405: _l("This action is not allowed this way."),
+    409: _l("The record changed in the meantime; reload the page."),
+    429: _l("Too many attempts. Wait a minute and try again."),
+}
+
+
+def init_app(app) -> None:
+    @app.errorhandler(WorkflowError)
+    def _workflow_error(error: WorkflowError):
+        return render_template("error.html", code=error.status,
+                               message=error.message), error.status
+
+    @app.errorhandler(CSRFError)
+    def _csrf_error(error: CSRFError):
+        message = _l("The form has expired or did not come from this application. "
+                     "Reload the page and try again.")
+        return render_template("error.html", code=400, message=message), 400
+
+    @app.errorhandler(HTTPException)
+    def _http_error(error: HTTPException):
+        if error.code not in _MESSAGES:
+            return error
+        return render_template("error.html", code=error.code,
+                               message=_MESSAGES[error.code]), error.code

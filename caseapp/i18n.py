@@ -1,0 +1,49 @@
+"""Bahasa Indonesia by default, English on request; catalogs for our strings,
+Flask-Admin's and WTForms' validators (neither ships Indonesian)."""
+from pathlib import Path
+
+from flask import Blueprint, current_app, has_request_context, redirect, request, session, url_for
+from flask_babel import Domain, get_locale
+
+from caseapp.extensions import babel
+
+TRANSLATIONS_DIR = str(Path(__file__).resolve().parent / "translations")
+wtforms_domain = Domain(TRANSLATIONS_DIR, domain="wtforms")
+
+bp = Blueprint("i18n", __name__)
+
+
+def select_locale() -> str:
+    chosen = session.get("lang") if has_request_context() else None
+    if chosen in current_app.config["LANGUAGES"]:
+        return chosen
+    return current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+class WTFormsTranslations:
+    """WTForms' validator messages from our catalog, in the request's language."""
+
+    def gettext(self, string: str) -> str:
+        return wtforms_domain.get_translations().ugettext(string)
+
+    def ngettext(self, singular: str, plural: str, n: int) -> str:
+        return wtforms_domain.get_translations().ungettext(singular, plural, n)
+
+
+@bp.post("/bahasa")
+def switch_language():
+    lang = request.form.get("lang", "")
+    if lang in current_app.config["LANGUAGES"]:
+        session["lang"] = lang
+    target = request.form.get("next", "")
+    # Only local paths, so the switch cannot be used as an open redirect.
+    if not target.startswith("/") or target.startswith("//"):
+        target = url_for("admin.index")
+    return redirect(target)
+
+
+def init_app(app) -> None:
+    babel.init_app(app, locale_selector=select_locale,
+                   default_translation_directories=TRANSLATIONS_DIR)
+    app.register_blueprint(bp)
+    app.jinja_env.globals["current_locale"] = get_locale

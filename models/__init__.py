@@ -1,0 +1,30 @@
+"""SQLAlchemy 2 models of the case-management system.
+
+The package imports nothing else of ours: it is the bottom layer, shared by the
+workflows, the reports and the web layer. Importing it registers every table on
+``Base.metadata`` (Alembic compares that metadata with the database).
+"""
+from models.base import Base
+from models.roles import Role
+from models.user import User, UserRole
+from models.region import Kecamatan, Kelurahan
+from models.rates import ContributionComponent, UmkRate
+from models.audit import AuditChainHead, AuditEvent
+from models.worker import Worker
+from models.application import Application, ApplicationTransition
+
+__all__ = [
+    "Application",
+    "ApplicationTransition",
+    "AuditChainHead",
+    "AuditEvent",
+    "Base",
+    "ContributionComponent",
+    "Kecamatan",
+    "Kelurahan",
+    "Role",
+    "UmkRate",
+    "User",
+    "UserRole",
+    "Worker",
+]

@@ -1,0 +1,66 @@
+"""An application for city-paid membership, one per worker per programme year,
+and the history of its state changes (so time in each state can be derived)."""
+from datetime import datetime
+
+from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from models.base import Base, UTCDateTime, utcnow
+from models.user import User
+from models.worker import Worker
+
+# The closed set of states of design.md; the transitions between them live in workflows.
+STATES = (
+    "draft", "submitted", "returned", "rejected", "verified", "waitlisted", "approved",
+    "declined", "submitted_to_bpjs", "bpjs_rejected", "enrolled", "terminated",
+)
+INTAKE_CHANNELS = ("walk_in", "kelurahan", "partner")
+
+
+def _in(values: tuple[str, ...]) -> str:
+    return "(" + ", ".join(f"'{v}'" for v in values) + ")"
+
+
+class Application(Base):
+    __tablename__ = "application"
+    __table_args__ = (
+        UniqueConstraint("worker_id", "program_year"),
+        CheckConstraint(f"state IN {_in(STATES)}", name="known_state"),
+        CheckConstraint(f"intake_channel IN {_in(INTAKE_CHANNELS)}", name="known_channel"),
+        CheckConstraint(
+            "state = 'draft' OR submitted_at IS NOT NULL", name="submitted_has_time"
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    worker_id: Mapped[int] = mapped_column(ForeignKey("worker.id"), index=True)
+    program_year: Mapped[int]
+    state: Mapped[str] = mapped_column(String(20), default="draft", index=True)
+    intake_channel: Mapped[str] = mapped_column(String(20))
+    taken_in_by_id: Mapped[int] = mapped_column(ForeignKey("app_user.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    state_changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    worker: Mapped[Worker] = relationship()
+    taken_in_by: Mapped[User] = relationship()
+    transitions: Mapped[list["ApplicationTransition"]] = relationship(
+        back_populates="application", order_by="ApplicationTransition.id"
+    )
+
+    def __str__(self) -> str:
+        return f"#{self.id}"
+
+
+class ApplicationTransition(Base):
+    __tablename__ = "application_transition"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    application_id: Mapped[int] = mapped_column(ForeignKey("application.id"), index=True)
+    from_state: Mapped[str | None] = mapped_column(String(20))
+    to_state: Mapped[str] = mapped_column(String(20))
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    reason: Mapped[str | None] = mapped_column(Text)
+
+    application: Mapped[Application] = relationship(back_populates="transitions")

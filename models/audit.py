@@ -1,0 +1,50 @@
+"""The append-only audit log and the one-row head of its hash chain.
+
+Rows are never updated or deleted; each one carries the hash of the previous
+row, so any edit, deletion or reordering breaks the chain where it happened.
+"""
+from datetime import datetime
+
+from sqlalchemy import BigInteger, CheckConstraint, ForeignKey, Index, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from models.base import Base, UTCDateTime
+
+GENESIS_HASH = "0" * 64
+
+
+class AuditEvent(Base):
+    __tablename__ = "audit_event"
+    __audited__ = False
+    __table_args__ = (
+        CheckConstraint("seq > 0", name="positive_seq"),
+        Index("ix_audit_event_entity", "entity_type", "entity_id"),
+    )
+
+    seq: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    occurred_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"), index=True)
+    actor_name: Mapped[str] = mapped_column(String(100))
+    actor_roles: Mapped[str] = mapped_column(String(100), default="")
+    ip: Mapped[str | None] = mapped_column(String(45))
+    request_id: Mapped[str | None] = mapped_column(String(64))
+    action: Mapped[str] = mapped_column(String(64), index=True)
+    entity_type: Mapped[str | None] = mapped_column(String(64))
+    entity_id: Mapped[str | None] = mapped_column(String(64))
+    # Canonical JSON text of {field: [old, new]}; kept as text so the hashed bytes survive.
+    diff: Mapped[str] = mapped_column(Text, default="{}")
+    reason: Mapped[str | None] = mapped_column(Text)
+    prev_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    hash: Mapped[str] = mapped_column(String(64), unique=True)
+
+
+class AuditChainHead(Base):
+    """Where the chain ends; locking this row serialises appends on PostgreSQL."""
+
+    __tablename__ = "audit_chain_head"
+    __audited__ = False
+    __table_args__ = (CheckConstraint("id = 1", name="single_row"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False, default=1)
+    seq: Mapped[int] = mapped_column(BigInteger, default=0)
+    hash: Mapped[str] = mapped_column(String(64), default=GENESIS_HASH)

@@ -1,0 +1,50 @@
+"""A worker (pekerja rentan) as known from the KTP and the intake form."""
+from datetime import date, datetime
+
+from sqlalchemy import BigInteger, CheckConstraint, ForeignKey, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from models.base import Base, UTCDateTime, utcnow
+from models.region import Kelurahan
+
+CATEGORIES = ("pedagang", "pekerja_lepas", "wiraswasta", "rentan_lainnya")
+
+
+class Worker(Base):
+    __tablename__ = "worker"
+    __personal_fields__ = frozenset(
+        {"nik", "kk_number", "full_name", "birth_place", "birth_date", "address", "phone",
+         "monthly_income"}
+    )
+    __table_args__ = (
+        CheckConstraint("length(nik) = 16", name="nik_16_digits"),
+        CheckConstraint("length(kk_number) = 16", name="kk_16_digits"),
+        CheckConstraint("sex IN ('L', 'P')", name="sex_l_or_p"),
+        CheckConstraint(
+            "category IN (" + ", ".join(f"'{c}'" for c in CATEGORIES) + ")",
+            name="known_category",
+        ),
+        CheckConstraint("monthly_income >= 0", name="income_not_negative"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    nik: Mapped[str] = mapped_column(String(16), unique=True)
+    kk_number: Mapped[str] = mapped_column(String(16), index=True)
+    full_name: Mapped[str] = mapped_column(String(200))
+    birth_place: Mapped[str] = mapped_column(String(100))
+    birth_date: Mapped[date]
+    sex: Mapped[str] = mapped_column(String(1))
+    address: Mapped[str] = mapped_column(Text)
+    rt: Mapped[str] = mapped_column(String(3))
+    rw: Mapped[str] = mapped_column(String(3))
+    kelurahan_code: Mapped[str] = mapped_column(ForeignKey("kelurahan.code"), index=True)
+    phone: Mapped[str | None] = mapped_column(String(20))
+    category: Mapped[str] = mapped_column(String(20))
+    occupation: Mapped[str] = mapped_column(String(100))
+    monthly_income: Mapped[int] = mapped_column(BigInteger)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    kelurahan: Mapped[Kelurahan] = relationship()
+
+    def __str__(self) -> str:
+        return self.full_name

@@ -1,0 +1,81 @@
+"""Fixtures: every database test runs on SQLite and on PostgreSQL, each test
+inside a transaction that is rolled back afterwards."""
+import flask_migrate
+import pytest
+
+from caseapp import create_app
+from caseapp.extensions import db
+from tests.databases import BACKENDS, TestDatabase
+from tests.factories import STAFF, make_staff
+from workflows.actor import Actor
+from workflows.reference import load_reference_data
+
+TEST_CONFIG = {"TESTING": True, "SECRET_KEY": "test-secret", "RATELIMIT_ENABLED": False,
+               "AUDIT_MASK_KEY": "test-mask-key"}
+
+
+def build_app(database_url: str, **extra):
+    """An app on a migrated database holding reference data and the standard staff."""
+    app = create_app({**TEST_CONFIG, "DATABASE_URL": database_url, **extra})
+    with app.app_context():
+        flask_migrate.upgrade()
+        load_reference_data(db.session, actor=Actor.system("test-setup"))
+        make_staff(db.session)
+        db.session.commit()
+    return app
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
+def backend(request):
+    return request.param
+
+
+@pytest.fixture(scope="session")
+def database(backend, tmp_path_factory):
+    test_db = TestDatabase(backend, tmp_path_factory.mktemp("db"), "main")
+    yield test_db
+    test_db.drop()
+
+
+@pytest.fixture(scope="session")
+def app(database):
+    app = build_app(database.url)
+    yield app
+    db.state(app).engine.dispose()
+
+
+@pytest.fixture
+def session(app):
+    """The app's scoped session bound to one connection whose transaction is rolled back.
+
+    Commits inside the code under test only release savepoints.
+    """
+    state = db.state(app)
+    with app.app_context():
+        connection = state.engine.connect()
+        outer = connection.begin()
+        db.session.remove()
+        state.bind = connection
+        state.session_options = {"join_transaction_mode": "create_savepoint"}
+        try:
+            yield db.session
+        finally:
+            db.session.remove()
+            outer.rollback()
+            connection.close()
+            state.bind, state.session_options = state.engine, {}
+
+
+@pytest.fixture
+def client(app, session):
+    return app.test_client()
+
+
+@pytest.fixture
+def staff(session):
+    """Actor per standard test account (see tests.factories.STAFF)."""
+    from sqlalchemy import select
+    from models import User
+
+    users = session.execute(select(User).where(User.username.in_(STAFF))).scalars()
+    return {u.username: Actor.for_user(u, ip="127.0.0.1", request_id="test") for u in users}

@@ -1,0 +1,20 @@
+"""Driving the web layer like a browser would: CSRF tokens from the pages."""
+import re
+
+from tests.factories import PASSWORD
+
+_TOKEN = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"|'
+                    r'name="csrf_token" value="([^"]+)"')
+
+
+def csrf_token(client, path: str) -> str:
+    html = client.get(path).get_data(as_text=True)
+    match = _TOKEN.search(html)
+    assert match, f"no CSRF token on {path}"
+    return match.group(1) or match.group(2)
+
+
+def login(client, username: str, password: str = PASSWORD):
+    token = csrf_token(client, "/auth/login")
+    return client.post("/auth/login", data={"username": username, "password": password,
+                                            "csrf_token": token})

@@ -1,0 +1,135 @@
+"""The audit core: every write leaves a chained event, and tampering is named."""
+import json
+
+import pytest
+from sqlalchemy import func, select, text, update
+
+from models import AuditEvent, UmkRate, Worker
+from tests.factories import make_worker
+from workflows.audit import record, verify_chain
+from workflows.audit.guard import AuditBypassRefused
+
+
+def _events(session, action=None):
+    stmt = select(AuditEvent).order_by(AuditEvent.seq)
+    if action:
+        stmt = stmt.where(AuditEvent.action == action)
+    return session.execute(stmt).scalars().all()
+
+
+def test_events_form_a_gap_free_hash_chain(session, staff):
+    before = session.scalar(select(func.max(AuditEvent.seq)))
+    make_worker(session, staff["cw1"])
+    make_worker(session, staff["cw1"])
+    session.commit()
+    events = _events(session)
+    assert [e.seq for e in events] == list(range(1, len(events) + 1))
+    for previous, current in zip(events, events[1:]):
+        assert current.prev_hash == previous.hash
+    assert events[-1].seq == before + 2
+    verdict = verify_chain(session)
+    assert verdict.ok and verdict.events == len(events) and verdict.head_seq == events[-1].seq
+
+
+def test_event_carries_actor_roles_ip_request_and_masked_diff(session, staff):
+    worker = make_worker(session, staff["cw1"], full_name="Siti Aminah")
+    session.commit()
+    event = _events(session, "worker.register")[-1]
+    assert (event.actor_name, event.actor_roles, event.ip, event.request_id) == (
+        "cw1", "caseworker", "127.0.0.1", "test")
+    assert (event.entity_type, event.entity_id) == ("worker", str(worker.id))
+    diff = json.loads(event.diff)
+    assert diff["category"] == [None, "pedagang"]
+    assert diff["nik"][1].startswith("hmac:") and worker.nik not in event.diff
+    assert "Siti Aminah" not in event.diff
+
+
+def test_orm_bulk_update_and_delete_are_refused(session, staff):
+    make_worker(session, staff["cw1"])
+    session.commit()
+    with pytest.raises(AuditBypassRefused):
+        session.execute(update(Worker).values(occupation="lain"))
+    session.rollback()
+    with pytest.raises(AuditBypassRefused):
+        session.execute(update(AuditEvent).values(reason="x"))
+
+
+def test_commit_without_audit_event_is_refused(session):
+    session.get(UmkRate, 2026).amount = 1
+    with pytest.raises(AuditBypassRefused):
+        session.commit()
+    session.rollback()
+    assert session.get(UmkRate, 2026).amount == 5_999_443
+
+
+def test_failed_audit_write_rolls_back_the_business_change(session, staff, monkeypatch):
+    import workflows.audit.recorder as record_module
+
+    def broken(fields):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(record_module, "event_hash", broken)
+    count = session.scalar(select(func.count()).select_from(Worker))
+    with pytest.raises(RuntimeError):
+        make_worker(session, staff["cw1"])
+    session.rollback()
+    assert session.scalar(select(func.count()).select_from(Worker)) == count
+
+
+def _tamper(session, sql, **params):
+    session.execute(text(sql), params)
+
+
+def _chain_with_events(session, staff, n=4):
+    for _ in range(n):
+        record(session, staff["auditor"], "test.event", reason="isi")
+    session.flush()
+    return session.scalar(select(func.max(AuditEvent.seq)))
+
+
+@pytest.mark.parametrize("scenario", ["edit", "delete", "reorder", "forge", "truncate"])
+def test_tampering_is_detected_and_named(session, staff, scenario):
+    last = _chain_with_events(session, staff)
+    target = last - 2
+    if scenario == "edit":
+        _tamper(session, "UPDATE audit_event SET reason = 'diubah' WHERE seq = :s", s=target)
+        expected = target
+    elif scenario == "delete":
+        _tamper(session, "DELETE FROM audit_event WHERE seq = :s", s=target)
+        expected = target
+    elif scenario == "reorder":
+        rows = {r.seq: r for r in session.execute(
+            select(AuditEvent.seq, AuditEvent.action, AuditEvent.reason)
+            .where(AuditEvent.seq.in_([target, target + 1]))).all()}
+        _tamper(session, "UPDATE audit_event SET reason = :r WHERE seq = :s",
+                r="tukar-" + str(rows[target + 1].reason), s=target)
+        _tamper(session, "UPDATE audit_event SET reason = :r WHERE seq = :s",
+                r="tukar-" + str(rows[target].reason), s=target + 1)
+        expected = target
+    elif scenario == "forge":
+        row = session.execute(select(AuditEvent).where(AuditEvent.seq == last)).scalar_one()
+        _tamper(session, "INSERT INTO audit_event (seq, occurred_at, actor_name, actor_roles, "
+                "action, diff, prev_hash, hash) VALUES (:seq, :at, 'palsu', '', 'forged', '{}', "
+                ":prev, :hash)", seq=last + 1, at=row.occurred_at, prev=row.hash, hash="f" * 64)
+        expected = last + 1
+    else:
+        _tamper(session, "DELETE FROM audit_event WHERE seq = :s", s=last)
+        expected = last
+    verdict = verify_chain(session)
+    assert not verdict.ok
+    assert verdict.first_bad_seq == expected
+    assert f"seq {expected}" in verdict.line()
+
+
+def test_cli_verify_prints_verdict_and_exit_code(app, session, staff):
+    last = _chain_with_events(session, staff, 2)
+    session.commit()
+    runner = app.test_cli_runner()
+    ok = runner.invoke(args=["audit", "verify"])
+    assert ok.exit_code == 0, ok.output
+    assert ok.output.startswith("OK") or ok.output.startswith("Baik")
+    _tamper(session, "UPDATE audit_event SET action = 'x' WHERE seq = :s", s=last - 1)
+    session.commit()
+    bad = runner.invoke(args=["audit", "verify"])
+    assert bad.exit_code == 1
+    assert f"seq {last - 1}" in bad.output and len(bad.output.strip().splitlines()) == 1

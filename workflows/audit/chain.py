@@ -1,0 +1,26 @@
+"""How one audit row is hashed. Computed in Python so every database agrees."""
+import hashlib
+import json
+from datetime import datetime, timezone
+
+HASHED_FIELDS = (
+    "seq", "occurred_at", "actor_id", "actor_name", "actor_roles", "ip", "request_id",
+    "action", "entity_type", "entity_id", "diff", "reason", "prev_hash",
+)
+
+
+def canonical_json(value) -> str:
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False,
+                      default=str)
+
+
+def _timestamp(value: datetime) -> str:
+    return value.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def event_hash(fields: dict) -> str:
+    """SHA-256 over the canonical JSON of the row's fields, including ``prev_hash``."""
+    payload = {name: fields[name] for name in HASHED_FIELDS}
+    payload["occurred_at"] = _timestamp(payload["occurred_at"])
+    payload["diff"] = json.loads(payload["diff"])
+    return hashlib.sha256(canonical_json(payload).encode("utf-8")).hexdigest()

@@ -1,0 +1,71 @@
+"""Walking the whole audit chain and naming the first row that does not hold.
+
+Rows are read in keyset-paginated batches of plain tuples, so memory stays flat
+however long the log grows.
+"""
+from dataclasses import dataclass
+
+from flask_babel import gettext as _
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from models import AuditChainHead, AuditEvent
+from models.audit import GENESIS_HASH
+from workflows.audit.chain import HASHED_FIELDS, event_hash
+
+_COLUMNS = [getattr(AuditEvent, name) for name in HASHED_FIELDS] + [AuditEvent.hash]
+
+
+@dataclass(frozen=True)
+class ChainVerdict:
+    ok: bool
+    events: int
+    head_seq: int
+    head_hash: str
+    first_bad_seq: int | None = None
+    problem: str | None = None
+
+    def line(self) -> str:
+        if self.ok:
+            return _("OK: audit chain intact, %(n)d events, head seq %(seq)d hash %(hash)s",
+                     n=self.events, seq=self.head_seq, hash=self.head_hash)
+        return _("BROKEN at seq %(seq)d: %(problem)s", seq=self.first_bad_seq,
+                 problem=self.problem)
+
+
+def _check_row(row, expected_seq: int, prev_hash: str) -> str | None:
+    if row.seq != expected_seq:
+        return _("seq %(expected)d is missing or out of order (found seq %(found)d next)",
+                 expected=expected_seq, found=row.seq)
+    if row.prev_hash != prev_hash:
+        return _("prev_hash does not match the hash of the row before")
+    if event_hash(row._asdict()) != row.hash:
+        return _("row content does not match its hash (altered)")
+    return None
+
+
+def verify_chain(session: Session, batch_size: int = 5000) -> ChainVerdict:
+    expected_seq, prev_hash, count = 1, GENESIS_HASH, 0
+    while True:
+        rows = session.execute(
+            select(*_COLUMNS).where(AuditEvent.seq >= expected_seq)
+            .order_by(AuditEvent.seq).limit(batch_size)
+        ).all()
+        for row in rows:
+            problem = _check_row(row, expected_seq, prev_hash)
+            if problem:
+                return ChainVerdict(False, count, expected_seq - 1, prev_hash,
+                                    first_bad_seq=expected_seq, problem=problem)
+            expected_seq, prev_hash, count = row.seq + 1, row.hash, count + 1
+        if len(rows) < batch_size:
+            break
+    head = session.get(AuditChainHead, 1)
+    if head is None or head.seq != count or head.hash != prev_hash:
+        return ChainVerdict(
+            False, count, count, prev_hash, first_bad_seq=count + 1 if head is None
+            else min(head.seq, count) + 1,
+            problem=_("the chain head (seq %(head)s) does not match the last event (seq "
+                      "%(last)d): rows were removed or added outside the log",
+                      head="?" if head is None else head.seq, last=count),
+        )
+    return ChainVerdict(True, count, count, prev_hash)

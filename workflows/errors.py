@@ -1,0 +1,31 @@
+"""Refusals a verb can raise; the web layer maps ``status`` to the HTTP code."""
+
+
+class WorkflowError(Exception):
+    status = 400
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+class NotAllowed(WorkflowError):
+    """The actor may not do this (role or separation of duties)."""
+
+    status = 403
+
+
+class InvalidTransition(WorkflowError):
+    """The case is not in a state where this can happen."""
+
+    status = 409
+
+
+class InvalidInput(WorkflowError):
+    status = 422
+
+
+class Conflict(WorkflowError):
+    """The thing exists already (a username, a worker's application for the year)."""
+
+    status = 409

@@ -1,0 +1,72 @@
+"""Taking a worker and their application in (the draft stage)."""
+from datetime import date
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from models import Application, ApplicationTransition, Kelurahan, Role, Worker
+from models.application import INTAKE_CHANNELS
+from models.worker import CATEGORIES
+from workflows.actor import Actor
+from workflows.audit import record_change
+from workflows.errors import Conflict, InvalidInput, NotAllowed
+
+
+def _require_caseworker(actor: Actor) -> None:
+    if not actor.has_role(Role.CASEWORKER):
+        raise NotAllowed(_l("Only caseworkers take applications in."))
+
+
+def _digits(value: str, length: int, label: str) -> str:
+    value = (value or "").strip()
+    if len(value) != length or not value.isdigit():
+        raise InvalidInput(_l("%(label)s must be exactly %(n)d digits.", label=label, n=length))
+    return value
+
+
+def register_worker(session: Session, *, actor: Actor, nik: str, kk_number: str,
+                    full_name: str, birth_place: str, birth_date: date, sex: str,
+                    address: str, rt: str, rw: str, kelurahan_code: str, phone: str | None,
+                    category: str, occupation: str, monthly_income: int) -> Worker:
+    _require_caseworker(actor)
+    nik = _digits(nik, 16, "NIK")
+    kk_number = _digits(kk_number, 16, _l("KK number"))
+    if session.get(Kelurahan, kelurahan_code) is None:
+        raise InvalidInput(_l("Unknown kelurahan code %(code)s.", code=kelurahan_code))
+    if category not in CATEGORIES:
+        raise InvalidInput(_l("Unknown category %(value)s.", value=category))
+    if sex not in ("L", "P"):
+        raise InvalidInput(_l("Sex must be L or P."))
+    if monthly_income < 0:
+        raise InvalidInput(_l("Income cannot be negative."))
+    if session.scalar(select(Worker.id).where(Worker.nik == nik)) is not None:
+        raise Conflict(_l("A worker with this NIK is already registered."))
+    worker = Worker(nik=nik, kk_number=kk_number, full_name=full_name.strip(),
+                    birth_place=birth_place.strip(), birth_date=birth_date, sex=sex,
+                    address=address.strip(), rt=rt, rw=rw, kelurahan_code=kelurahan_code,
+                    phone=phone, category=category, occupation=occupation.strip(),
+                    monthly_income=monthly_income)
+    session.add(worker)
+    record_change(session, actor, "worker.register", worker, created=True)
+    return worker
+
+
+def open_application(session: Session, worker: Worker, *, program_year: int,
+                     intake_channel: str, actor: Actor) -> Application:
+    """Start a draft application; one per worker per programme year."""
+    _require_caseworker(actor)
+    if intake_channel not in INTAKE_CHANNELS:
+        raise InvalidInput(_l("Unknown intake channel %(value)s.", value=intake_channel))
+    existing = session.scalar(select(Application.id).where(
+        Application.worker_id == worker.id, Application.program_year == program_year))
+    if existing is not None:
+        raise Conflict(_l("This worker already has application %(id)s for %(year)d.",
+                          id=existing, year=program_year))
+    application = Application(worker=worker, program_year=program_year, state="draft",
+                              intake_channel=intake_channel, taken_in_by_id=actor.user_id)
+    session.add(application)
+    session.add(ApplicationTransition(application=application, from_state=None,
+                                      to_state="draft", actor_id=actor.user_id))
+    record_change(session, actor, "application.open", application, created=True)
+    return application

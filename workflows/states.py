@@ -1,0 +1,116 @@
+"""The case's life as one table: which transition goes from where to where,
+who may do it, whether it needs a reason, and what else must hold.
+
+Verbs call :func:`apply_transition`; nothing else changes ``Application.state``.
+"""
+from dataclasses import dataclass, field
+from typing import Callable
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import Session
+
+from models import Application, ApplicationTransition, Role
+from models.base import utcnow
+from workflows.actor import Actor
+from workflows.audit import record
+from workflows.errors import InvalidInput, InvalidTransition, NotAllowed
+
+Guard = Callable[[Application, Actor], None]
+
+
+def not_taken_in_by_actor(application: Application, actor: Actor) -> None:
+    if application.taken_in_by_id == actor.user_id:
+        raise NotAllowed(_l("You took this application in, so another caseworker must "
+                            "verify it."))
+
+
+@dataclass(frozen=True)
+class Transition:
+    name: str
+    sources: tuple[str, ...]
+    target: str
+    roles: tuple[str, ...]
+    reason_required: bool = False
+    guards: tuple[Guard, ...] = field(default=())
+
+
+_CW, _HEAD = (Role.CASEWORKER.value,), (Role.HEAD.value,)
+
+TRANSITIONS = {t.name: t for t in (
+    Transition("submit", ("draft", "returned"), "submitted", _CW),
+    Transition("return", ("submitted",), "returned", _CW, reason_required=True),
+    Transition("reject", ("submitted",), "rejected", _CW, reason_required=True),
+    Transition("verify", ("submitted",), "verified", _CW, guards=(not_taken_in_by_actor,)),
+    Transition("approve", ("verified", "waitlisted"), "approved", _HEAD),
+    Transition("waitlist", ("verified",), "waitlisted", _HEAD),
+    Transition("decline", ("verified", "waitlisted"), "declined", _HEAD, reason_required=True),
+    Transition("send_back", ("verified", "waitlisted"), "submitted", _HEAD,
+               reason_required=True),
+    Transition("submit_to_bpjs", ("approved",), "submitted_to_bpjs", _CW),
+    Transition("cancel_bpjs_submission", ("submitted_to_bpjs",), "approved", _CW,
+               reason_required=True),
+    Transition("enrol", ("submitted_to_bpjs",), "enrolled", _CW),
+    Transition("bpjs_reject", ("submitted_to_bpjs",), "bpjs_rejected", _CW,
+               reason_required=True),
+    Transition("correct_after_bpjs", ("bpjs_rejected",), "returned", _CW,
+               reason_required=True),
+    Transition("terminate", ("enrolled",), "terminated", _CW, reason_required=True),
+)}
+
+STATE_LABELS = {
+    "draft": _l("Draft"), "submitted": _l("Submitted"), "returned": _l("Returned for correction"),
+    "rejected": _l("Rejected"), "verified": _l("Verified"), "waitlisted": _l("Waitlisted"),
+    "approved": _l("Approved"), "declined": _l("Declined"),
+    "submitted_to_bpjs": _l("Submitted to BPJS"), "bpjs_rejected": _l("Rejected by BPJS"),
+    "enrolled": _l("Enrolled"), "terminated": _l("Terminated"),
+}
+
+
+def allowed(application: Application, name: str, actor: Actor) -> bool:
+    """The state-aware permission predicate used by pages to show or hide an action."""
+    try:
+        check_transition(application, name, actor, reason="-")
+    except (NotAllowed, InvalidTransition, InvalidInput):
+        return False
+    return True
+
+
+def check_transition(application: Application, name: str, actor: Actor,
+                     reason: str | None) -> Transition:
+    transition = TRANSITIONS[name]
+    if not actor.has_role(*transition.roles):
+        raise NotAllowed(_l("Your role may not do this."))
+    if application.state not in transition.sources:
+        raise InvalidTransition(_l(
+            "Application %(id)s is %(state)s; this action is not possible in that state.",
+            id=application.id, state=STATE_LABELS[application.state]))
+    if transition.reason_required and not (reason or "").strip():
+        raise InvalidInput(_l("A reason is required."))
+    for guard in transition.guards:
+        guard(application, actor)
+    return transition
+
+
+def apply_transition(session: Session, application: Application, name: str, *,
+                     actor: Actor, reason: str | None = None) -> ApplicationTransition:
+    """Move the application along one edge of the table, with its audit event.
+
+    The row is re-read under a lock first, so a second click or a concurrent
+    caseworker sees the state the first one left and is refused.
+    """
+    session.flush()
+    session.refresh(application, with_for_update=True)
+    transition = check_transition(application, name, actor, reason)
+    source = application.state
+    now = utcnow()
+    application.state = transition.target
+    application.state_changed_at = now
+    if transition.target == "submitted" and application.submitted_at is None:
+        application.submitted_at = now
+    step = ApplicationTransition(application=application, from_state=source,
+                                 to_state=transition.target, actor_id=actor.user_id, at=now,
+                                 reason=reason)
+    session.add(step)
+    record(session, actor, f"application.{name}", entity=application,
+           diff={"state": [source, transition.target]}, reason=reason)
+    return step

@@ -1,0 +1,2 @@
+from caseapp import create_app
+app = create_app()
