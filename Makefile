@@ -46,8 +46,9 @@ test: install system-browser
 	$(BIN)/python -m pytest
 
 extract-messages: $(VENV)/.installed
-	$(BIN)/pybabel extract -F babel.cfg -k _l -o caseapp/translations/messages.pot caseapp workflows reports
+	$(BIN)/pybabel extract -F babel.cfg -k _l --no-location --sort-output -o caseapp/translations/messages.pot caseapp workflows reports
 	$(BIN)/pybabel update -i caseapp/translations/messages.pot -d caseapp/translations -D messages --no-fuzzy-matching
+	$(BIN)/python scripts/fill-english-catalog caseapp/translations/en/LC_MESSAGES/messages.po
 
 bench: install
 	$(BIN)/python bench/audit_chain.py

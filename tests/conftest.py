@@ -1,7 +1,10 @@
 """Fixtures: every database test runs on SQLite and on PostgreSQL, each test
 inside a transaction that is rolled back afterwards."""
+from contextlib import contextmanager
+
 import flask_migrate
 import pytest
+from sqlalchemy.orm import Session
 
 from caseapp import create_app
 from caseapp.extensions import db
@@ -44,26 +47,33 @@ def app(database):
     db.state(app).engine.dispose()
 
 
-@pytest.fixture
-def session(app):
-    """The app's scoped session bound to one connection whose transaction is rolled back.
+@contextmanager
+def rolled_back_session(app):
+    """A test session and the app's own sessions on one connection, rolled back at the end.
 
-    Commits inside the code under test only release savepoints.
+    Commits (in the test or in requests) only release savepoints. No app context
+    is held open, so each request gets a fresh one as in production.
     """
     state = db.state(app)
-    with app.app_context():
-        connection = state.engine.connect()
-        outer = connection.begin()
-        db.session.remove()
-        state.bind = connection
-        state.session_options = {"join_transaction_mode": "create_savepoint"}
-        try:
-            yield db.session
-        finally:
-            db.session.remove()
-            outer.rollback()
-            connection.close()
-            state.bind, state.session_options = state.engine, {}
+    connection = state.engine.connect()
+    outer = connection.begin()
+    state.bind = connection
+    state.session_options = {"join_transaction_mode": "create_savepoint"}
+    test_session = Session(bind=connection, join_transaction_mode="create_savepoint",
+                           expire_on_commit=False)
+    try:
+        yield test_session
+    finally:
+        test_session.close()
+        outer.rollback()
+        connection.close()
+        state.bind, state.session_options = state.engine, {}
+
+
+@pytest.fixture
+def session(app):
+    with rolled_back_session(app) as test_session:
+        yield test_session
 
 
 @pytest.fixture

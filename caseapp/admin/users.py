@@ -2,6 +2,7 @@
 from flask import flash
 from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, PasswordField, SelectMultipleField, StringField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length
 
 from caseapp.actor import current_actor
@@ -12,8 +13,10 @@ from workflows import users as user_verbs
 from workflows.audit import record_change
 from workflows.errors import WorkflowError
 
-ROLE_CHOICES = [(Role.CASEWORKER.value, _l("Caseworker")), (Role.HEAD.value, _l("Head")),
-                (Role.AUDITOR.value, _l("Auditor")), (Role.ADMIN.value, _l("Admin"))]
+ROLE_CHOICES = [SelectChoice(Role.CASEWORKER.value, _l("Caseworker")),
+                SelectChoice(Role.HEAD.value, _l("Head")),
+                SelectChoice(Role.AUDITOR.value, _l("Auditor")),
+                SelectChoice(Role.ADMIN.value, _l("Admin"))]
 
 
 class UserCreateForm(BaseForm):

@@ -1,0 +1,122 @@
+"""The Flask-Admin shell: role-filtered menus and views, audited writes, no back doors."""
+import json
+import re
+
+import pytest
+from sqlalchemy import select
+
+from models import AuditEvent, UmkRate, User
+from tests.helpers import csrf_token, login
+
+VIEWS = {
+    "/applications/": {"cw1", "head", "auditor", "cwhead"},
+    "/workers/": {"cw1", "auditor", "cwhead"},
+    "/audit_log/": {"auditor"},
+    "/users/": {"admin"},
+    "/kecamatan/": {"admin", "auditor"},
+    "/kelurahan/": {"admin", "auditor"},
+    "/umk/": {"admin", "auditor"},
+    "/contributions/": {"admin", "auditor"},
+}
+ROLES = ("cw1", "head", "auditor", "admin", "cwhead")
+
+
+def _menu_links(html: str) -> set[str]:
+    nav = html.split('id="admin-navbar-collapse"', 1)[1].split("</nav>", 1)[0]
+    return {href for href in re.findall(r'href="(/[a-z_]+/)"', nav) if href in VIEWS}
+
+
+@pytest.mark.parametrize("username", ROLES)
+def test_each_role_sees_and_reaches_only_its_views(client, username):
+    login(client, username)
+    allowed = {path for path, users in VIEWS.items() if username in users}
+    assert _menu_links(client.get("/").get_data(as_text=True)) == allowed
+    for path in VIEWS:
+        assert client.get(path).status_code == (200 if path in allowed else 403), path
+
+
+def test_anonymous_is_sent_to_login(client):
+    response = client.get("/applications/")
+    assert response.status_code == 302 and response.headers["Location"].startswith("/auth/login")
+
+
+def test_dashboard_shows_each_role_its_work(client):
+    login(client, "cwhead")
+    html = client.get("/").get_data(as_text=True)
+    assert 'data-testid="panel-caseworker"' in html and 'data-testid="panel-head"' in html
+    assert 'data-testid="panel-auditor"' not in html
+
+
+def _admin_post(client, path, data):
+    token = csrf_token(client, path)
+    return client.post(path, data={**data, "csrf_token": token})
+
+
+def test_admin_reference_changes_are_audited(client, session):
+    login(client, "admin")
+    response = _admin_post(client, "/umk/new/", {"year": "2027", "amount": "6300000",
+                                                   "legal_basis": "Kepgub Jabar (uji)"})
+    assert response.status_code == 302
+    created = session.execute(select(AuditEvent).where(
+        AuditEvent.action == "admin.create.umk_rate")).scalar_one()
+    assert created.entity_id == "2027" and created.actor_name == "admin"
+    assert json.loads(created.diff)["amount"] == [None, 6300000]
+
+    response = _admin_post(client, "/umk/edit/?id=2027", {"year": "2027", "amount": "6400000",
+                                                           "legal_basis": "Kepgub Jabar (uji)"})
+    assert response.status_code == 302
+    updated = session.execute(select(AuditEvent).where(
+        AuditEvent.action == "admin.update.umk_rate")).scalar_one()
+    assert json.loads(updated.diff) == {"amount": [6300000, 6400000]}
+
+    token = csrf_token(client, "/umk/")
+    response = client.post("/umk/delete/", data={"id": "2027", "csrf_token": token})
+    assert response.status_code == 302
+    assert session.get(UmkRate, 2027) is None
+    deleted = session.execute(select(AuditEvent).where(
+        AuditEvent.action == "admin.delete.umk_rate")).scalar_one()
+    assert json.loads(deleted.diff)["amount"] == [6400000, None]
+
+
+def test_auditor_can_change_nothing(client, session):
+    login(client, "auditor")
+    before = session.scalar(select(AuditEvent.seq).order_by(AuditEvent.seq.desc()).limit(1))
+    token = csrf_token(client, "/umk/")
+    for path, data in (("/umk/new/", {"year": "2030", "amount": "1"}),
+                       ("/umk/edit/?id=2026", {"year": "2026", "amount": "1"}),
+                       ("/umk/delete/", {"id": "2026"}),
+                       ("/kelurahan/edit/?id=3275011001", {"name": "x"}),
+                       ("/applications/new/", {})):
+        assert client.post(path, data={**data, "csrf_token": token}).status_code == 403, path
+    assert session.get(UmkRate, 2026).amount == 5_999_443
+    after = session.scalar(select(AuditEvent.seq).order_by(AuditEvent.seq.desc()).limit(1))
+    assert after == before
+
+
+def test_workflow_models_are_read_only_and_exports_are_off(client):
+    login(client, "cw1")
+    assert client.get("/applications/new/").status_code == 403
+    assert client.get("/applications/edit/?id=1").status_code == 403
+    assert client.get("/applications/export/csv/").status_code in (403, 404)
+
+
+def test_admin_creates_user_through_the_verb(client, session):
+    login(client, "admin")
+    response = _admin_post(client, "/users/new/", {
+        "username": "petugas.baru", "full_name": "Petugas Baru", "password": "Awal-Sekali-2026",
+        "roles": ["caseworker", "auditor"]})
+    assert response.status_code == 302
+    user = session.execute(select(User).where(User.username == "petugas.baru")).scalar_one()
+    assert user.role_names == ("auditor", "caseworker") and user.must_change_password
+    event = session.execute(select(AuditEvent).where(AuditEvent.action == "user.create")
+                            .order_by(AuditEvent.seq.desc()).limit(1)).scalar_one()
+    diff = json.loads(event.diff)
+    assert diff["roles"] == [None, "auditor,caseworker"] and diff["password_hash"] == [None, "***"]
+
+
+def test_admin_user_form_rejects_a_weak_password_and_changes_nothing(client, session):
+    login(client, "admin")
+    response = _admin_post(client, "/users/new/", {
+        "username": "lemah", "full_name": "Lemah", "password": "pendek", "roles": ["caseworker"]})
+    assert response.status_code == 200
+    assert session.execute(select(User).where(User.username == "lemah")).first() is None
