@@ -14,8 +14,8 @@ STAFF = {
     "cw1": (Role.CASEWORKER,),
     "cw2": (Role.CASEWORKER,),
     "head": (Role.HEAD,),
-    "auditor": (Role.AUDITOR,),
-    "admin": (Role.ADMIN,),
+    "audit1": (Role.AUDITOR,),
+    "admin1": (Role.ADMIN,),
     "cwhead": (Role.CASEWORKER, Role.HEAD),
 }
 _serial = itertools.count(1)

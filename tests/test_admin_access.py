@@ -9,16 +9,16 @@ from models import AuditEvent, UmkRate, User
 from tests.helpers import csrf_token, login
 
 VIEWS = {
-    "/applications/": {"cw1", "head", "auditor", "cwhead"},
-    "/workers/": {"cw1", "auditor", "cwhead"},
-    "/audit_log/": {"auditor"},
-    "/users/": {"admin"},
-    "/kecamatan/": {"admin", "auditor"},
-    "/kelurahan/": {"admin", "auditor"},
-    "/umk/": {"admin", "auditor"},
-    "/contributions/": {"admin", "auditor"},
+    "/applications/": {"cw1", "head", "audit1", "cwhead"},
+    "/workers/": {"cw1", "audit1", "cwhead"},
+    "/audit_log/": {"audit1"},
+    "/users/": {"admin1"},
+    "/kecamatan/": {"admin1", "audit1"},
+    "/kelurahan/": {"admin1", "audit1"},
+    "/umk/": {"admin1", "audit1"},
+    "/contributions/": {"admin1", "audit1"},
 }
-ROLES = ("cw1", "head", "auditor", "admin", "cwhead")
+ROLES = ("cw1", "head", "audit1", "admin1", "cwhead")
 
 
 def _menu_links(html: str) -> set[str]:
@@ -53,13 +53,13 @@ def _admin_post(client, path, data):
 
 
 def test_admin_reference_changes_are_audited(client, session):
-    login(client, "admin")
+    login(client, "admin1")
     response = _admin_post(client, "/umk/new/", {"year": "2027", "amount": "6300000",
                                                    "legal_basis": "Kepgub Jabar (uji)"})
     assert response.status_code == 302
     created = session.execute(select(AuditEvent).where(
         AuditEvent.action == "admin.create.umk_rate")).scalar_one()
-    assert created.entity_id == "2027" and created.actor_name == "admin"
+    assert created.entity_id == "2027" and created.actor_name == "admin1"
     assert json.loads(created.diff)["amount"] == [None, 6300000]
 
     response = _admin_post(client, "/umk/edit/?id=2027", {"year": "2027", "amount": "6400000",
@@ -79,7 +79,7 @@ def test_admin_reference_changes_are_audited(client, session):
 
 
 def test_auditor_can_change_nothing(client, session):
-    login(client, "auditor")
+    login(client, "audit1")
     before = session.scalar(select(AuditEvent.seq).order_by(AuditEvent.seq.desc()).limit(1))
     token = csrf_token(client, "/umk/")
     for path, data in (("/umk/new/", {"year": "2030", "amount": "1"}),
@@ -101,7 +101,7 @@ def test_workflow_models_are_read_only_and_exports_are_off(client):
 
 
 def test_admin_creates_user_through_the_verb(client, session):
-    login(client, "admin")
+    login(client, "admin1")
     response = _admin_post(client, "/users/new/", {
         "username": "petugas.baru", "full_name": "Petugas Baru", "password": "Awal-Sekali-2026",
         "roles": ["caseworker", "auditor"]})
@@ -115,7 +115,7 @@ def test_admin_creates_user_through_the_verb(client, session):
 
 
 def test_admin_user_form_rejects_a_weak_password_and_changes_nothing(client, session):
-    login(client, "admin")
+    login(client, "admin1")
     response = _admin_post(client, "/users/new/", {
         "username": "lemah", "full_name": "Lemah", "password": "pendek", "roles": ["caseworker"]})
     assert response.status_code == 200

@@ -82,7 +82,7 @@ def _tamper(session, sql, **params):
 
 def _chain_with_events(session, staff, n=4):
     for _ in range(n):
-        record(session, staff["auditor"], "test.event", reason="isi")
+        record(session, staff["audit1"], "test.event", reason="isi")
     session.flush()
     return session.scalar(select(func.max(AuditEvent.seq)))
 
