@@ -5,12 +5,18 @@ from pathlib import Path
 from flask import Blueprint, current_app, has_request_context, redirect, request, session, url_for
 from flask_babel import Domain, get_locale
 
+from flask_babel import lazy_gettext as _l
+
 from caseapp.extensions import babel
+from models import Role
 
 TRANSLATIONS_DIR = str(Path(__file__).resolve().parent / "translations")
 wtforms_domain = Domain(TRANSLATIONS_DIR, domain="wtforms")
 
 bp = Blueprint("i18n", __name__)
+
+ROLE_LABELS = {Role.CASEWORKER.value: _l("Caseworker"), Role.HEAD.value: _l("Head"),
+               Role.AUDITOR.value: _l("Auditor"), Role.ADMIN.value: _l("Admin")}
 
 
 def select_locale() -> str:
@@ -47,3 +53,4 @@ def init_app(app) -> None:
                    default_translation_directories=TRANSLATIONS_DIR)
     app.register_blueprint(bp)
     app.jinja_env.globals["current_locale"] = get_locale
+    app.jinja_env.globals["role_labels"] = ROLE_LABELS

@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 
 from caseapp import create_app
 from caseapp.extensions import db
-from tests.databases import BACKENDS, TestDatabase
+from tests.databases import BACKENDS, ThrowawayDatabase
 from tests.factories import STAFF, make_staff
 from workflows.actor import Actor
 from workflows.reference import load_reference_data
@@ -35,7 +35,7 @@ def backend(request):
 
 @pytest.fixture(scope="session")
 def database(backend, tmp_path_factory):
-    test_db = TestDatabase(backend, tmp_path_factory.mktemp("db"), "main")
+    test_db = ThrowawayDatabase(backend, tmp_path_factory.mktemp("db"), "main")
     yield test_db
     test_db.drop()
 

@@ -40,7 +40,7 @@ def require_postgres() -> str:
     return url
 
 
-class TestDatabase:
+class ThrowawayDatabase:
     """Create a database for ``backend`` and drop it again."""
 
     def __init__(self, backend: str, tmp_dir, label: str):

@@ -8,15 +8,13 @@ from wtforms.validators import DataRequired, Length
 from caseapp.actor import current_actor
 from caseapp.admin.base import SecureModelView
 from caseapp.forms import BaseForm
+from caseapp.i18n import ROLE_LABELS
 from models import Role, User
 from workflows import users as user_verbs
 from workflows.audit import record_change
 from workflows.errors import WorkflowError
 
-ROLE_CHOICES = [SelectChoice(Role.CASEWORKER.value, _l("Caseworker")),
-                SelectChoice(Role.HEAD.value, _l("Head")),
-                SelectChoice(Role.AUDITOR.value, _l("Auditor")),
-                SelectChoice(Role.ADMIN.value, _l("Admin"))]
+ROLE_CHOICES = [SelectChoice(role, label) for role, label in ROLE_LABELS.items()]
 
 
 class UserCreateForm(BaseForm):
@@ -33,7 +31,7 @@ class UserEditForm(BaseForm):
 
 
 def _roles(view, context, model, name):
-    return ", ".join(model.role_names)
+    return ", ".join(str(ROLE_LABELS[r]) for r in model.role_names)
 
 
 class UserView(SecureModelView):
