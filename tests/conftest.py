@@ -48,6 +48,24 @@ def app(database):
 
 
 @contextmanager
+def committed_app(backend: str, tmp_dir, label: str, setup=None):
+    """An app on its own throwaway database whose transactions really commit
+    (for concurrency tests and the live server of the browser tests)."""
+    test_db = ThrowawayDatabase(backend, tmp_dir, label)
+    app = create_app({**TEST_CONFIG, "DATABASE_URL": test_db.url})
+    with app.app_context():
+        flask_migrate.upgrade()
+        if setup is not None:
+            setup(db.session)
+            db.session.commit()
+    try:
+        yield app
+    finally:
+        db.state(app).engine.dispose()
+        test_db.drop()
+
+
+@contextmanager
 def rolled_back_session(app):
     """A test session and the app's own sessions on one connection, rolled back at the end.
 

@@ -4,15 +4,12 @@ import os
 import threading
 from pathlib import Path
 
-import flask_migrate
 import pytest
 from werkzeug.serving import make_server
 
-from caseapp import create_app
 from caseapp.demo import DEMO_PASSWORD, seed_demo
-from caseapp.extensions import db
-from tests.conftest import TEST_CONFIG
-from tests.databases import CI, ThrowawayDatabase
+from tests.conftest import committed_app
+from tests.databases import CI
 from workflows.actor import Actor
 from workflows.reference import load_reference_data
 
@@ -32,20 +29,15 @@ ALL_VIEWS = set().union(*MENUS.values())
 @pytest.fixture(scope="session")
 def live_server(backend, tmp_path_factory):
     """The app on its own committed database with demo data, served on a free port."""
-    test_db = ThrowawayDatabase(backend, tmp_path_factory.mktemp("browser"), "browser")
-    app = create_app({**TEST_CONFIG, "DATABASE_URL": test_db.url})
-    with app.app_context():
-        flask_migrate.upgrade()
-        load_reference_data(db.session, actor=Actor.system("test-setup"))
-        seed_demo(db.session, workers=30)
-        db.session.commit()
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    db.state(app).engine.dispose()
-    test_db.drop()
+    def setup(session):
+        load_reference_data(session, actor=Actor.system("test-setup"))
+        seed_demo(session, workers=30)
+
+    with committed_app(backend, tmp_path_factory.mktemp("browser"), "browser", setup) as app:
+        server = make_server("127.0.0.1", 0, app, threaded=True)
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        yield f"http://127.0.0.1:{server.server_port}"
+        server.shutdown()
 
 
 @pytest.fixture(scope="session")
