@@ -49,4 +49,8 @@ def load_config(instance_path: str, overrides: dict) -> dict:
         "RATELIMIT_HEADERS_ENABLED": True,
         "LOGIN_RATE_LIMIT": "10 per minute",
         "FLASK_ADMIN_SWATCH": "default",
+        "DOCUMENT_DIR": env.get("CASEAPP_DOCUMENT_DIR", str(Path(instance_path) / "documents")),
+        "MAX_DOCUMENT_BYTES": 5 * 1024 * 1024,
+        # Whole request bodies; DTSEN extracts are large, documents are capped by the verb.
+        "MAX_CONTENT_LENGTH": 300 * 1024 * 1024,
     }

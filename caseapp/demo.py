@@ -1,16 +1,26 @@
 """Fictitious demo data: staff per role and a few hundred workers in real Bekasi
 kelurahan, walked through the workflow verbs so the audit log is genuine."""
+import csv
+import io
 import random
 from datetime import date, timedelta
+from pathlib import Path
 
+from PIL import Image
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from models import Kelurahan, Role, User
 from workflows.actor import Actor
+from workflows.documents import store_document
+from workflows.duplicates import open_flags, resolve_duplicate
+from workflows.eligibility import latest_evaluation
+from workflows.imports.datasets import import_dtsen
 from workflows.intake import open_application, register_worker
+from workflows.reference_data import DOCUMENT_TYPES
 from workflows.states import apply_transition
 from workflows.users import create_user
+from workflows.verification import submit_application
 
 DEMO_PASSWORD = "Demo#Bekasi2026"
 DEMO_USERS = (
@@ -33,9 +43,7 @@ OCCUPATIONS = {
     "rentan_lainnya": ("pemulung", "marbot", "asisten rumah tangga"),
 }
 # (state, share): how the demo applications are spread over the states built so far.
-SPREAD = (("draft", 20), ("submitted", 35), ("returned", 10), ("verified", 25), ("rejected", 10))
-STEPS = {"draft": (), "submitted": ("submit",), "returned": ("submit", "return"),
-         "verified": ("submit", "verify"), "rejected": ("submit", "reject")}
+SPREAD = (("draft", 15), ("submitted", 35), ("returned", 10), ("verified", 30), ("rejected", 10))
 
 
 def _nik(rng: random.Random, region: str, birth: date, sex: str) -> str:
@@ -43,8 +51,76 @@ def _nik(rng: random.Random, region: str, birth: date, sex: str) -> str:
     return f"{region}{day:02d}{birth.month:02d}{birth.year % 100:02d}{rng.randint(1, 9999):04d}"
 
 
-def seed_demo(session: Session, *, workers: int = 300, year: int | None = None,
-              progress=lambda: None) -> int:
+def _scan() -> bytes:
+    """A small real PNG standing in for a scanned document."""
+    buffer = io.BytesIO()
+    Image.new("RGB", (40, 24), (230, 230, 220)).save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+def _make_worker(rng: random.Random, actor: Actor, session: Session, kelurahan, seen):
+    sex = rng.choice("LP")
+    birth = date(1962, 1, 1) + timedelta(days=rng.randint(0, 15_000))
+    home = rng.choice(kelurahan)
+    # Most were first registered in Bekasi; some elsewhere (the NIK does not move).
+    region = home[:6] if rng.random() < 0.8 else rng.choice(("321601", "317104", "320101"))
+    nik = _nik(rng, region, birth, sex)
+    while nik in seen:
+        nik = _nik(rng, region, birth, sex)
+    seen.add(nik)
+    category = rng.choice(tuple(OCCUPATIONS))
+    first = rng.choice(FIRST_P if sex == "P" else FIRST_L)
+    return register_worker(
+        session, actor=actor, nik=nik,
+        kk_number=f"{home[:6]}{rng.randint(1, 28):02d}{rng.randint(1, 12):02d}"
+                  f"{rng.randint(10, 24):02d}{rng.randint(1, 9999):04d}",
+        full_name=f"{first} {rng.choice(LAST)}", birth_place=rng.choice(
+            ("Bekasi", "Jakarta", "Karawang", "Bogor", "Brebes", "Cirebon")),
+        birth_date=birth, sex=sex, address=f"Jl. {rng.choice(LAST)} No. {rng.randint(1, 120)}",
+        rt=f"{rng.randint(1, 15):03d}", rw=f"{rng.randint(1, 12):03d}", kelurahan_code=home,
+        phone=f"08{rng.randint(1_000_000_000, 9_999_999_999)}", category=category,
+        occupation=rng.choice(OCCUPATIONS[category]),
+        monthly_income=rng.randrange(800_000, 5_500_000, 50_000))
+
+
+def _demo_dtsen(workers, rng: random.Random) -> io.BytesIO:
+    """A DTSEN extract holding most demo workers (desil 1-7), as Dinsos would send it."""
+    text = io.StringIO()
+    out = csv.writer(text)
+    out.writerow(["nik", "no_kk", "nama", "tanggal_lahir", "jenis_kelamin", "kode_kelurahan",
+                  "desil"])
+    for worker in workers:
+        if rng.random() < 0.85:
+            out.writerow([worker.nik, worker.kk_number, worker.full_name.upper(),
+                          worker.birth_date.isoformat(), worker.sex, worker.kelurahan_code,
+                          rng.randint(1, 7)])
+    return io.BytesIO(text.getvalue().encode("utf-8"))
+
+
+def _walk(session: Session, application, target: str, taker: Actor, verifier: Actor) -> None:
+    """Take one application through the real verbs towards ``target``."""
+    if target == "draft":
+        return
+    submit_application(session, application, actor=taker)
+    if target == "returned":
+        apply_transition(session, application, "return", actor=verifier,
+                         reason="Data contoh: foto KK tidak terbaca")
+    elif target == "rejected":
+        apply_transition(session, application, "reject", actor=verifier,
+                         reason="Data contoh: sudah menjadi peserta BPU mandiri")
+    elif target == "verified":
+        for flag in open_flags(session, application):
+            resolve_duplicate(session, flag, resolution="not_duplicate", actor=verifier,
+                              note="Data contoh: orang berbeda (dicek di KTP)")
+        if latest_evaluation(session, application).eligible:
+            apply_transition(session, application, "verify", actor=verifier)
+        else:
+            apply_transition(session, application, "reject", actor=verifier,
+                             reason="Data contoh: tidak memenuhi syarat kebijakan")
+
+
+def seed_demo(session: Session, *, storage_dir: Path, workers: int = 300,
+              year: int | None = None, progress=lambda: None) -> int:
     """Create the demo accounts and workers; returns the number of applications made."""
     system = Actor.system("demo-seed")
     staff = {}
@@ -56,43 +132,26 @@ def seed_demo(session: Session, *, workers: int = 300, year: int | None = None,
     rng = random.Random(90)
     kelurahan = session.execute(select(Kelurahan.code).order_by(Kelurahan.code)).scalars().all()
     year = year or date.today().year
-    states = [s for s, share in SPREAD for _ in range(share)]
-    seen = set()
+    seen, people = set(), []
     for i in range(workers):
-        sex = rng.choice("LP")
-        birth = date(1962, 1, 1) + timedelta(days=rng.randint(0, 15_000))
-        home = rng.choice(kelurahan)
-        # Most were first registered in Bekasi; some elsewhere (the NIK does not move).
-        region = home[:6] if rng.random() < 0.8 else rng.choice(("321601", "317104", "320101"))
-        nik = _nik(rng, region, birth, sex)
-        while nik in seen:
-            nik = _nik(rng, region, birth, sex)
-        seen.add(nik)
-        category = rng.choice(tuple(OCCUPATIONS))
-        taker, other = ("petugas1", "petugas2") if i % 2 else ("petugas2", "petugas1")
-        first = rng.choice(FIRST_P if sex == "P" else FIRST_L)
-        worker = register_worker(
-            session, actor=staff[taker], nik=nik,
-            kk_number=f"{home[:6]}{rng.randint(1, 28):02d}{rng.randint(1, 12):02d}"
-                      f"{rng.randint(10, 24):02d}{rng.randint(1, 9999):04d}",
-            full_name=f"{first} {rng.choice(LAST)}", birth_place=rng.choice(
-                ("Bekasi", "Jakarta", "Karawang", "Bogor", "Brebes", "Cirebon")),
-            birth_date=birth, sex=sex, address=f"Jl. {rng.choice(LAST)} No. {rng.randint(1, 120)}",
-            rt=f"{rng.randint(1, 15):03d}", rw=f"{rng.randint(1, 12):03d}", kelurahan_code=home,
-            phone=f"08{rng.randint(1_000_000_000, 9_999_999_999)}", category=category,
-            occupation=rng.choice(OCCUPATIONS[category]),
-            monthly_income=rng.randrange(800_000, 5_500_000, 50_000))
-        application = open_application(session, worker, program_year=year,
-                                       intake_channel=rng.choice(("walk_in", "kelurahan",
-                                                                  "partner")),
-                                       actor=staff[taker])
-        for step in STEPS[rng.choice(states)]:
-            actor = staff[other] if step in ("verify", "return", "reject") else staff[taker]
-            reason = "Data contoh: dokumen belum lengkap" if step in ("return", "reject") else None
-            apply_transition(session, application, step, actor=actor, reason=reason)
+        taker = staff["petugas1" if i % 2 else "petugas2"]
+        worker = _make_worker(rng, taker, session, kelurahan, seen)
+        channel = rng.choice(("walk_in", "kelurahan", "partner"))
+        people.append((worker, open_application(session, worker, program_year=year,
+                                                intake_channel=channel, actor=taker), taker))
+    import_dtsen(session, _demo_dtsen([w for w, _, _ in people], rng),
+                 file_name="dtsen-demo.csv", as_of=date.today(), actor=staff["petugas1"])
+    scan = _scan()
+    states = [state for state, share in SPREAD for _ in range(share)]
+    for worker, application, taker in people:
+        verifier = staff["petugas1"] if taker.name == "petugas2" else staff["petugas2"]
+        for code, _name, required in DOCUMENT_TYPES:
+            if required:
+                store_document(session, application, document_type=code,
+                               original_name=f"{code}.png", data=scan, storage_dir=storage_dir,
+                               actor=taker)
+        _walk(session, application, rng.choice(states), taker, verifier)
         progress()
     return workers
-
-
 def already_seeded(session: Session) -> bool:
     return session.scalar(select(User.id).where(User.username == DEMO_USERS[0][0])) is not None

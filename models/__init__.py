@@ -12,6 +12,10 @@ from models.rates import ContributionComponent, UmkRate
 from models.audit import AuditChainHead, AuditEvent
 from models.worker import Worker
 from models.application import Application, ApplicationTransition
+from models.document import Document, DocumentType
+from models.imports import DtsenRecord, ImportRun, ParticipantRecord
+from models.policy import EligibilityEvaluation, PolicyVersion
+from models.duplicate import DuplicateFlag
 
 __all__ = [
     "Application",
@@ -20,8 +24,16 @@ __all__ = [
     "AuditEvent",
     "Base",
     "ContributionComponent",
+    "Document",
+    "DocumentType",
+    "DtsenRecord",
+    "DuplicateFlag",
+    "EligibilityEvaluation",
+    "ImportRun",
     "Kecamatan",
     "Kelurahan",
+    "ParticipantRecord",
+    "PolicyVersion",
     "Role",
     "UmkRate",
     "User",

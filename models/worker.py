@@ -32,7 +32,7 @@ class Worker(Base):
     kk_number: Mapped[str] = mapped_column(String(16), index=True)
     full_name: Mapped[str] = mapped_column(String(200))
     birth_place: Mapped[str] = mapped_column(String(100))
-    birth_date: Mapped[date]
+    birth_date: Mapped[date] = mapped_column(index=True)
     sex: Mapped[str] = mapped_column(String(1))
     address: Mapped[str] = mapped_column(Text)
     rt: Mapped[str] = mapped_column(String(3))

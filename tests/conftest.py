@@ -8,13 +8,12 @@ from sqlalchemy.orm import Session
 
 from caseapp import create_app
 from caseapp.extensions import db
+from tests.conftest_config import TEST_CONFIG
 from tests.databases import BACKENDS, ThrowawayDatabase
 from tests.factories import STAFF, make_staff
 from workflows.actor import Actor
 from workflows.reference import load_reference_data
 
-TEST_CONFIG = {"TESTING": True, "SECRET_KEY": "test-secret", "RATELIMIT_ENABLED": False,
-               "AUDIT_MASK_KEY": "test-mask-key"}
 
 
 def build_app(database_url: str, **extra):
@@ -48,11 +47,11 @@ def app(database):
 
 
 @contextmanager
-def committed_app(backend: str, tmp_dir, label: str, setup=None):
+def committed_app(backend: str, tmp_dir, label: str, setup=None, **config):
     """An app on its own throwaway database whose transactions really commit
     (for concurrency tests and the live server of the browser tests)."""
     test_db = ThrowawayDatabase(backend, tmp_dir, label)
-    app = create_app({**TEST_CONFIG, "DATABASE_URL": test_db.url})
+    app = create_app({**TEST_CONFIG, "DATABASE_URL": test_db.url, **config})
     with app.app_context():
         flask_migrate.upgrade()
         if setup is not None:

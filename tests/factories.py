@@ -1,13 +1,23 @@
 """Test data made through the workflow verbs, so it is audited like real data."""
+import io
 import itertools
 from datetime import date
+from pathlib import Path
 
+from PIL import Image
 from sqlalchemy.orm import Session
 
 from models import Role
+from tests.conftest_config import TEST_CONFIG
 from workflows.actor import Actor
+from workflows.documents import store_document
+from workflows.imports.datasets import import_dtsen
 from workflows.intake import open_application, register_worker
+from workflows.reference_data import DOCUMENT_TYPES
 from workflows.users import create_user
+from workflows.verification import submit_application
+
+DOCUMENT_DIR = Path(TEST_CONFIG["DOCUMENT_DIR"])
 
 PASSWORD = "Rahasia-Uji-2026"
 STAFF = {
@@ -44,3 +54,42 @@ def make_application(session: Session, actor: Actor, *, year: int = 2026, **work
     worker = make_worker(session, actor, **worker_fields)
     return open_application(session, worker, program_year=year, intake_channel="walk_in",
                             actor=actor)
+
+
+def png_bytes(size=(24, 16)) -> bytes:
+    """A small real PNG (documents are checked by content)."""
+    buffer = io.BytesIO()
+    Image.new("RGB", size, (200, 200, 200)).save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+def add_documents(session: Session, application, actor: Actor, *, skip=()) -> None:
+    for code, _name, required in DOCUMENT_TYPES:
+        if required and code not in skip:
+            store_document(session, application, document_type=code, original_name=f"{code}.png",
+                           data=png_bytes(), storage_dir=DOCUMENT_DIR, actor=actor)
+
+
+def dtsen_csv(rows) -> io.BytesIO:
+    """A DTSEN extract for (worker, desil) pairs."""
+    lines = ["nik,no_kk,nama,tanggal_lahir,jenis_kelamin,kode_kelurahan,desil"]
+    lines += [f"{w.nik},{w.kk_number},{w.full_name},{w.birth_date.isoformat()},{w.sex},"
+              f"{w.kelurahan_code},{desil}" for w, desil in rows]
+    return io.BytesIO(("\n".join(lines) + "\n").encode("utf-8"))
+
+
+def load_dtsen(session: Session, actor: Actor, rows, *, as_of: date | None = None):
+    result = import_dtsen(session, dtsen_csv(rows), file_name="dtsen-uji.csv",
+                          as_of=as_of or date(2026, 1, 1), actor=actor)
+    assert result.applied, result.run.error_report
+    return result.run
+
+
+def make_submitted(session: Session, actor: Actor, *, desil: int | None = 3, **worker_fields):
+    """A submitted application with its documents; in DTSEN with ``desil`` unless None."""
+    application = make_application(session, actor, **worker_fields)
+    add_documents(session, application, actor)
+    if desil is not None:
+        load_dtsen(session, actor, [(application.worker, desil)])
+    submit_application(session, application, actor=actor)
+    return application

@@ -29,11 +29,14 @@ ALL_VIEWS = set().union(*MENUS.values())
 @pytest.fixture(scope="session")
 def live_server(backend, tmp_path_factory):
     """The app on its own committed database with demo data, served on a free port."""
+    storage = tmp_path_factory.mktemp("documents")
+
     def setup(session):
         load_reference_data(session, actor=Actor.system("test-setup"))
-        seed_demo(session, workers=30)
+        seed_demo(session, workers=30, storage_dir=storage)
 
-    with committed_app(backend, tmp_path_factory.mktemp("browser"), "browser", setup) as app:
+    with committed_app(backend, tmp_path_factory.mktemp("browser"), "browser", setup,
+                       DOCUMENT_DIR=str(storage)) as app:
         server = make_server("127.0.0.1", 0, app, threaded=True)
         threading.Thread(target=server.serve_forever, daemon=True).start()
         yield f"http://127.0.0.1:{server.server_port}"

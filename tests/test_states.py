@@ -6,7 +6,7 @@ from sqlalchemy import select
 
 from models import ApplicationTransition, AuditEvent
 from models.application import STATES
-from tests.factories import make_application, make_worker
+from tests.factories import add_documents, make_application, make_submitted, make_worker
 from workflows.errors import Conflict, InvalidInput, InvalidTransition, NotAllowed
 from workflows.intake import open_application
 from workflows.states import STATE_LABELS, TRANSITIONS, allowed, apply_transition
@@ -21,6 +21,7 @@ def test_table_only_names_known_states_and_every_state_is_reachable():
 
 def test_submit_moves_draft_to_submitted_with_history_and_audit(session, staff):
     application = make_application(session, staff["cw1"])
+    add_documents(session, application, staff["cw1"])
     apply_transition(session, application, "submit", actor=staff["cw1"])
     session.commit()
     assert application.state == "submitted" and application.submitted_at is not None
@@ -35,16 +36,14 @@ def test_submit_moves_draft_to_submitted_with_history_and_audit(session, staff):
 
 
 def test_verify_by_another_caseworker_is_allowed(session, staff):
-    application = make_application(session, staff["cw1"])
-    apply_transition(session, application, "submit", actor=staff["cw1"])
+    application = make_submitted(session, staff["cw1"])
     assert allowed(application, "verify", staff["cw2"])
     apply_transition(session, application, "verify", actor=staff["cw2"])
     assert application.state == "verified"
 
 
 def test_the_caseworker_who_took_it_in_cannot_verify_it(session, staff):
-    application = make_application(session, staff["cw1"])
-    apply_transition(session, application, "submit", actor=staff["cw1"])
+    application = make_submitted(session, staff["cw1"])
     assert not allowed(application, "verify", staff["cw1"])
     with pytest.raises(NotAllowed):
         apply_transition(session, application, "verify", actor=staff["cw1"])
@@ -67,6 +66,7 @@ def test_invalid_transition_is_refused_with_409_meaning(session, staff):
 
 def test_second_click_on_the_same_action_is_refused_and_leaves_one_event(session, staff):
     application = make_application(session, staff["cw1"])
+    add_documents(session, application, staff["cw1"])
     apply_transition(session, application, "submit", actor=staff["cw1"])
     with pytest.raises(InvalidTransition):
         apply_transition(session, application, "submit", actor=staff["cw1"])
@@ -78,8 +78,7 @@ def test_second_click_on_the_same_action_is_refused_and_leaves_one_event(session
 
 @pytest.mark.parametrize("name", ["return", "reject"])
 def test_return_and_reject_need_a_reason(session, staff, name):
-    application = make_application(session, staff["cw1"])
-    apply_transition(session, application, "submit", actor=staff["cw1"])
+    application = make_submitted(session, staff["cw1"])
     with pytest.raises(InvalidInput):
         apply_transition(session, application, name, actor=staff["cw2"], reason="  ")
     apply_transition(session, application, name, actor=staff["cw2"], reason="KK tidak terbaca")

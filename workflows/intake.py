@@ -11,6 +11,7 @@ from models.worker import CATEGORIES
 from workflows.actor import Actor
 from workflows.audit import record_change
 from workflows.errors import Conflict, InvalidInput, NotAllowed
+from workflows.identity import blocking_failures, check_identity
 
 
 def _require_caseworker(actor: Actor) -> None:
@@ -32,6 +33,9 @@ def register_worker(session: Session, *, actor: Actor, nik: str, kk_number: str,
     _require_caseworker(actor)
     nik = _digits(nik, 16, "NIK")
     kk_number = _digits(kk_number, 16, _l("KK number"))
+    failures = blocking_failures(check_identity(nik, kk_number, birth_date, sex))
+    if failures:
+        raise InvalidInput(" ".join(str(f.message) for f in failures))
     if session.get(Kelurahan, kelurahan_code) is None:
         raise InvalidInput(_l("Unknown kelurahan code %(code)s.", code=kelurahan_code))
     if category not in CATEGORIES:
@@ -40,8 +44,11 @@ def register_worker(session: Session, *, actor: Actor, nik: str, kk_number: str,
         raise InvalidInput(_l("Sex must be L or P."))
     if monthly_income < 0:
         raise InvalidInput(_l("Income cannot be negative."))
-    if session.scalar(select(Worker.id).where(Worker.nik == nik)) is not None:
-        raise Conflict(_l("A worker with this NIK is already registered."))
+    existing = session.execute(select(Worker).where(Worker.nik == nik)).scalar_one_or_none()
+    if existing is not None:
+        raise Conflict(_l("NIK %(nik)s is already registered for %(name)s (worker %(id)s); "
+                          "open the application from that worker instead of registering "
+                          "again.", nik=nik, name=existing.full_name, id=existing.id))
     worker = Worker(nik=nik, kk_number=kk_number, full_name=full_name.strip(),
                     birth_place=birth_place.strip(), birth_date=birth_date, sex=sex,
                     address=address.strip(), rt=rt, rw=rw, kelurahan_code=kelurahan_code,

@@ -49,3 +49,29 @@ CONTRIBUTIONS = (
      "PP 44/2015 Lampiran II jo. PP 82/2019 jo. PP 49/2023: 1% dari dasar penghasilan terendah"),
     ("JKM", date(2015, 7, 1), 6_800, 1_000_000, "PP 44/2015 jo. PP 82/2019: Rp6.800 per bulan"),
 )
+
+# Documents an application carries; `required` ones must be there before submission.
+DOCUMENT_TYPES = (
+    ("ktp", "KTP (Kartu Tanda Penduduk)", True),
+    ("kk", "Kartu Keluarga", True),
+    ("pernyataan_penghasilan", "Surat pernyataan penghasilan", True),
+    ("lainnya", "Dokumen pendukung lain", False),
+)
+
+# The first policy version, loaded only into an empty policy table; after that the
+# admin owns the versions. Desil 1-5 and the 2025 Keputusan Wali Kota follow domain.md §2.1;
+# "under 65" follows BPJS BPU registration (§1.5); the income cap empty means the year's UMK.
+INITIAL_POLICY = {
+    "name": "Parameter awal SIGAP (menunggu Perwal)",
+    "legal_basis": "Perda Kota Bekasi 11/2024 Pasal 90; Keputusan Wali Kota Bekasi "
+                   "No. 500.15.1/Kep.655-Disnaker/X/2025",
+    "effective_from": date(2025, 11, 5),
+    "categories": "pedagang,pekerja_lepas,wiraswasta,rentan_lainnya",
+    "min_age": 18,
+    "max_age": 64,
+    "income_cap": None,
+    "max_desil": 5,
+    "require_data_aktual": True,
+    "one_per_kk": True,
+    "exclude_other_payers": True,
+}

@@ -14,14 +14,10 @@ from models.base import utcnow
 from workflows.actor import Actor
 from workflows.audit import record
 from workflows.errors import InvalidInput, InvalidTransition, NotAllowed
+from workflows.guards import (documents_complete, evaluated_eligible, identity_consistent,
+                              no_open_duplicates, not_taken_in_by_actor)
 
 Guard = Callable[[Application, Actor], None]
-
-
-def not_taken_in_by_actor(application: Application, actor: Actor) -> None:
-    if application.taken_in_by_id == actor.user_id:
-        raise NotAllowed(_l("You took this application in, so another caseworker must "
-                            "verify it."))
 
 
 @dataclass(frozen=True)
@@ -37,10 +33,12 @@ class Transition:
 _CW, _HEAD = (Role.CASEWORKER.value,), (Role.HEAD.value,)
 
 TRANSITIONS = {t.name: t for t in (
-    Transition("submit", ("draft", "returned"), "submitted", _CW),
+    Transition("submit", ("draft", "returned"), "submitted", _CW,
+               guards=(documents_complete, identity_consistent)),
     Transition("return", ("submitted",), "returned", _CW, reason_required=True),
     Transition("reject", ("submitted",), "rejected", _CW, reason_required=True),
-    Transition("verify", ("submitted",), "verified", _CW, guards=(not_taken_in_by_actor,)),
+    Transition("verify", ("submitted",), "verified", _CW,
+               guards=(not_taken_in_by_actor, no_open_duplicates, evaluated_eligible)),
     Transition("approve", ("verified", "waitlisted"), "approved", _HEAD),
     Transition("waitlist", ("verified",), "waitlisted", _HEAD),
     Transition("decline", ("verified", "waitlisted"), "declined", _HEAD, reason_required=True),

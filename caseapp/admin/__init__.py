@@ -5,14 +5,16 @@ from flask_admin.theme import Bootstrap4Theme
 from flask_babel import lazy_gettext as _l
 
 from caseapp.admin.audit import AuditEventView
+from caseapp.admin.base import RoleMenuLink
 from caseapp.admin.cases import ApplicationView, WorkerView
 from caseapp.admin.dashboard import DashboardView
 from caseapp.admin.reference import (ContributionComponentView, KecamatanView, KelurahanView,
                                      UmkRateView)
 from caseapp.admin.users import UserView
 from caseapp.auth import AuthView
+from caseapp.cases.views import CasesView
 from caseapp.i18n import TRANSLATIONS_DIR
-from models import (Application, AuditEvent, ContributionComponent, Kecamatan, Kelurahan,
+from models import (Application, AuditEvent, ContributionComponent, Kecamatan, Kelurahan, Role,
                     UmkRate, User, Worker)
 
 def init_app(app) -> None:
@@ -25,6 +27,10 @@ def init_app(app) -> None:
     )
     cases, refs = _l("Cases"), _l("Reference data")
     admin.add_view(AuthView(name="auth", endpoint="auth", url="/auth"))
+    admin.add_view(CasesView(name=_l("Verification worklist"), category=cases, endpoint="cases",
+                             url="/cases"))
+    admin.add_link(RoleMenuLink(name=_l("New application"), category=cases,
+                                endpoint="cases.intake", roles=(Role.CASEWORKER.value,)))
     admin.add_view(ApplicationView(Application, name=_l("Applications"), category=cases,
                                    endpoint="applications"))
     admin.add_view(WorkerView(Worker, name=_l("Workers"), category=cases, endpoint="workers"))

@@ -8,6 +8,7 @@ import warnings
 
 from flask import abort, flash, redirect, request, url_for
 from flask_admin import BaseView
+from flask_admin.menu import MenuLink
 from flask_admin.contrib.sqla import ModelView
 from flask_admin.contrib.sqla.filters import FilterConverter
 from flask_admin.model import filters
@@ -39,6 +40,18 @@ class RoleAccessMixin:
 
 class SecureView(RoleAccessMixin, BaseView):
     """A custom (non-model) page."""
+
+
+class RoleMenuLink(MenuLink):
+    """A menu entry to a page of another view, shown only to ``roles``."""
+
+    def __init__(self, *, roles: tuple[str, ...], **kwargs):
+        super().__init__(**kwargs)
+        self.roles = roles
+
+    def is_accessible(self) -> bool:
+        return (current_user.is_authenticated and not current_user.must_change_password
+                and current_user.has_role(*self.roles))
 
 
 class CaseFilterConverter(FilterConverter):

@@ -1,4 +1,6 @@
 """``flask demo seed``: demo accounts and fictitious cases, once."""
+from pathlib import Path
+
 import click
 from flask import current_app
 from flask.cli import AppGroup
@@ -20,7 +22,8 @@ def seed(workers, force):
         click.echo("demo data already present; nothing changed")
         return
     with click.progressbar(length=workers, label="seeding demo data") as bar:
-        count = seed_demo(db.session, workers=workers, progress=lambda: bar.update(1))
+        count = seed_demo(db.session, workers=workers, progress=lambda: bar.update(1),
+                          storage_dir=Path(current_app.config["DOCUMENT_DIR"]))
         db.session.commit()
     click.echo(f"demo data: {count} workers; accounts "
                + ", ".join(u for u, _, _ in DEMO_USERS) + f" with password {DEMO_PASSWORD}")

@@ -1,0 +1,103 @@
+"""The case page's POST actions: each calls one workflow verb, commits once, and
+answers a refusal with the case page, the message and the refusal's status code."""
+from io import BytesIO
+from pathlib import Path
+
+from flask import current_app, flash, redirect, request, send_file, url_for
+from flask_admin import expose
+from flask_babel import gettext as _
+
+from caseapp.actor import current_actor
+from caseapp.extensions import db
+from models import Document, DuplicateFlag
+from workflows.documents import read_document, store_document
+from workflows.duplicates import resolve_duplicate
+from workflows.eligibility import reevaluate_application
+from workflows.errors import InvalidInput, WorkflowError
+from workflows.verification import (reject_application, return_application,
+                                    submit_application, verify_application)
+
+
+def storage_dir() -> Path:
+    return Path(current_app.config["DOCUMENT_DIR"])
+
+
+class CaseActionsMixin:
+    def _act(self, application_id: int, work, success: str):
+        application = self.load_application(application_id)
+        try:
+            work(application)
+            db.session.commit()
+        except WorkflowError as exc:
+            db.session.rollback()
+            flash(exc.message, "error")
+            return self.render_case(self.load_application(application_id), exc.status)
+        flash(success, "success")
+        return redirect(url_for(".case", application_id=application_id))
+
+    def _reason(self) -> str:
+        return request.form.get("reason", "")
+
+    @expose("/<int:application_id>/submit", methods=("POST",))
+    def submit(self, application_id: int):
+        return self._act(application_id, lambda a: submit_application(
+            db.session, a, actor=current_actor()), _("The application was submitted."))
+
+    @expose("/<int:application_id>/verify", methods=("POST",))
+    def verify(self, application_id: int):
+        return self._act(application_id, lambda a: verify_application(
+            db.session, a, actor=current_actor()), _("The application was verified."))
+
+    @expose("/<int:application_id>/return", methods=("POST",))
+    def return_for_correction(self, application_id: int):
+        return self._act(application_id, lambda a: return_application(
+            db.session, a, actor=current_actor(), reason=self._reason()),
+            _("The application was returned for correction."))
+
+    @expose("/<int:application_id>/reject", methods=("POST",))
+    def reject(self, application_id: int):
+        return self._act(application_id, lambda a: reject_application(
+            db.session, a, actor=current_actor(), reason=self._reason()),
+            _("The application was rejected."))
+
+    @expose("/<int:application_id>/reevaluate", methods=("POST",))
+    def reevaluate(self, application_id: int):
+        return self._act(application_id, lambda a: reevaluate_application(
+            db.session, a, actor=current_actor(), reason=self._reason()),
+            _("Eligibility was evaluated again."))
+
+    @expose("/<int:application_id>/duplicates/<int:flag_id>", methods=("POST",))
+    def resolve(self, application_id: int, flag_id: int):
+        def work(application):
+            flag = db.session.get(DuplicateFlag, flag_id)
+            if flag is None or flag.application_id != application.id:
+                raise InvalidInput(_("Unknown possible duplicate."))
+            resolve_duplicate(db.session, flag, resolution=request.form.get("resolution", ""),
+                              note=request.form.get("note", ""), actor=current_actor())
+        return self._act(application_id, work, _("The possible duplicate was resolved."))
+
+    @expose("/<int:application_id>/documents", methods=("POST",))
+    def upload(self, application_id: int):
+        upload = request.files.get("file")
+
+        def work(application):
+            if upload is None or not upload.filename:
+                raise InvalidInput(_("Choose a file to upload."))
+            store_document(db.session, application,
+                           document_type=request.form.get("document_type", ""),
+                           original_name=upload.filename, data=upload.read(),
+                           storage_dir=storage_dir(), actor=current_actor(),
+                           max_bytes=current_app.config["MAX_DOCUMENT_BYTES"])
+        return self._act(application_id, work, _("The document was stored."))
+
+    @expose("/<int:application_id>/documents/<int:document_id>")
+    def download(self, application_id: int, document_id: int):
+        document = db.session.get(Document, document_id)
+        if document is None or document.application_id != application_id:
+            return self.render_case(self.load_application(application_id), 404)
+        data = read_document(db.session, document, storage_dir=storage_dir(),
+                             actor=current_actor())
+        db.session.commit()
+        return send_file(BytesIO(data), mimetype=document.content_type, as_attachment=True,
+                         download_name=f"{document.document_type_code}-{document.id}"
+                                       f"{Path(document.stored_name).suffix}")

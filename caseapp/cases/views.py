@@ -1,0 +1,102 @@
+"""Intake, the verification worklist and the case page (Flask-Admin pages)."""
+from datetime import date
+
+from flask import abort, current_app, flash, redirect, request, url_for
+from flask_admin import expose
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from caseapp.actor import current_actor
+from caseapp.admin.base import SecureView
+from caseapp.cases.actions import CaseActionsMixin
+from caseapp.cases import labels
+from caseapp.cases.forms import IntakeForm, ReasonForm, ResolveForm, UploadForm, WorklistFilterForm
+from caseapp.extensions import db
+from models import Application, Kecamatan, Kelurahan, Role
+from reports.case_file import load_case_file
+from reports.worklist import WorklistFilter, worklist_page
+from workflows.errors import WorkflowError
+from workflows.identity import check_identity
+from workflows.intake import open_application, register_worker
+from workflows.states import STATE_LABELS, allowed
+
+
+def kelurahan_choices(blank: str | None = None) -> list[tuple[str, str]]:
+    rows = db.session.execute(select(Kelurahan.code, Kelurahan.name, Kecamatan.name)
+                              .join(Kecamatan).order_by(Kecamatan.name, Kelurahan.name)).all()
+    choices = [(code, f"{kec} — {name}") for code, name, kec in rows]
+    return ([("", blank)] if blank else []) + choices
+
+
+class CasesView(CaseActionsMixin, SecureView):
+    roles = (Role.CASEWORKER.value, Role.HEAD.value, Role.AUDITOR.value)
+
+    def load_application(self, application_id: int) -> Application:
+        application = db.session.get(Application, application_id)
+        if application is None:
+            abort(404)
+        return application
+
+    @expose("/")
+    def index(self):
+        form = WorklistFilterForm(request.args)
+        form.kecamatan.choices = [("", _("All"))] + [
+            (k.code, k.name) for k in db.session.execute(
+                select(Kecamatan).order_by(Kecamatan.name)).scalars()]
+        form.kelurahan.choices = kelurahan_choices(blank=_("All"))
+        filters = WorklistFilter()
+        if form.validate():
+            filters = WorklistFilter(kecamatan=form.kecamatan.data or None,
+                                     kelurahan=form.kelurahan.data or None,
+                                     category=form.category.data or None,
+                                     min_age_days=form.min_age_days.data)
+        rows, next_cursor = worklist_page(db.session, filters, after=request.args.get("after"))
+        filter_args = {name: request.args[name] for name in form._fields
+                       if request.args.get(name)}
+        return self.render("cases/worklist.html", form=form, rows=rows, next_cursor=next_cursor,
+                           categories=labels.CATEGORY_LABELS, filter_args=filter_args)
+
+    @expose("/new", methods=("GET", "POST"))
+    def intake(self):
+        form = IntakeForm()
+        form.kelurahan_code.choices = kelurahan_choices()
+        if form.validate_on_submit():
+            data = {name: field.data for name, field in form._fields.items()
+                    if name not in ("csrf_token", "intake_channel", "program_year")}
+            data["nik"], data["kk_number"] = data["nik"].strip(), data["kk_number"].strip()
+            try:
+                actor = current_actor()
+                worker = register_worker(db.session, actor=actor, **data)
+                application = open_application(db.session, worker,
+                                               program_year=form.program_year.data,
+                                               intake_channel=form.intake_channel.data,
+                                               actor=actor)
+                db.session.commit()
+            except WorkflowError as exc:
+                db.session.rollback()
+                flash(exc.message, "error")
+                return self.render("cases/intake.html", form=form), exc.status
+            flash(_("Application %(id)s was saved as a draft. Add the documents, then submit.",
+                    id=application.id), "success")
+            return redirect(url_for(".case", application_id=application.id))
+        return self.render("cases/intake.html", form=form)
+
+    def render_case(self, application: Application, status: int = 200):
+        case_file = load_case_file(db.session, application)
+        worker = application.worker
+        upload = UploadForm()
+        upload.document_type.choices = [(k.code, k.name) for k in case_file.document_types]
+        actor = current_actor()
+        actions = {name: allowed(application, name, actor)
+                   for name in ("submit", "verify", "return", "reject")}
+        body = self.render(
+            "cases/case.html", case=case_file, application=application, worker=worker,
+            identity=check_identity(worker.nik, worker.kk_number, worker.birth_date, worker.sex),
+            upload=upload, reason_form=ReasonForm(), resolve_form=ResolveForm(),
+            actions=actions, states=STATE_LABELS, labels=labels, today=date.today(),
+            max_mb=current_app.config["MAX_DOCUMENT_BYTES"] // 1_048_576)
+        return body, status
+
+    @expose("/<int:application_id>")
+    def case(self, application_id: int):
+        return self.render_case(self.load_application(application_id))

@@ -1,0 +1,76 @@
+"""Imported files: DTSEN data aktual, lists of existing participants, intake proposals.
+
+Each import is one ``ImportRun`` (file name, SHA-256, rows, who, when, outcome);
+an applied DTSEN or participants run is also a dated, versioned dataset whose
+rows point back to it, so a decision can name the data version it used.
+"""
+from datetime import date, datetime
+
+from sqlalchemy import CheckConstraint, ForeignKey, Index, SmallInteger, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from models.base import Base, UTCDateTime, utcnow
+
+IMPORT_KINDS = ("dtsen", "participants", "intake")
+PARTICIPANT_SOURCES = ("BPJS_AKTIF", "PROVINSI", "CSR", "MANDIRI", "LAINNYA")
+
+
+class ImportRun(Base):
+    __tablename__ = "import_run"
+    __table_args__ = (
+        CheckConstraint("kind IN ('dtsen', 'participants', 'intake')", name="known_kind"),
+        CheckConstraint("status IN ('applied', 'rejected')", name="known_status"),
+        Index("ix_import_run_kind_sha256", "kind", "sha256"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    file_name: Mapped[str] = mapped_column(String(255))
+    sha256: Mapped[str] = mapped_column(String(64))
+    as_of: Mapped[date | None]
+    row_count: Mapped[int] = mapped_column(default=0)
+    error_count: Mapped[int] = mapped_column(default=0)
+    status: Mapped[str] = mapped_column(String(20))
+    # Per-row problems as CSV text (row, column, value, message) for download.
+    error_report: Mapped[str | None] = mapped_column(Text)
+    imported_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+    imported_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    def __str__(self) -> str:
+        return f"{self.kind} #{self.id} ({self.file_name})"
+
+
+class DtsenRecord(Base):
+    """One person in a DTSEN extract; desil belongs to the family (KK)."""
+
+    __tablename__ = "dtsen_record"
+    __audited__ = False  # written in bulk; the import run's audit event covers the rows
+    __table_args__ = (
+        Index("ix_dtsen_record_dataset_nik", "dataset_id", "nik"),
+        Index("ix_dtsen_record_dataset_kk", "dataset_id", "no_kk"),
+        CheckConstraint("desil BETWEEN 1 AND 10", name="desil_1_10"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    dataset_id: Mapped[int] = mapped_column(ForeignKey("import_run.id"))
+    nik: Mapped[str] = mapped_column(String(16))
+    no_kk: Mapped[str] = mapped_column(String(16))
+    nama: Mapped[str] = mapped_column(String(200))
+    tanggal_lahir: Mapped[date]
+    jenis_kelamin: Mapped[str] = mapped_column(String(1))
+    kode_kelurahan: Mapped[str] = mapped_column(String(10))
+    desil: Mapped[int] = mapped_column(SmallInteger)
+
+
+class ParticipantRecord(Base):
+    """Someone already in BPJS Ketenagakerjaan or paid for by another payer."""
+
+    __tablename__ = "participant_record"
+    __audited__ = False
+    __table_args__ = (Index("ix_participant_record_dataset_nik", "dataset_id", "nik"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    dataset_id: Mapped[int] = mapped_column(ForeignKey("import_run.id"))
+    nik: Mapped[str] = mapped_column(String(16))
+    nama: Mapped[str] = mapped_column(String(200))
+    sumber: Mapped[str] = mapped_column(String(20))

@@ -1,0 +1,55 @@
+"""Everything the case page shows about one application, read-only."""
+import json
+from dataclasses import dataclass, field
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
+
+from models import (Application, ApplicationTransition, AuditEvent, Document, DocumentType,
+                    DuplicateFlag, EligibilityEvaluation, User)
+
+
+@dataclass
+class CaseFile:
+    application: Application
+    documents: list[Document]
+    document_types: list[DocumentType]
+    evaluation: EligibilityEvaluation | None
+    rules: list[dict]
+    duplicates: list[DuplicateFlag]
+    transitions: list[ApplicationTransition]
+    events: list[AuditEvent]
+    users: dict[int, str] = field(default_factory=dict)
+
+    @property
+    def current_documents(self) -> dict[str, Document]:
+        return {doc.document_type_code: doc for doc in self.documents}
+
+
+def load_case_file(session: Session, application: Application) -> CaseFile:
+    documents = list(session.execute(select(Document).where(
+        Document.application_id == application.id).order_by(Document.id)).scalars())
+    evaluation = session.execute(select(EligibilityEvaluation).where(
+        EligibilityEvaluation.application_id == application.id)
+        .order_by(EligibilityEvaluation.id.desc()).limit(1)).scalar_one_or_none()
+    flag_ids = [str(f) for f in session.execute(select(DuplicateFlag.id).where(
+        DuplicateFlag.application_id == application.id)).scalars()]
+    events = list(session.execute(select(AuditEvent).where(or_(
+        (AuditEvent.entity_type == "application") & (AuditEvent.entity_id == str(application.id)),
+        (AuditEvent.entity_type == "document")
+        & AuditEvent.entity_id.in_([str(d.id) for d in documents]),
+        (AuditEvent.entity_type == "duplicate_flag") & AuditEvent.entity_id.in_(flag_ids),
+    )).order_by(AuditEvent.seq)).scalars())
+    users = dict(session.execute(select(User.id, User.full_name)).all())
+    return CaseFile(
+        application=application, documents=documents,
+        document_types=list(session.execute(select(DocumentType).where(
+            DocumentType.active.is_(True)).order_by(DocumentType.code)).scalars()),
+        evaluation=evaluation,
+        rules=json.loads(evaluation.results)["rules"] if evaluation else [],
+        duplicates=list(session.execute(select(DuplicateFlag).where(
+            DuplicateFlag.application_id == application.id).order_by(DuplicateFlag.id)).scalars()),
+        transitions=list(session.execute(select(ApplicationTransition).where(
+            ApplicationTransition.application_id == application.id)
+            .order_by(ApplicationTransition.id)).scalars()),
+        events=events, users=users)

@@ -1,0 +1,108 @@
+"""Storing and serving an application's documents.
+
+Files are accepted by what they are, not by what they are called: the first
+bytes must be a PDF, JPEG or PNG signature and images must decode. They are
+stored outside static/ under a random name, with their SHA-256 recorded, and
+read back only after the hash still matches.
+"""
+import hashlib
+import io
+import os
+import secrets
+from pathlib import Path
+
+from flask_babel import lazy_gettext as _l
+from PIL import Image, UnidentifiedImageError
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from models import Application, Document, DocumentType, Role
+from workflows.actor import Actor
+from workflows.audit import record, record_change
+from workflows.errors import InvalidInput, InvalidTransition, NotAllowed
+
+MAX_BYTES = 5 * 1024 * 1024
+EDITABLE_STATES = ("draft", "returned")
+READER_ROLES = (Role.CASEWORKER.value, Role.HEAD.value, Role.AUDITOR.value)
+_SIGNATURES = ((b"%PDF-", "application/pdf", ".pdf"), (b"\xff\xd8\xff", "image/jpeg", ".jpg"),
+               (b"\x89PNG\r\n\x1a\n", "image/png", ".png"))
+
+
+def sniff(data: bytes) -> tuple[str, str]:
+    """The content type and extension of ``data``, or InvalidInput if it is not allowed."""
+    for signature, content_type, extension in _SIGNATURES:
+        if data.startswith(signature):
+            break
+    else:
+        raise InvalidInput(_l("Only PDF, JPEG or PNG files are accepted; this file is none of "
+                              "them (whatever its name says)."))
+    if content_type == "application/pdf":
+        if b"%%EOF" not in data[-2048:]:
+            raise InvalidInput(_l("The PDF file is damaged or incomplete."))
+    else:
+        try:
+            with Image.open(io.BytesIO(data)) as image:
+                image.verify()
+        except (UnidentifiedImageError, OSError, SyntaxError):
+            raise InvalidInput(_l("The image file is damaged or not really an image."))
+    return content_type, extension
+
+
+def store_document(session: Session, application: Application, *, document_type: str,
+                   original_name: str, data: bytes, storage_dir: Path, actor: Actor,
+                   max_bytes: int = MAX_BYTES) -> Document:
+    if not actor.has_role(Role.CASEWORKER):
+        raise NotAllowed(_l("Only caseworkers add documents."))
+    if application.state not in EDITABLE_STATES:
+        raise InvalidTransition(_l("Documents can be added only while the application is a "
+                                   "draft or returned for correction."))
+    kind = session.get(DocumentType, document_type)
+    if kind is None or not kind.active:
+        raise InvalidInput(_l("Unknown document type."))
+    if not data:
+        raise InvalidInput(_l("The file is empty."))
+    if len(data) > max_bytes:
+        raise InvalidInput(_l("The file is larger than %(mb)d MB.", mb=max_bytes // 1_048_576))
+    content_type, extension = sniff(data)
+    stored_name = secrets.token_hex(16) + extension
+    storage_dir.mkdir(parents=True, exist_ok=True)
+    temporary = storage_dir / (stored_name + ".part")
+    temporary.write_bytes(data)
+    os.replace(temporary, storage_dir / stored_name)  # complete file or none
+    document = Document(application_id=application.id, document_type_code=kind.code,
+                        original_name=(original_name or "berkas")[:255],
+                        stored_name=stored_name, content_type=content_type,
+                        size_bytes=len(data), sha256=hashlib.sha256(data).hexdigest(),
+                        uploaded_by_id=actor.user_id)
+    session.add(document)
+    record_change(session, actor, "document.upload", document, created=True)
+    return document
+
+
+def read_document(session: Session, document: Document, *, storage_dir: Path,
+                  actor: Actor) -> bytes:
+    """The stored bytes, after checking the role and the hash; the read is audited."""
+    if not actor.has_role(*READER_ROLES):
+        raise NotAllowed(_l("Your role may not open documents."))
+    path = storage_dir / document.stored_name
+    data = path.read_bytes() if path.is_file() else b""
+    if hashlib.sha256(data).hexdigest() != document.sha256:
+        raise InvalidInput(_l("The stored file no longer matches its recorded hash; "
+                              "report this to the administrator."))
+    record(session, actor, "document.read", entity=document)
+    return data
+
+
+def current_documents(session: Session, application: Application) -> dict[str, Document]:
+    """The latest upload per document type (older uploads stay as history)."""
+    rows = session.execute(select(Document).where(Document.application_id == application.id)
+                           .order_by(Document.id)).scalars()
+    return {doc.document_type_code: doc for doc in rows}
+
+
+def missing_required(session: Session, application: Application) -> list[DocumentType]:
+    present = current_documents(session, application)
+    required = session.execute(select(DocumentType).where(
+        DocumentType.required.is_(True), DocumentType.active.is_(True))
+        .order_by(DocumentType.code)).scalars()
+    return [kind for kind in required if kind.code not in present]

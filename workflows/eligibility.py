@@ -1,0 +1,148 @@
+"""Eligibility under the policy version in force, stored as a snapshot.
+
+Each evaluation records every rule with the value it saw, what the policy
+expected, and the policy and data versions used, so a later policy or data
+change never rewrites a past decision. Re-evaluating is an explicit, audited act.
+"""
+import json
+from datetime import date
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from models import (Application, DtsenRecord, EligibilityEvaluation, ParticipantRecord,
+                    PolicyVersion, Role, UmkRate, Worker)
+from workflows.actor import Actor
+from workflows.audit import record
+from workflows.errors import InvalidInput, InvalidTransition, NotAllowed
+from workflows.identity import blocking_failures, check_identity
+from workflows.imports.datasets import current_dataset
+
+# States in which an application holds (or may soon hold) a place in the programme.
+ACTIVE_STATES = ("submitted", "verified", "waitlisted", "approved", "submitted_to_bpjs",
+                 "enrolled")
+REEVALUATE_STATES = ("submitted", "returned")
+
+
+def policy_in_force(session: Session, on: date) -> PolicyVersion:
+    policy = session.execute(
+        select(PolicyVersion).where(PolicyVersion.effective_from <= on,
+                                    (PolicyVersion.effective_to.is_(None))
+                                    | (PolicyVersion.effective_to >= on))
+        .order_by(PolicyVersion.effective_from.desc(), PolicyVersion.id.desc()).limit(1)
+    ).scalar_one_or_none()
+    if policy is None:
+        raise InvalidInput(_l("No policy version is in force on %(day)s; the admin must add one.",
+                              day=on.isoformat()))
+    return policy
+
+
+def _age(born: date, on: date) -> int:
+    return on.year - born.year - ((on.month, on.day) < (born.month, born.day))
+
+
+def _rule(rule: str, passed: bool, value, expected) -> dict:
+    return {"rule": rule, "passed": bool(passed), "value": value, "expected": expected}
+
+
+def _data_rules(session: Session, worker: Worker, policy: PolicyVersion, dtsen) -> list[dict]:
+    entry = None if dtsen is None else session.execute(
+        select(DtsenRecord.desil, DtsenRecord.no_kk).where(
+            DtsenRecord.dataset_id == dtsen.id, DtsenRecord.nik == worker.nik).limit(1)).first()
+    present = _rule("data_aktual", entry is not None or not policy.require_data_aktual,
+                    {"dataset": getattr(dtsen, "id", None), "found": entry is not None},
+                    "present" if policy.require_data_aktual else "not required")
+    desil = entry.desil if entry else None
+    ok = desil <= policy.max_desil if desil is not None else not policy.require_data_aktual
+    return [present, _rule("desil", ok, desil, policy.max_desil)]
+
+
+def _competing_kk(session: Session, application: Application) -> list[int]:
+    return list(session.execute(
+        select(Application.id).join(Worker).where(
+            Worker.kk_number == application.worker.kk_number,
+            Application.program_year == application.program_year,
+            Application.state.in_(ACTIVE_STATES), Application.id != application.id)
+    ).scalars())
+
+
+def _other_payer(session: Session, application: Application, participants) -> str | None:
+    if participants is not None:
+        source = session.scalar(select(ParticipantRecord.sumber).where(
+            ParticipantRecord.dataset_id == participants.id,
+            ParticipantRecord.nik == application.worker.nik).limit(1))
+        if source:
+            return source
+    enrolled = session.scalar(select(Application.id).where(
+        Application.worker_id == application.worker_id, Application.state == "enrolled",
+        Application.id != application.id).limit(1))
+    return f"SIGAP #{enrolled}" if enrolled else None
+
+
+def _rules(session: Session, application: Application, policy: PolicyVersion, on: date,
+           dtsen, participants) -> list[dict]:
+    worker = application.worker
+    umk = session.get(UmkRate, application.program_year)
+    cap = policy.income_cap or (umk.amount if umk else None)
+    checks = check_identity(worker.nik, worker.kk_number, worker.birth_date, worker.sex)
+    age = _age(worker.birth_date, on)
+    other_kk = _competing_kk(session, application) if policy.one_per_kk else []
+    payer = _other_payer(session, application, participants) \
+        if policy.exclude_other_payers else None
+    return [
+        _rule("identity", not blocking_failures(checks),
+              [c.rule for c in blocking_failures(checks)], []),
+        _rule("category", worker.category in policy.category_list, worker.category,
+              policy.category_list),
+        _rule("age", policy.min_age <= age <= policy.max_age, age,
+              [policy.min_age, policy.max_age]),
+        _rule("income", cap is not None and worker.monthly_income <= cap,
+              worker.monthly_income, cap),
+        *_data_rules(session, worker, policy, dtsen),
+        _rule("one_per_kk", not other_kk, other_kk, [] if policy.one_per_kk else "not required"),
+        _rule("other_payer", payer is None, payer,
+              None if policy.exclude_other_payers else "not required"),
+    ]
+
+
+def evaluate_application(session: Session, application: Application, *, actor: Actor,
+                         action: str = "eligibility.evaluate",
+                         reason: str | None = None) -> EligibilityEvaluation:
+    on = (application.submitted_at.date() if application.submitted_at else date.today())
+    policy = policy_in_force(session, on)
+    dtsen, participants = current_dataset(session, "dtsen"), current_dataset(session,
+                                                                             "participants")
+    rules = _rules(session, application, policy, on, dtsen, participants)
+    evaluation = EligibilityEvaluation(
+        application_id=application.id, policy_version_id=policy.id,
+        dtsen_dataset_id=getattr(dtsen, "id", None),
+        participants_dataset_id=getattr(participants, "id", None),
+        eligible=all(r["passed"] for r in rules),
+        results=json.dumps({"reference_date": on.isoformat(), "rules": rules}),
+        evaluated_by_id=actor.user_id)
+    session.add(evaluation)
+    record(session, actor, action, entity=application, diff={
+        "eligible": [None, evaluation.eligible], "policy_version": [None, policy.id],
+        "dtsen_dataset": [None, evaluation.dtsen_dataset_id],
+        "failed_rules": [None, [r["rule"] for r in rules if not r["passed"]]]}, reason=reason)
+    return evaluation
+
+
+def reevaluate_application(session: Session, application: Application, *, actor: Actor,
+                           reason: str | None) -> EligibilityEvaluation:
+    """A new snapshot on request (e.g. after a new DTSEN update); the old one stays."""
+    if not actor.has_role(Role.CASEWORKER):
+        raise NotAllowed(_l("Only caseworkers re-evaluate applications."))
+    if application.state not in REEVALUATE_STATES:
+        raise InvalidTransition(_l("Only submitted or returned applications are re-evaluated."))
+    if not (reason or "").strip():
+        raise InvalidInput(_l("A reason is required."))
+    return evaluate_application(session, application, actor=actor,
+                                action="eligibility.reevaluate", reason=reason)
+
+
+def latest_evaluation(session: Session, application: Application) -> EligibilityEvaluation | None:
+    return session.execute(select(EligibilityEvaluation).where(
+        EligibilityEvaluation.application_id == application.id)
+        .order_by(EligibilityEvaluation.id.desc()).limit(1)).scalar_one_or_none()

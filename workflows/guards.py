@@ -1,0 +1,45 @@
+"""Conditions a transition checks besides role and state (named in the state table)."""
+from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import object_session
+
+from models import Application
+from workflows.actor import Actor
+from workflows.documents import missing_required
+from workflows.duplicates import open_flags
+from workflows.eligibility import latest_evaluation
+from workflows.errors import InvalidTransition, NotAllowed
+from workflows.identity import blocking_failures, check_identity
+
+
+def not_taken_in_by_actor(application: Application, actor: Actor) -> None:
+    if application.taken_in_by_id == actor.user_id:
+        raise NotAllowed(_l("You took this application in, so another caseworker must "
+                            "verify it."))
+
+
+def documents_complete(application: Application, actor: Actor) -> None:
+    missing = missing_required(object_session(application), application)
+    if missing:
+        raise InvalidTransition(_l("Required documents are missing: %(names)s.",
+                                   names=", ".join(kind.name for kind in missing)))
+
+
+def identity_consistent(application: Application, actor: Actor) -> None:
+    worker = application.worker
+    failures = blocking_failures(check_identity(worker.nik, worker.kk_number, worker.birth_date,
+                                                worker.sex))
+    if failures:
+        raise InvalidTransition(_l("The identity data has errors: %(errors)s",
+                                   errors=" ".join(str(f.message) for f in failures)))
+
+
+def no_open_duplicates(application: Application, actor: Actor) -> None:
+    if open_flags(object_session(application), application):
+        raise InvalidTransition(_l("Possible duplicates must be resolved before verification."))
+
+
+def evaluated_eligible(application: Application, actor: Actor) -> None:
+    evaluation = latest_evaluation(object_session(application), application)
+    if evaluation is None or not evaluation.eligible:
+        raise InvalidTransition(_l("The latest eligibility evaluation did not pass; return or "
+                                   "reject the application instead."))
