@@ -229,6 +229,15 @@ def test_unknown_sumber_is_rejected(session, staff, tmp_path):
     assert (problem["baris"], problem["kolom"], problem["nilai"]) == ("3", "sumber", "PEMDA")
 
 
+def test_report_values_cannot_run_as_excel_formulas(session, staff, tmp_path):
+    header = [" NIK ", "Nama", "SUMBER "]  # header cells are trimmed and lower-cased
+    rows = [["=HYPERLINK(\"http://x\")", "Ani", "CSR"]]
+    run = run_import(session, staff, write_csv(tmp_path / "p.csv", rows, header),
+                     kind="participants").run
+    [problem] = report_rows(run)
+    assert problem["kolom"] == "nik" and problem["nilai"].startswith("'=HYPERLINK")
+
+
 def test_a_late_bad_row_rolls_back_rows_already_written(session, staff, tmp_path):
     rows = dtsen_rows(datasets.SQLITE_CHUNK + 10)
     rows[-1][6] = "0"

@@ -4,6 +4,7 @@ from datetime import date
 from flask import abort, current_app, flash, redirect, request, url_for
 from flask_admin import expose
 from flask_babel import gettext as _
+from flask_login import current_user
 from sqlalchemy import select
 
 from caseapp.actor import current_actor
@@ -58,6 +59,8 @@ class CasesView(CaseActionsMixin, SecureView):
 
     @expose("/new", methods=("GET", "POST"))
     def intake(self):
+        if not current_user.has_role(Role.CASEWORKER):
+            abort(403)
         form = IntakeForm()
         form.kelurahan_code.choices = kelurahan_choices()
         if form.validate_on_submit():

@@ -42,7 +42,8 @@ def _run(verb, path: Path, as_user: str, as_of, job: str) -> None:
     try:
         with path.open("rb") as stream, click.progressbar(
                 itertools.repeat(None), label=f"{path.name}: rows checked", show_pos=True,
-                show_eta=False, file=sys.stderr) as bar:
+                show_eta=False, file=sys.stderr,
+                bar_template="%(label)s  %(info)s") as bar:
 
             def progress(rows: int) -> None:
                 bar.update(rows - done[0])
