@@ -17,6 +17,10 @@ VIEWS = {
     "/kelurahan/": {"admin1", "audit1"},
     "/umk/": {"admin1", "audit1"},
     "/contributions/": {"admin1", "audit1"},
+    "/policy/": {"admin1", "audit1"},
+    "/document_types/": {"admin1", "audit1"},
+    "/cases/": {"cw1", "head", "audit1", "cwhead"},
+    "/imports/": {"cw1", "admin1", "cwhead"},
 }
 ROLES = ("cw1", "head", "audit1", "admin1", "cwhead")
 

@@ -16,12 +16,13 @@ from workflows.reference import load_reference_data
 pytestmark = pytest.mark.browser
 CHROMIUM = "/usr/bin/chromium"
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
+_REFERENCE = {"/kecamatan/", "/kelurahan/", "/umk/", "/contributions/", "/policy/",
+              "/document_types/"}
 MENUS = {
-    "petugas1": {"/applications/", "/workers/"},
-    "kadis": {"/applications/"},
-    "auditor": {"/applications/", "/workers/", "/audit_log/", "/kecamatan/", "/kelurahan/",
-                "/umk/", "/contributions/"},
-    "admin": {"/users/", "/kecamatan/", "/kelurahan/", "/umk/", "/contributions/"},
+    "petugas1": {"/cases/", "/cases/new", "/imports/", "/applications/", "/workers/"},
+    "kadis": {"/cases/", "/applications/"},
+    "auditor": {"/cases/", "/applications/", "/workers/", "/audit_log/"} | _REFERENCE,
+    "admin": {"/users/", "/imports/"} | _REFERENCE,
 }
 ALL_VIEWS = set().union(*MENUS.values())
 

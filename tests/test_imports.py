@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 
 from models import AuditEvent, DtsenRecord, ImportRun, ParticipantRecord
 from workflows.errors import NotAllowed
-from workflows.imports import datasets
+from workflows.imports import datasets, report
 from workflows.imports.datasets import current_dataset, import_dtsen, import_participants
 
 DTSEN_HEADER = ["nik", "no_kk", "nama", "tanggal_lahir", "jenis_kelamin", "kode_kelurahan",
@@ -249,7 +249,7 @@ def test_a_late_bad_row_rolls_back_rows_already_written(session, staff, tmp_path
 
 def test_every_problem_is_counted_but_the_report_is_capped(session, staff, tmp_path,
                                                            monkeypatch):
-    monkeypatch.setattr(datasets, "REPORT_LIMIT", 2)
+    monkeypatch.setattr(report, "REPORT_LIMIT", 2)
     rows = dtsen_rows(5)
     for row in rows:
         row[4] = "?"

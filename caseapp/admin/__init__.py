@@ -8,14 +8,15 @@ from caseapp.admin.audit import AuditEventView
 from caseapp.admin.base import RoleMenuLink
 from caseapp.admin.cases import ApplicationView, WorkerView
 from caseapp.admin.dashboard import DashboardView
-from caseapp.admin.reference import (ContributionComponentView, KecamatanView, KelurahanView,
-                                     UmkRateView)
+from caseapp.admin.reference import (ContributionComponentView, DocumentTypeView, KecamatanView,
+                                     KelurahanView, PolicyVersionView, UmkRateView)
 from caseapp.admin.users import UserView
 from caseapp.auth import AuthView
 from caseapp.cases.views import CasesView
 from caseapp.i18n import TRANSLATIONS_DIR
-from models import (Application, AuditEvent, ContributionComponent, Kecamatan, Kelurahan, Role,
-                    UmkRate, User, Worker)
+from caseapp.imports.views import ImportsView
+from models import (Application, AuditEvent, ContributionComponent, DocumentType, Kecamatan,
+                    Kelurahan, PolicyVersion, Role, UmkRate, User, Worker)
 
 def init_app(app) -> None:
     admin = Admin(
@@ -34,6 +35,8 @@ def init_app(app) -> None:
     admin.add_view(ApplicationView(Application, name=_l("Applications"), category=cases,
                                    endpoint="applications"))
     admin.add_view(WorkerView(Worker, name=_l("Workers"), category=cases, endpoint="workers"))
+    admin.add_view(ImportsView(name=_l("Imports"), category=cases, endpoint="imports",
+                               url="/imports"))
     admin.add_view(AuditEventView(AuditEvent, name=_l("Audit log"), endpoint="audit_log"))
     admin.add_view(UserView(User, name=_l("Users"), category=_l("Administration"),
                             endpoint="users"))
@@ -44,4 +47,8 @@ def init_app(app) -> None:
     admin.add_view(UmkRateView(UmkRate, name=_l("UMK"), category=refs, endpoint="umk"))
     admin.add_view(ContributionComponentView(ContributionComponent, name=_l("Contributions"),
                                              category=refs, endpoint="contributions"))
+    admin.add_view(PolicyVersionView(PolicyVersion, name=_l("Policy versions (Perwal)"),
+                                     category=refs, endpoint="policy"))
+    admin.add_view(DocumentTypeView(DocumentType, name=_l("Document types"), category=refs,
+                                    endpoint="document_types"))
     app.extensions["caseapp_admin"] = admin

@@ -3,6 +3,7 @@ from flask_babel import lazy_gettext as _l
 
 from caseapp.admin.base import SecureModelView
 from models import Role
+from workflows.policy import check_policy_editable, check_policy_values
 
 _READERS = (Role.ADMIN.value, Role.AUDITOR.value)
 
@@ -46,3 +47,44 @@ class ContributionComponentView(ReferenceView):
     column_labels = {"program": _l("Programme"), "effective_from": _l("Effective from"),
                      "amount": _l("Monthly amount (Rp)"), "income_basis": _l("Income basis (Rp)"),
                      "legal_basis": _l("Legal basis")}
+
+
+class DocumentTypeView(ReferenceView):
+    column_list = ("code", "name", "required", "active")
+    form_columns = column_list
+    column_labels = {"code": _l("Code"), "name": _l("Name"),
+                     "required": _l("Required for submission"), "active": _l("Active")}
+
+
+class PolicyVersionView(ReferenceView):
+    """Perwal parameters. A version already used by an evaluation is frozen: a new
+    rule needs a new version, so past decisions keep the rules they were made under."""
+
+    column_list = ("id", "name", "effective_from", "effective_to", "categories", "min_age",
+                   "max_age", "income_cap", "max_desil", "require_data_aktual", "one_per_kk",
+                   "exclude_other_payers")
+    column_details_list = column_list + ("legal_basis", "created_at")
+    form_columns = ("name", "legal_basis", "effective_from", "effective_to", "categories",
+                    "min_age", "max_age", "income_cap", "max_desil", "require_data_aktual",
+                    "one_per_kk", "exclude_other_payers")
+    column_default_sort = ("effective_from", True)
+    column_labels = {"id": _l("Version"), "name": _l("Name"), "legal_basis": _l("Legal basis"),
+                     "effective_from": _l("Effective from"), "effective_to": _l("Effective to"),
+                     "categories": _l("Categories (comma-separated)"), "min_age": _l("Minimum age"),
+                     "max_age": _l("Maximum age"),
+                     "income_cap": _l("Income cap (Rp; empty = UMK of the year)"),
+                     "max_desil": _l("Maximum desil"),
+                     "require_data_aktual": _l("Must be in data aktual"),
+                     "one_per_kk": _l("One participant per KK"),
+                     "exclude_other_payers": _l("Exclude existing or otherwise-paid participants"),
+                     "created_at": _l("Created at")}
+
+    def on_model_change(self, form, model, is_created):
+        if not is_created:
+            check_policy_editable(self.session, model)
+        check_policy_values(model)
+        super().on_model_change(form, model, is_created)
+
+    def on_model_delete(self, model):
+        check_policy_editable(self.session, model)
+        super().on_model_delete(model)

@@ -1,4 +1,4 @@
-"""``flask dtsen import FILE`` and ``flask participants import FILE``: load a dataset.
+"""``flask dtsen import``, ``flask participants import`` and ``flask intake import``.
 
 The file is checked and applied in one transaction and committed once: either
 every row is in, or nothing is and the rejected run keeps the per-row report
@@ -17,27 +17,35 @@ from caseapp.cli.actor import command_actor
 from caseapp.extensions import db
 from workflows.errors import WorkflowError
 from workflows.imports.datasets import import_dtsen, import_participants
+from workflows.imports.intake import CHANNELS, import_intake
 
 SHOWN_PROBLEMS = 10
 
 dtsen_group = AppGroup("dtsen", help="DTSEN extracts (data aktual from Dinsos).")
 participants_group = AppGroup(
     "participants", help="People already covered by BPJS Ketenagakerjaan or another payer.")
+intake_group = AppGroup("intake", help="Bulk intake from kelurahan and partner spreadsheets.")
+_AS_USER = click.option("--as", "as_user", required=True, metavar="USERNAME",
+                        help="Who does the import (recorded in the audit log).")
+_FILE = click.argument("path", metavar="FILE",
+                       type=click.Path(exists=True, dir_okay=False, path_type=Path))
 
 
 def _import_options(func):
-    func = click.option("--as-of", "as_of", type=click.DateTime(formats=["%Y-%m-%d"]), metavar="YYYY-MM-DD",
+    func = click.option("--as-of", "as_of", type=click.DateTime(formats=["%Y-%m-%d"]),
+                        metavar="YYYY-MM-DD",
                         help="Date the data describes (YYYY-MM-DD); default today.")(func)
-    func = click.option("--as", "as_user", required=True, metavar="USERNAME",
-                        help="Caseworker or admin doing the import (recorded in the audit "
-                             "log).")(func)
-    return click.argument("path", metavar="FILE",
-                          type=click.Path(exists=True, dir_okay=False, path_type=Path))(func)
+    return _FILE(_AS_USER(func))
 
 
-def _run(verb, path: Path, as_user: str, as_of, job: str) -> None:
-    actor = command_actor(as_user, job)
+def _dataset(verb, as_of):
     as_of = as_of.date() if as_of else date.today()
+    return lambda stream, name, actor, progress: verb(
+        db.session, stream, file_name=name, as_of=as_of, actor=actor, progress=progress)
+
+
+def _run(apply, path: Path, as_user: str, job: str) -> None:
+    actor = command_actor(as_user, job)
     done = [0]
     try:
         with path.open("rb") as stream, click.progressbar(
@@ -49,19 +57,18 @@ def _run(verb, path: Path, as_user: str, as_of, job: str) -> None:
                 bar.update(rows - done[0])
                 done[0] = rows
 
-            result = verb(db.session, stream, file_name=path.name, as_of=as_of,
-                          actor=actor, progress=progress)
+            result = apply(stream, path.name, actor, progress)
         db.session.commit()
     except WorkflowError as exc:
         db.session.rollback()
         raise click.ClickException(str(exc.message))
     run = result.run
     if result.duplicate_file:
-        click.echo(f"already imported as run #{run.id} ({run.row_count} rows, as of "
-                   f"{run.as_of}); nothing changed")
+        click.echo(f"already imported as run #{run.id} ({run.row_count} rows); nothing changed")
         return
     if result.applied:
-        click.echo(f"imported {run.row_count} rows as run #{run.id} (as of {run.as_of})")
+        click.echo(f"imported {run.row_count} rows as run #{run.id}"
+                   + (f" (as of {run.as_of})" if run.as_of else ""))
         return
     click.echo(f"rejected: {run.error_count} problem(s) in {run.row_count} row(s); "
                "nothing was imported", err=True)
@@ -84,11 +91,26 @@ def _run(verb, path: Path, as_user: str, as_of, job: str) -> None:
 def dtsen_import(path, as_user, as_of):
     """Apply a DTSEN file (CSV UTF-8 or XLSX): nik, no_kk, nama, tanggal_lahir,
     jenis_kelamin, kode_kelurahan, desil."""
-    _run(import_dtsen, path, as_user, as_of, "dtsen-import")
+    _run(_dataset(import_dtsen, as_of), path, as_user, "dtsen-import")
 
 
 @participants_group.command("import")
 @_import_options
 def participants_import(path, as_user, as_of):
     """Apply a list of existing participants (CSV UTF-8 or XLSX): nik, nama, sumber."""
-    _run(import_participants, path, as_user, as_of, "participants-import")
+    _run(_dataset(import_participants, as_of), path, as_user, "participants-import")
+
+
+@intake_group.command("import")
+@_FILE
+@_AS_USER
+@click.option("--channel", type=click.Choice(CHANNELS), default="kelurahan", show_default=True)
+@click.option("--year", type=int, default=lambda: date.today().year,
+              help="Programme year of the applications (default this year).")
+def intake_import(path, as_user, channel, year):
+    """Register workers and open draft applications from a proposal (CSV UTF-8 or XLSX):
+    nik, no_kk, nama, tempat_lahir, tanggal_lahir, jenis_kelamin, alamat, rt, rw,
+    kode_kelurahan, no_hp, kategori, pekerjaan, penghasilan_bulanan."""
+    _run(lambda stream, name, actor, progress: import_intake(
+        db.session, stream, file_name=name, channel=channel, program_year=year, actor=actor,
+        progress=progress), path, as_user, "intake-import")

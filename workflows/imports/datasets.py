@@ -15,9 +15,7 @@ Why it works the way it does:
 - Audited without personal data: one event per run with file name, SHA-256,
   row count and as-of date; the rows themselves are not audited one by one.
 """
-import csv
 import hashlib
-import io
 from dataclasses import dataclass
 from datetime import date
 
@@ -30,12 +28,11 @@ from workflows.actor import Actor
 from workflows.audit import record
 from workflows.errors import NotAllowed
 from workflows.imports import values
-from workflows.imports.spreadsheet import FileRefused, Problem, open_table, spool
+from workflows.imports.report import ImportResult, ProblemReport
+from workflows.imports.spreadsheet import FileRefused, open_table, spool
 
-REPORT_LIMIT = 1_000  # stored report rows; every problem is still counted
 PROGRESS_EVERY = 10_000
 SQLITE_CHUNK = 5_000
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 @dataclass(frozen=True)
@@ -51,17 +48,6 @@ DTSEN = _Kind("dtsen", DtsenRecord.__tablename__, (
     ("kode_kelurahan", values.parse_kelurahan_code), ("desil", values.parse_desil)))
 PARTICIPANTS = _Kind("participants", ParticipantRecord.__tablename__, (
     ("nik", values.parse_nik), ("nama", values.parse_name), ("sumber", values.parse_source)))
-
-
-@dataclass(frozen=True)
-class ImportResult:
-    run: ImportRun
-    applied: bool  # this call applied the file
-    duplicate_file: bool  # the same file had been applied before; ``run`` is that run
-
-    @property
-    def rejected(self) -> bool:
-        return self.run.status == "rejected"
 
 
 def current_dataset(session: Session, kind: str) -> ImportRun | None:
@@ -84,30 +70,7 @@ def import_participants(session: Session, stream, *, file_name: str, as_of: date
     return _import(session, PARTICIPANTS, stream, file_name, as_of, actor, progress)
 
 
-class _Problems:
-    def __init__(self):
-        self.count = 0
-        self.kept: list[Problem] = []
-
-    def add(self, row, column, value, message) -> None:
-        self.count += 1
-        if len(self.kept) < REPORT_LIMIT:
-            self.kept.append(Problem(row, column, value, message))
-
-    def report(self) -> str:
-        out = io.StringIO()
-        writer = csv.writer(out, lineterminator="\n")
-        writer.writerow(("baris", "kolom", "nilai", "pesan"))
-        for p in self.kept:
-            shown = "" if p.value is None else str(p.value)[:60]
-            if shown.startswith(_FORMULA_START):  # keep Excel from running it as a formula
-                shown = "'" + shown
-            writer.writerow(("" if p.row is None else p.row, p.column or "", shown,
-                             str(p.message)))
-        return out.getvalue()
-
-
-def _lock_kind(session: Session, kind: str) -> None:
+def lock_kind(session: Session, kind: str) -> None:
     """Serialise imports of one kind so two uploads of one file cannot both apply.
 
     SQLite transactions already start with ``BEGIN IMMEDIATE``.
@@ -122,12 +85,14 @@ def _import(session, kind, stream, file_name, as_of, actor, progress) -> ImportR
     if not actor.has_role(Role.CASEWORKER, Role.ADMIN):
         raise NotAllowed(_l("Only caseworkers and administrators import data files."))
     file, sha256 = spool(stream)
-    _lock_kind(session, kind.name)
+    lock_kind(session, kind.name)
     existing = session.execute(
         select(ImportRun).where(ImportRun.kind == kind.name, ImportRun.sha256 == sha256,
                                 ImportRun.status == "applied")
         .order_by(ImportRun.id).limit(1)).scalar_one_or_none()
     if existing is not None:
+        if file is not stream:
+            file.close()
         return ImportResult(existing, applied=False, duplicate_file=True)
 
     # The run exists before the rows (they point to it) and outside the savepoint
@@ -137,20 +102,23 @@ def _import(session, kind, stream, file_name, as_of, actor, progress) -> ImportR
                     imported_by_id=actor.user_id)
     session.add(run)
     session.flush()
-    problems = _Problems()
+    problems = ProblemReport()
     savepoint = session.begin_nested()
     try:
         rows = _check_and_write(session, kind, file, file_name, run.id, problems, progress)
     except BaseException:
         savepoint.rollback()
         raise
+    finally:
+        if file is not stream:
+            file.close()  # our temporary copy of an unseekable upload
     diff = {"kind": kind.name, "file_name": run.file_name, "sha256": sha256, "rows": rows,
             "as_of": as_of.isoformat() if as_of else None}
     if problems.count:
         savepoint.rollback()  # also resets attributes changed since it began: set them after
         run.row_count = rows
         run.error_count = problems.count
-        run.error_report = problems.report()
+        run.error_report = problems.csv()
         record(session, actor, "import.rejected", entity=run,
                diff={**diff, "errors": problems.count})
         return ImportResult(run, applied=False, duplicate_file=False)

@@ -1,0 +1,92 @@
+"""Upload pages for data aktual (DTSEN), other payers' lists and intake proposals."""
+import re
+from datetime import date
+
+from flask import Response, abort, flash, jsonify, redirect, request, url_for
+from flask_admin import expose
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from caseapp.actor import current_actor
+from caseapp.admin.base import SecureView
+from caseapp.extensions import db
+from caseapp.imports import progress
+from models import ImportRun, Role, User
+from workflows.audit import record
+from workflows.errors import InvalidInput, WorkflowError
+from workflows.imports.datasets import import_dtsen, import_participants
+from workflows.imports.intake import import_intake
+
+_TOKEN = re.compile(r"^[a-f0-9-]{8,64}$")
+KINDS = ("dtsen", "participants", "intake")
+
+
+class ImportsView(SecureView):
+    roles = (Role.CASEWORKER.value, Role.ADMIN.value)
+
+    @expose("/")
+    def index(self):
+        runs = db.session.execute(select(ImportRun).order_by(ImportRun.id.desc()).limit(30)
+                                  ).scalars().all()
+        users = dict(db.session.execute(select(User.id, User.full_name)).all())
+        return self.render("imports/index.html", runs=runs, users=users, today=date.today(),
+                           year=date.today().year)
+
+    @expose("/progress/<token>")
+    def poll(self, token: str):
+        return jsonify(rows=progress.rows_done(token) if _TOKEN.match(token) else None)
+
+    @expose("/<kind>", methods=("POST",))
+    def upload(self, kind: str):
+        if kind not in KINDS:
+            abort(404)
+        upload = request.files.get("file")
+        if upload is None or not upload.filename:
+            flash(_("Choose a file to upload."), "error")
+            return redirect(url_for(".index"))
+        token = request.form.get("token", "")
+        track = (lambda rows: progress.update(token, rows)) if _TOKEN.match(token) else None
+        try:
+            result = self._run(kind, upload, track)
+            db.session.commit()
+        except WorkflowError as exc:
+            db.session.rollback()
+            flash(exc.message, "error")
+            return redirect(url_for(".index"))
+        run = result.run
+        if result.duplicate_file:
+            flash(_("This file was already imported as run %(id)s; nothing changed.", id=run.id),
+                  "info")
+        elif run.status == "applied":
+            flash(_("Imported %(rows)d rows as run %(id)s.", rows=run.row_count, id=run.id),
+                  "success")
+        else:
+            flash(_("Nothing was imported: %(n)d problems. Download the report of run %(id)s.",
+                    n=run.error_count, id=run.id), "error")
+        return redirect(url_for(".index", run=run.id))
+
+    def _run(self, kind: str, upload, track):
+        actor = current_actor()
+        try:
+            year = int(request.form.get("year") or date.today().year)
+            as_of = date.fromisoformat(request.form.get("as_of") or date.today().isoformat())
+        except ValueError:
+            raise InvalidInput(_("The date or year is not valid."))
+        if kind == "intake":
+            return import_intake(db.session, upload.stream, file_name=upload.filename,
+                                 channel=request.form.get("channel", "kelurahan"),
+                                 program_year=year, actor=actor, progress=track)
+        verb = import_dtsen if kind == "dtsen" else import_participants
+        return verb(db.session, upload.stream, file_name=upload.filename, as_of=as_of,
+                    actor=actor, progress=track)
+
+    @expose("/<int:run_id>/report.csv")
+    def report(self, run_id: int):
+        run = db.session.get(ImportRun, run_id)
+        if run is None or not run.error_report:
+            abort(404)
+        record(db.session, current_actor(), "import.report_download", entity=run)
+        db.session.commit()
+        # A BOM so Excel opens the UTF-8 report with the right characters.
+        return Response("\ufeff" + run.error_report, mimetype="text/csv", headers={
+            "Content-Disposition": f"attachment; filename=laporan-impor-{run.id}.csv"})
