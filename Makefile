@@ -52,6 +52,7 @@ extract-messages: $(VENV)/.installed
 
 bench: install
 	$(BIN)/python bench/audit_chain.py
+	$(BIN)/python bench/dtsen_import.py 200000
 
 clean:
 	rm -rf $(VENV) .pytest_cache

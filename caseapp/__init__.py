@@ -5,7 +5,7 @@ from pathlib import Path
 from flask import Flask, g
 
 from caseapp.config import load_config
-from caseapp.extensions import babel, csrf, db, limiter, login_manager, migrate
+from caseapp.extensions import csrf, db, limiter, migrate
 from workflows.audit import masking
 
 MIGRATIONS_DIR = str(Path(__file__).resolve().parent.parent / "migrations")

@@ -2,8 +2,7 @@
 from sqlalchemy import select
 
 from models import AuditEvent, User
-from caseapp import create_app
-from tests.conftest import TEST_CONFIG, rolled_back_session
+from caseapp.extensions import limiter
 from tests.factories import PASSWORD
 from tests.helpers import csrf_token, login
 from workflows.actor import Actor
@@ -81,10 +80,11 @@ def test_account_created_outside_demo_must_change_password_first(client, session
     assert client.get("/applications/").status_code == 200
 
 
-def test_login_is_rate_limited(database):
-    app = create_app({**TEST_CONFIG, "DATABASE_URL": database.url, "RATELIMIT_ENABLED": True,
-                      "LOGIN_RATE_LIMIT": "3 per minute"})
-    with rolled_back_session(app):
-        client = app.test_client()
+def test_login_is_rate_limited(app, client, monkeypatch):
+    monkeypatch.setitem(app.config, "LOGIN_RATE_LIMIT", "3 per minute")
+    limiter.reset()
+    try:
         codes = [login(client, "cw1", "salah-sekali-123").status_code for _ in range(4)]
+    finally:
+        limiter.reset()
     assert codes == [200, 200, 200, 429]

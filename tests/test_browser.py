@@ -10,6 +10,7 @@ from werkzeug.serving import make_server
 from caseapp.demo import DEMO_PASSWORD, seed_demo
 from tests.conftest import committed_app
 from tests.databases import CI
+from tests.factories import png_bytes
 from workflows.actor import Actor
 from workflows.reference import load_reference_data
 
@@ -113,3 +114,59 @@ def test_switching_to_english_and_signing_out(page, live_server):
     assert "Sign out" in page.inner_text("nav")
     page.click("text=Sign out")
     assert page.inner_text("h1") == "Sign in"
+
+
+def _sign_out(page):
+    page.click("nav button:has-text('Keluar')")
+
+
+def test_intake_submit_and_verify_with_two_caseworkers(page, live_server, tmp_path):
+    page.on("dialog", lambda dialog: dialog.accept())  # the confirmations before each step
+    scan = tmp_path / "scan.png"
+    scan.write_bytes(png_bytes())
+    _sign_in(page, live_server, "petugas1")
+    page.goto(live_server + "/cases/new")
+    for field, value in {"nik": "3275064107920003", "kk_number": "3275060101000333",
+                         "full_name": "Dewi Lestari", "birth_place": "Bekasi",
+                         "birth_date": "1992-07-01", "address": "Jl. Pejuang No. 9",
+                         "rt": "002", "rw": "005", "occupation": "penjahit",
+                         "monthly_income": "2100000"}.items():
+        page.fill(f"#{field}", value)
+    page.select_option("#sex", "P")
+    page.select_option("#kelurahan_code", "3275061003")
+    page.select_option("#category", "wiraswasta")
+    page.click("[data-testid=save-intake]")
+    assert "Draf" in page.inner_text("[data-testid=case-state]")
+    case_url = page.url
+    for code in ("ktp", "kk", "pernyataan_penghasilan"):
+        page.select_option("#document_type", code)
+        page.set_input_files("[data-testid=document-file]", str(scan))
+        page.click("[data-testid=upload-document]")
+    assert page.locator("[data-testid=documents] a:has-text('Unduh')").count() == 3
+
+    dtsen = tmp_path / "dtsen.csv"
+    dtsen.write_text("nik,no_kk,nama,tanggal_lahir,jenis_kelamin,kode_kelurahan,desil\n"
+                     "3275064107920003,3275060101000333,DEWI LESTARI,1992-07-01,P,3275061003,2\n")
+    page.goto(live_server + "/imports/")
+    page.set_input_files("[data-testid=file-dtsen]", str(dtsen))
+    with page.expect_navigation(url="**/imports/?run=*"):
+        page.click("[data-testid=import-dtsen]")
+    assert "1 baris" in page.inner_text(".alert")
+
+    page.goto(case_url)
+    page.click("[data-testid=submit]")
+    assert "Diajukan" in page.inner_text("[data-testid=case-state]")
+    assert "Memenuhi syarat" in page.inner_text("[data-testid=eligible]")
+    page.click("[data-testid=verify]")
+    assert "petugas lain" in page.inner_text(".alert")
+    assert "Diajukan" in page.inner_text("[data-testid=case-state]")
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "case-refused-own-intake.png"), full_page=True)
+
+    _sign_out(page)
+    _sign_in(page, live_server, "petugas2")
+    page.goto(live_server + "/cases/")
+    page.click(f"a[href='{case_url.replace(live_server, '')}']")
+    page.click("[data-testid=verify]")
+    assert "Terverifikasi" in page.inner_text("[data-testid=case-state]")
+    page.screenshot(path=str(ARTIFACTS / "case-verified.png"), full_page=True)

@@ -7,7 +7,6 @@ names the row and column.
 import csv
 import io
 import json
-import zipfile
 from datetime import date, datetime
 
 import pytest
@@ -16,7 +15,7 @@ from sqlalchemy import func, select
 
 from models import AuditEvent, DtsenRecord, ImportRun, ParticipantRecord
 from workflows.errors import NotAllowed
-from workflows.imports import datasets, report
+from workflows.imports import datasets, runs
 from workflows.imports.datasets import current_dataset, import_dtsen, import_participants
 
 DTSEN_HEADER = ["nik", "no_kk", "nama", "tanggal_lahir", "jenis_kelamin", "kode_kelurahan",
@@ -249,7 +248,7 @@ def test_a_late_bad_row_rolls_back_rows_already_written(session, staff, tmp_path
 
 def test_every_problem_is_counted_but_the_report_is_capped(session, staff, tmp_path,
                                                            monkeypatch):
-    monkeypatch.setattr(report, "REPORT_LIMIT", 2)
+    monkeypatch.setattr(runs, "REPORT_LIMIT", 2)
     rows = dtsen_rows(5)
     for row in rows:
         row[4] = "?"
@@ -322,7 +321,7 @@ def test_cli_refuses_an_auditor_and_an_unknown_file(app, session, tmp_path):
     path = write_csv(tmp_path / "dtsen.csv", dtsen_rows())
     runs = count(session, ImportRun)
     result = runner.invoke(args=["dtsen", "import", str(path), "--as", "audit1"])
-    assert result.exit_code == 1 and "caseworkers" in result.output
+    assert result.exit_code == 1 and "petugas" in result.output
     assert count(session, ImportRun) == runs
     missing = runner.invoke(args=["dtsen", "import", str(tmp_path / "none.csv"), "--as", "cw1"])
     assert missing.exit_code == 2

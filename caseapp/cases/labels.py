@@ -18,3 +18,34 @@ RULE_LABELS = {"identity": _l("Identity data consistent (NIK, KK)"),
 DUPLICATE_LABELS = {"same_kk": _l("Same KK in the same year"),
                     "similar_name": _l("Similar name and same birth date")}
 RESOLUTION_LABELS = {"not_duplicate": _l("Not a duplicate"), "duplicate": _l("Duplicate")}
+
+
+def _rupiah(amount) -> str:
+    return "-" if amount is None else "Rp" + f"{amount:,}".replace(",", ".")
+
+
+def describe_rule(rule: dict) -> tuple[str, str]:
+    """What an evaluation saw and what the policy expected, in words."""
+    name, value, expected = rule["rule"], rule["value"], rule["expected"]
+    if name == "identity":
+        return (", ".join(value) or str(_l("no errors"))), "-"
+    if name == "category":
+        return (str(CATEGORY_LABELS.get(value, value)),
+                ", ".join(str(CATEGORY_LABELS.get(c, c)) for c in expected))
+    if name == "age":
+        return (str(_l("%(n)d years", n=value)),
+                str(_l("%(low)d to %(high)d years", low=expected[0], high=expected[1])))
+    if name == "income":
+        return _rupiah(value), str(_l("at most %(cap)s", cap=_rupiah(expected)))
+    if name == "data_aktual":
+        seen = (_l("found in dataset %(id)s", id=value["dataset"]) if value["found"]
+                else _l("not found"))
+        return str(seen), str(_l("required") if expected == "present" else _l("not required"))
+    if name == "desil":
+        return ("-" if value is None else str(value)), str(_l("at most %(n)d", n=expected))
+    if name == "one_per_kk":
+        seen = ", ".join(f"#{i}" for i in value) or str(_l("no other application"))
+        return seen, str(_l("not required") if expected == "not required" else _l("none"))
+    if name == "other_payer":
+        return (value or str(_l("none"))), str(_l("not required") if expected else _l("none"))
+    return str(value), str(expected)

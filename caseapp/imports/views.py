@@ -43,7 +43,7 @@ class ImportsView(SecureView):
         upload = request.files.get("file")
         if upload is None or not upload.filename:
             flash(_("Choose a file to upload."), "error")
-            return redirect(url_for(".index"))
+            return self._done(url_for(".index"))
         token = request.form.get("token", "")
         track = (lambda rows: progress.update(token, rows)) if _TOKEN.match(token) else None
         try:
@@ -52,7 +52,7 @@ class ImportsView(SecureView):
         except WorkflowError as exc:
             db.session.rollback()
             flash(exc.message, "error")
-            return redirect(url_for(".index"))
+            return self._done(url_for(".index"))
         run = result.run
         if result.duplicate_file:
             flash(_("This file was already imported as run %(id)s; nothing changed.", id=run.id),
@@ -63,7 +63,14 @@ class ImportsView(SecureView):
         else:
             flash(_("Nothing was imported: %(n)d problems. Download the report of run %(id)s.",
                     n=run.error_count, id=run.id), "error")
-        return redirect(url_for(".index", run=run.id))
+        return self._done(url_for(".index", run=run.id))
+
+    def _done(self, location: str):
+        """Redirect a form post; tell the page's script where to go (so the flashed
+        message is not used up by the script's own request)."""
+        if request.headers.get("X-Requested-With") == "XMLHttpRequest":
+            return jsonify(location=location)
+        return redirect(location)
 
     def _run(self, kind: str, upload, track):
         actor = current_actor()

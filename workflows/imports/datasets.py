@@ -1,35 +1,24 @@
 """Applying a DTSEN extract or a list of existing participants as one dated dataset.
 
-Why it works the way it does:
-
-- All or nothing: a half-applied DTSEN file would make eligibility depend on
-  where the file broke. Every row is checked; the first bad row stops writing,
-  checking goes on so the report names every problem, and the rows written so far
-  are undone with a SAVEPOINT. The rejected run and its report stay (the caller
-  commits), so the caseworker can download the report.
-- Idempotent: the same bytes of the same kind, once applied, are that run; a
-  second upload changes nothing and writes no audit event.
-- Fast: a million-row extract streams through in one pass and goes to
-  PostgreSQL with COPY (SQLite: executemany in chunks). Only the NIKs seen so far
-  are kept, to find a NIK that appears twice.
-- Audited without personal data: one event per run with file name, SHA-256,
-  row count and as-of date; the rows themselves are not audited one by one.
+The run's life (all or nothing, idempotent, audited) is in ``runs``; this module
+checks the rows and writes them fast: a million-row extract streams through in
+one pass and goes to PostgreSQL with COPY (SQLite: executemany in chunks). The
+first bad row stops writing, checking goes on so the report names every problem.
+Only the NIKs seen so far are kept, to find a NIK that appears twice.
 """
-import hashlib
 from dataclasses import dataclass
 from datetime import date
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select, text
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from models import DtsenRecord, ImportRun, ParticipantRecord, Role
 from workflows.actor import Actor
-from workflows.audit import record
 from workflows.errors import NotAllowed
 from workflows.imports import values
-from workflows.imports.report import ImportResult, ProblemReport
-from workflows.imports.spreadsheet import FileRefused, open_table, spool
+from workflows.imports.runs import ImportResult, run_import
+from workflows.imports.spreadsheet import FileRefused, open_table
 
 PROGRESS_EVERY = 10_000
 SQLITE_CHUNK = 5_000
@@ -70,64 +59,12 @@ def import_participants(session: Session, stream, *, file_name: str, as_of: date
     return _import(session, PARTICIPANTS, stream, file_name, as_of, actor, progress)
 
 
-def lock_kind(session: Session, kind: str) -> None:
-    """Serialise imports of one kind so two uploads of one file cannot both apply.
-
-    SQLite transactions already start with ``BEGIN IMMEDIATE``.
-    """
-    if session.get_bind().dialect.name == "postgresql":
-        key = int.from_bytes(hashlib.sha256(f"caseapp-import-{kind}".encode()).digest()[:8],
-                             "big", signed=True)
-        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})
-
-
 def _import(session, kind, stream, file_name, as_of, actor, progress) -> ImportResult:
     if not actor.has_role(Role.CASEWORKER, Role.ADMIN):
         raise NotAllowed(_l("Only caseworkers and administrators import data files."))
-    file, sha256 = spool(stream)
-    lock_kind(session, kind.name)
-    existing = session.execute(
-        select(ImportRun).where(ImportRun.kind == kind.name, ImportRun.sha256 == sha256,
-                                ImportRun.status == "applied")
-        .order_by(ImportRun.id).limit(1)).scalar_one_or_none()
-    if existing is not None:
-        if file is not stream:
-            file.close()
-        return ImportResult(existing, applied=False, duplicate_file=True)
-
-    # The run exists before the rows (they point to it) and outside the savepoint
-    # (a rejected run must survive the rollback); its status is settled below.
-    run = ImportRun(kind=kind.name, file_name=file_name[:255], sha256=sha256, as_of=as_of,
-                    row_count=0, error_count=0, status="rejected",
-                    imported_by_id=actor.user_id)
-    session.add(run)
-    session.flush()
-    problems = ProblemReport()
-    savepoint = session.begin_nested()
-    try:
-        rows = _check_and_write(session, kind, file, file_name, run.id, problems, progress)
-    except BaseException:
-        savepoint.rollback()
-        raise
-    finally:
-        if file is not stream:
-            file.close()  # our temporary copy of an unseekable upload
-    diff = {"kind": kind.name, "file_name": run.file_name, "sha256": sha256, "rows": rows,
-            "as_of": as_of.isoformat() if as_of else None}
-    if problems.count:
-        savepoint.rollback()  # also resets attributes changed since it began: set them after
-        run.row_count = rows
-        run.error_count = problems.count
-        run.error_report = problems.csv()
-        record(session, actor, "import.rejected", entity=run,
-               diff={**diff, "errors": problems.count})
-        return ImportResult(run, applied=False, duplicate_file=False)
-    run.status, run.row_count = "applied", rows
-    # Recorded before the savepoint is released: a release counts as a commit for
-    # the audit guard, and the run row was written without an event so far.
-    record(session, actor, "import.applied", entity=run, diff=diff)
-    savepoint.commit()
-    return ImportResult(run, applied=True, duplicate_file=False)
+    return run_import(session, kind=kind.name, stream=stream, file_name=file_name, actor=actor,
+                      as_of=as_of, apply=lambda file, run_id, problems: _check_and_write(
+                          session, kind, file, file_name, run_id, problems, progress))
 
 
 def _check_and_write(session, kind, file, file_name, dataset_id, problems, progress) -> int:
@@ -171,8 +108,6 @@ def _check_and_write(session, kind, file, file_name, dataset_id, problems, progr
                 problems.add(*p)
     if progress is not None:
         progress(rows)
-    if rows == 0 and not problems.count:
-        problems.add(None, None, None, _l("The file has a header but no data rows."))
     return rows
 
 

@@ -6,17 +6,14 @@ audit trail are exactly those of a single intake. All or nothing: any failing
 row undoes every row (a savepoint) and the report names each problem.
 """
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from models import ImportRun, Role
+from models import Role
 from workflows.actor import Actor
-from workflows.audit import record
 from workflows.errors import InvalidInput, NotAllowed, WorkflowError
 from workflows.imports import values
-from workflows.imports.datasets import lock_kind
-from workflows.imports.report import ImportResult, ProblemReport
-from workflows.imports.spreadsheet import FileRefused, open_table, spool
+from workflows.imports.runs import ImportResult, run_import
+from workflows.imports.spreadsheet import FileRefused, open_table
 from workflows.intake import open_application, register_worker
 
 COLUMNS = ("nik", "no_kk", "nama", "tempat_lahir", "tanggal_lahir", "jenis_kelamin", "alamat",
@@ -60,6 +57,8 @@ def _apply_rows(session, table, channel, year, actor, problems, progress) -> int
     rows = 0
     for number, cells in table:
         rows += 1
+        if progress is not None:
+            progress(rows)
         data, bad = {}, False
         for column, field, parse in _FIELDS:
             try:
@@ -76,9 +75,17 @@ def _apply_rows(session, table, channel, year, actor, problems, progress) -> int
                                  actor=actor)
         except WorkflowError as exc:
             problems.add(number, None, data["nik"], exc.message)
-        if progress is not None:
-            progress(rows)
     return rows
+
+
+def _apply_file(session, file, file_name, channel, year, actor, problems, progress) -> int:
+    try:
+        with open_table(file, file_name, COLUMNS) as table:
+            return _apply_rows(session, table, channel, year, actor, problems, progress)
+    except FileRefused as exc:
+        for problem in exc.problems:
+            problems.add(*problem)
+        return 0
 
 
 def import_intake(session: Session, stream, *, file_name: str, channel: str, program_year: int,
@@ -87,39 +94,8 @@ def import_intake(session: Session, stream, *, file_name: str, channel: str, pro
         raise NotAllowed(_l("Only caseworkers take applications in."))
     if channel not in CHANNELS:
         raise InvalidInput(_l("Unknown intake channel %(value)s.", value=channel))
-    file, sha256 = spool(stream)
-    lock_kind(session, "intake")
-    existing = session.execute(select(ImportRun).where(
-        ImportRun.kind == "intake", ImportRun.sha256 == sha256, ImportRun.status == "applied")
-        .limit(1)).scalar_one_or_none()
-    if existing is not None:
-        return ImportResult(existing, applied=False, duplicate_file=True)
-    run = ImportRun(kind="intake", file_name=file_name[:255], sha256=sha256, row_count=0,
-                    status="rejected", imported_by_id=actor.user_id)
-    session.add(run)
-    session.flush()
-    problems, rows = ProblemReport(), 0
-    savepoint = session.begin_nested()
-    try:
-        with open_table(file, file_name, COLUMNS) as table:
-            rows = _apply_rows(session, table, channel, program_year, actor, problems, progress)
-    except FileRefused as exc:
-        for problem in exc.problems:
-            problems.add(*problem)
-    except BaseException:
-        savepoint.rollback()
-        raise
-    if rows == 0 and not problems.count:
-        problems.add(None, None, None, _l("The file has a header but no data rows."))
-    diff = {"kind": "intake", "file_name": run.file_name, "sha256": sha256, "rows": rows,
-            "channel": channel, "program_year": program_year}
-    if problems.count:
-        savepoint.rollback()
-        run.row_count, run.error_count, run.error_report = rows, problems.count, problems.csv()
-        record(session, actor, "import.rejected", entity=run,
-               diff={**diff, "errors": problems.count})
-        return ImportResult(run, applied=False, duplicate_file=False)
-    run.status, run.row_count = "applied", rows
-    record(session, actor, "import.applied", entity=run, diff=diff)
-    savepoint.commit()
-    return ImportResult(run, applied=True, duplicate_file=False)
+    return run_import(
+        session, kind="intake", stream=stream, file_name=file_name, actor=actor,
+        details={"channel": channel, "program_year": program_year},
+        apply=lambda file, _run_id, problems: _apply_file(
+            session, file, file_name, channel, program_year, actor, problems, progress))

@@ -1,0 +1,123 @@
+"""The life of one import run, shared by every kind of file.
+
+- All or nothing: the rows are written inside a SAVEPOINT; any problem rolls it
+  back, and the rejected run with its per-row report stays (the caller commits) so
+  the caseworker can download the report.
+- Idempotent: the same bytes of the same kind, once applied, are that run; a
+  second upload changes nothing and writes no audit event.
+- Audited without personal data: one event per run (file name, SHA-256, rows).
+"""
+import csv
+import hashlib
+import io
+from dataclasses import dataclass
+from datetime import date
+from typing import Callable
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select, text
+from sqlalchemy.orm import Session
+
+from models import ImportRun
+from workflows.actor import Actor
+from workflows.audit import record
+from workflows.imports.spreadsheet import Problem, spool
+
+REPORT_LIMIT = 1_000  # stored report rows; every problem is still counted
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    run: ImportRun
+    applied: bool  # this call applied the file
+    duplicate_file: bool  # the same file had been applied before; ``run`` is that run
+
+    @property
+    def rejected(self) -> bool:
+        return self.run.status == "rejected"
+
+
+class ProblemReport:
+    def __init__(self):
+        self.count = 0
+        self.kept: list[Problem] = []
+
+    def add(self, row, column, value, message) -> None:
+        self.count += 1
+        if len(self.kept) < REPORT_LIMIT:
+            self.kept.append(Problem(row, column, value, message))
+
+    def csv(self) -> str:
+        out = io.StringIO()
+        writer = csv.writer(out, lineterminator="\n")
+        writer.writerow(("baris", "kolom", "nilai", "pesan"))
+        for p in self.kept:
+            shown = "" if p.value is None else str(p.value)[:60]
+            if shown.startswith(_FORMULA_START):  # keep Excel from running it as a formula
+                shown = "'" + shown
+            writer.writerow(("" if p.row is None else p.row, p.column or "", shown,
+                             str(p.message)))
+        return out.getvalue()
+
+
+def lock_kind(session: Session, kind: str) -> None:
+    """Serialise imports of one kind so two uploads of one file cannot both apply.
+
+    SQLite transactions already start with ``BEGIN IMMEDIATE``.
+    """
+    if session.get_bind().dialect.name == "postgresql":
+        key = int.from_bytes(hashlib.sha256(f"caseapp-import-{kind}".encode()).digest()[:8],
+                             "big", signed=True)
+        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})
+
+
+# apply(file, run_id, problems) -> number of data rows read
+Apply = Callable[[object, int, ProblemReport], int]
+
+
+def run_import(session: Session, *, kind: str, stream, file_name: str, actor: Actor,
+               apply: Apply, as_of: date | None = None,
+               details: dict | None = None) -> ImportResult:
+    file, sha256 = spool(stream)
+    try:
+        lock_kind(session, kind)
+        existing = session.execute(
+            select(ImportRun).where(ImportRun.kind == kind, ImportRun.sha256 == sha256,
+                                    ImportRun.status == "applied")
+            .order_by(ImportRun.id).limit(1)).scalar_one_or_none()
+        if existing is not None:
+            return ImportResult(existing, applied=False, duplicate_file=True)
+        # The run exists before the rows (they may point to it) and outside the savepoint
+        # (a rejected run must survive the rollback); its status is settled below.
+        run = ImportRun(kind=kind, file_name=file_name[:255], sha256=sha256, as_of=as_of,
+                        row_count=0, error_count=0, status="rejected",
+                        imported_by_id=actor.user_id)
+        session.add(run)
+        session.flush()
+        problems = ProblemReport()
+        savepoint = session.begin_nested()
+        try:
+            rows = apply(file, run.id, problems)
+        except BaseException:
+            savepoint.rollback()
+            raise
+    finally:
+        if file is not stream:
+            file.close()  # our temporary copy of an unseekable upload
+    if rows == 0 and not problems.count:
+        problems.add(None, None, None, _l("The file has a header but no data rows."))
+    diff = {"kind": kind, "file_name": run.file_name, "sha256": sha256, "rows": rows,
+            "as_of": as_of.isoformat() if as_of else None, **(details or {})}
+    if problems.count:
+        savepoint.rollback()  # also resets attributes changed since it began: set them after
+        run.row_count, run.error_count, run.error_report = rows, problems.count, problems.csv()
+        record(session, actor, "import.rejected", entity=run,
+               diff={**diff, "errors": problems.count})
+        return ImportResult(run, applied=False, duplicate_file=False)
+    run.status, run.row_count = "applied", rows
+    # Recorded before the savepoint is released: a release counts as a commit for
+    # the audit guard, and the run row was written without an event so far.
+    record(session, actor, "import.applied", entity=run, diff=diff)
+    savepoint.commit()
+    return ImportResult(run, applied=True, duplicate_file=False)
