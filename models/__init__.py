@@ -16,6 +16,7 @@ from models.document import Document, DocumentType
 from models.imports import DtsenRecord, ImportRun, ParticipantRecord
 from models.policy import EligibilityEvaluation, PolicyVersion
 from models.duplicate import DuplicateFlag
+from models.budget import BudgetLedger, BudgetQuota, BudgetYear, Decree
 
 __all__ = [
     "Application",
@@ -23,7 +24,11 @@ __all__ = [
     "AuditChainHead",
     "AuditEvent",
     "Base",
+    "BudgetLedger",
+    "BudgetQuota",
+    "BudgetYear",
     "ContributionComponent",
+    "Decree",
     "Document",
     "DocumentType",
     "DtsenRecord",

@@ -2,7 +2,7 @@
 and the history of its state changes (so time in each state can be derived)."""
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import BigInteger, CheckConstraint, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from models.base import Base, UTCDateTime, utcnow
@@ -30,6 +30,13 @@ class Application(Base):
         CheckConstraint(
             "state = 'draft' OR submitted_at IS NOT NULL", name="submitted_has_time"
         ),
+        # An approved case has an approver, a decree and a commitment; a waitlisted
+        # one sits on a decree's reserve list.
+        CheckConstraint("state NOT IN ('approved', 'submitted_to_bpjs', 'enrolled') OR "
+                        "(decree_id IS NOT NULL AND approved_by_id IS NOT NULL "
+                        "AND commitment IS NOT NULL)", name="approved_has_decree"),
+        CheckConstraint("state <> 'waitlisted' OR decree_id IS NOT NULL",
+                        name="waitlisted_has_decree"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -41,9 +48,14 @@ class Application(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     state_changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    decree_id: Mapped[int | None] = mapped_column(ForeignKey("decree.id"), index=True)
+    approved_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+    approved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Rupiah still committed for this case in its year (premium x months left).
+    commitment: Mapped[int | None] = mapped_column(BigInteger)
 
     worker: Mapped[Worker] = relationship()
-    taken_in_by: Mapped[User] = relationship()
+    taken_in_by: Mapped[User] = relationship(foreign_keys=[taken_in_by_id])
     transitions: Mapped[list["ApplicationTransition"]] = relationship(
         back_populates="application", order_by="ApplicationTransition.id"
     )

@@ -52,6 +52,8 @@ class EligibilityEvaluation(Base):
     dtsen_dataset_id: Mapped[int | None] = mapped_column(ForeignKey("import_run.id"))
     participants_dataset_id: Mapped[int | None] = mapped_column(ForeignKey("import_run.id"))
     eligible: Mapped[bool] = mapped_column(Boolean)
+    # The desil seen (also inside ``results``), kept as a column so ranking sorts in SQL.
+    desil: Mapped[int | None]
     # JSON list of {rule, value, expected, passed, message}: exactly what was seen.
     results: Mapped[str] = mapped_column(Text)
     evaluated_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))

@@ -1,7 +1,7 @@
 """A worker (pekerja rentan) as known from the KTP and the intake form."""
 from datetime import date, datetime
 
-from sqlalchemy import BigInteger, CheckConstraint, ForeignKey, String, Text
+from sqlalchemy import BigInteger, Boolean, CheckConstraint, ForeignKey, String, Text, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from models.base import Base, UTCDateTime, utcnow
@@ -42,6 +42,10 @@ class Worker(Base):
     category: Mapped[str] = mapped_column(String(20))
     occupation: Mapped[str] = mapped_column(String(100))
     monthly_income: Mapped[int] = mapped_column(BigInteger)
+    # Priority factors of the policy (ranking after desil).
+    female_head_of_household: Mapped[bool] = mapped_column(Boolean, default=False,
+                                                           server_default=false())
+    disability: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     kelurahan: Mapped[Kelurahan] = relationship()

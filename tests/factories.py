@@ -15,7 +15,8 @@ from workflows.imports.datasets import import_dtsen
 from workflows.intake import open_application, register_worker
 from workflows.reference_data import DOCUMENT_TYPES
 from workflows.users import create_user
-from workflows.verification import submit_application
+from workflows.budget import open_budget_year
+from workflows.verification import submit_application, verify_application
 
 DOCUMENT_DIR = Path(TEST_CONFIG["DOCUMENT_DIR"])
 
@@ -93,3 +94,17 @@ def make_submitted(session: Session, actor: Actor, *, desil: int | None = 3, **w
         load_dtsen(session, actor, [(application.worker, desil)])
     submit_application(session, application, actor=actor)
     return application
+
+
+def make_verified(session: Session, taker: Actor, verifier: Actor, **fields):
+    application = make_submitted(session, taker, **fields)
+    verify_application(session, application, actor=verifier)
+    return application
+
+
+def make_budget(session: Session, actor: Actor, *, year: int = 2026, places: int = 10,
+                appropriation: int | None = None, **kwargs):
+    """A budget year; by default money for ``places`` people for 12 months at Rp16.800."""
+    return open_budget_year(session, fiscal_year=year, dpa_reference=f"DPA-{year}-UJI",
+                            appropriation=16_800 * 12 * places if appropriation is None
+                            else appropriation, quota=places, actor=actor, **kwargs)

@@ -119,6 +119,7 @@ def evaluate_application(session: Session, application: Application, *, actor: A
         dtsen_dataset_id=getattr(dtsen, "id", None),
         participants_dataset_id=getattr(participants, "id", None),
         eligible=all(r["passed"] for r in rules),
+        desil=next(r["value"] for r in rules if r["rule"] == "desil"),
         results=json.dumps({"reference_date": on.isoformat(), "rules": rules}),
         evaluated_by_id=actor.user_id)
     session.add(evaluation)

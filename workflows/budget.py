@@ -1,0 +1,188 @@
+"""Money and places of the year's appropriation: commitments and releases.
+
+Counters on ``budget_year`` (and on a quota split) change only here, always with
+a conditional UPDATE (``... WHERE committed + :x <= appropriation``) whose row
+count is checked, a ledger row per case, and an audit event; CHECK constraints
+are the second line. The row is locked first (PostgreSQL ``FOR UPDATE``; SQLite
+write transactions are ``BEGIN IMMEDIATE``), so two heads approving at once queue.
+"""
+from dataclasses import dataclass
+from datetime import date
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import insert, select, update
+from sqlalchemy.orm import Session
+
+from models import (Application, BudgetLedger, BudgetQuota, BudgetYear, ContributionComponent,
+                    Kelurahan, Role, Worker)
+from workflows.actor import Actor
+from workflows.audit import record_change
+from workflows.errors import Conflict, InvalidInput, InvalidTransition, NotAllowed
+
+_YEAR = BudgetYear.__table__
+_SPLIT = BudgetQuota.__table__
+
+
+def premium_per_month(session: Session, on: date) -> int:
+    """JKK + JKM (and any other programme) in force on ``on``: Rp16.800 at the lowest tier."""
+    total = 0
+    for program in ("JKK", "JKM", "JHT"):
+        amount = session.scalar(select(ContributionComponent.amount).where(
+            ContributionComponent.program == program, ContributionComponent.effective_from <= on)
+            .order_by(ContributionComponent.effective_from.desc()).limit(1))
+        total += amount or 0
+    if not total:
+        raise InvalidInput(_l("No contribution amounts are in force; check the reference data."))
+    return total
+
+
+def months_left(year: BudgetYear, from_day: date) -> int:
+    """Months from ``from_day``'s month to December, at most the year's coverage."""
+    if from_day.year < year.fiscal_year:
+        return year.coverage_months
+    if from_day.year > year.fiscal_year:
+        return 0
+    return min(year.coverage_months, 12 - from_day.month + 1)
+
+
+def check_budget_year(session: Session, year: BudgetYear) -> None:
+    """The admin's edits may not undercut what is already committed."""
+    if year.appropriation is None or year.appropriation < 0 or year.quota is None \
+            or year.quota < 0:
+        raise InvalidInput(_l("Appropriation and quota must be whole numbers, zero or more."))
+    if year.appropriation < (year.committed or 0) or year.quota < (year.places_used or 0):
+        raise Conflict(_l("The appropriation or quota cannot go below what is already committed "
+                          "(Rp%(committed)s, %(places)d places).",
+                          committed=f"{year.committed:,}".replace(",", "."),
+                          places=year.places_used))
+    if not year.premium_per_month:
+        year.premium_per_month = premium_per_month(session, date(year.fiscal_year, 1, 1))
+
+
+def open_budget_year(session: Session, *, fiscal_year: int, dpa_reference: str,
+                     appropriation: int, quota: int, actor: Actor,
+                     coverage_months: int = 12) -> BudgetYear:
+    """Enter the year's DPA: appropriation, quota, and the premium in force on 1 January."""
+    if not actor.has_role(Role.ADMIN):
+        raise NotAllowed(_l("Only the admin enters budget years."))
+    if session.get(BudgetYear, fiscal_year) is not None:
+        raise Conflict(_l("The budget year %(year)d already exists.", year=fiscal_year))
+    year = BudgetYear(fiscal_year=fiscal_year, dpa_reference=dpa_reference.strip(),
+                      appropriation=appropriation, quota=quota, coverage_months=coverage_months,
+                      committed=0, places_used=0, realised=0, status="open")
+    check_budget_year(session, year)
+    session.add(year)
+    record_change(session, actor, "budget.open", year, created=True)
+    return year
+
+
+def lock_year(session: Session, fiscal_year: int) -> BudgetYear:
+    year = session.execute(select(BudgetYear).where(BudgetYear.fiscal_year == fiscal_year)
+                           .with_for_update().execution_options(populate_existing=True)
+                           ).scalar_one_or_none()
+    if year is None:
+        raise InvalidInput(_l("There is no budget for %(year)d; the admin must enter the DPA "
+                              "first.", year=fiscal_year))
+    if year.status != "open":
+        raise InvalidTransition(_l("The budget year %(year)d is closed.", year=fiscal_year))
+    return year
+
+
+@dataclass
+class Capacity:
+    """What is still free, tracked while a batch is decided."""
+
+    money: int
+    places: int
+    splits: dict[tuple[str, str], int]
+
+    @classmethod
+    def of(cls, session: Session, year: BudgetYear) -> "Capacity":
+        splits = {(q.dimension, q.key): q.quota - q.used for q in session.execute(
+            select(BudgetQuota).where(BudgetQuota.fiscal_year == year.fiscal_year)
+            .with_for_update()).scalars()}
+        return cls(year.appropriation - year.committed, year.quota - year.places_used, splits)
+
+    def take(self, amount: int, keys: list[tuple[str, str]]) -> bool:
+        if amount > self.money or self.places < 1 or any(
+                self.splits.get(k, 1) < 1 for k in keys):
+            return False
+        self.money -= amount
+        self.places -= 1
+        for key in keys:
+            if key in self.splits:
+                self.splits[key] -= 1
+        return True
+
+
+def split_keys(kecamatan: str, category: str) -> list[tuple[str, str]]:
+    return [("kecamatan", kecamatan), ("category", category)]
+
+
+def _move(session: Session, fiscal_year: int, amount: int, places: int,
+          splits: dict[tuple[str, str], int]) -> None:
+    """Apply a change to the counters; a guard that fails means a concurrent change."""
+    done = session.execute(
+        update(_YEAR).where(_YEAR.c.fiscal_year == fiscal_year,
+                            _YEAR.c.committed + amount <= _YEAR.c.appropriation,
+                            _YEAR.c.committed + amount >= 0,
+                            _YEAR.c.places_used + places <= _YEAR.c.quota,
+                            _YEAR.c.places_used + places >= 0)
+        .values(committed=_YEAR.c.committed + amount, places_used=_YEAR.c.places_used + places))
+    if done.rowcount != 1:
+        raise Conflict(_l("The budget changed in the meantime; nothing was approved. Try again."))
+    for (dimension, key), count in splits.items():
+        if not count:
+            continue
+        done = session.execute(
+            update(_SPLIT).where(_SPLIT.c.fiscal_year == fiscal_year,
+                                 _SPLIT.c.dimension == dimension, _SPLIT.c.key == key,
+                                 _SPLIT.c.used + count <= _SPLIT.c.quota,
+                                 _SPLIT.c.used + count >= 0)
+            .values(used=_SPLIT.c.used + count))
+        if done.rowcount == 0 and session.scalar(select(BudgetQuota.id).where(
+                BudgetQuota.fiscal_year == fiscal_year, BudgetQuota.dimension == dimension,
+                BudgetQuota.key == key)) is not None:
+            raise Conflict(_l("The budget changed in the meantime; nothing was approved. "
+                              "Try again."))
+    session.expire_all()  # ORM copies of the counters are stale now
+
+
+def commit_many(session: Session, fiscal_year: int, items: list[dict], *, actor: Actor,
+                decree_id: int | None) -> int:
+    """Commit ``items`` ({application_id, amount, months, keys}) in one counter move."""
+    if not items:
+        return 0
+    splits: dict[tuple[str, str], int] = {}
+    for item in items:
+        for key in item["keys"]:
+            splits[key] = splits.get(key, 0) + 1
+    _move(session, fiscal_year, sum(i["amount"] for i in items), len(items), splits)
+    session.execute(insert(BudgetLedger), [
+        {"fiscal_year": fiscal_year, "application_id": i["application_id"], "decree_id": decree_id,
+         "kind": "commit", "amount": i["amount"], "places": 1, "months": i["months"],
+         "reason": i.get("reason"), "actor_id": actor.user_id} for i in items])
+    return len(items)
+
+
+def release(session: Session, application: Application, *, amount: int, months: int,
+            free_place: bool, reason: str, actor: Actor) -> None:
+    """Give back ``amount`` (and the place) of a case's commitment."""
+    amount = min(amount, application.commitment or 0)
+    kecamatan, category = case_keys(session, application)
+    _move(session, application.program_year, -amount, -1 if free_place else 0,
+          {k: -1 for k in split_keys(kecamatan, category)} if free_place else {})
+    session.execute(insert(BudgetLedger), [{
+        "fiscal_year": application.program_year, "application_id": application.id,
+        "decree_id": application.decree_id, "kind": "release", "amount": -amount,
+        "places": -1 if free_place else 0, "months": months, "reason": reason,
+        "actor_id": actor.user_id}])
+    session.refresh(application)
+    application.commitment = (application.commitment or 0) - amount
+
+
+def case_keys(session: Session, application: Application) -> tuple[str, str]:
+    return session.execute(
+        select(Kelurahan.kecamatan_code, Worker.category).join(
+            Worker, Worker.kelurahan_code == Kelurahan.code)
+        .where(Worker.id == application.worker_id)).one()

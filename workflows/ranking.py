@@ -1,0 +1,59 @@
+"""The transparent priority among verified applications: desil ascending (poorest
+first), then the policy's factors (female head of household, disability), then
+who submitted first. Each rank carries its reason so the order can be explained."""
+from dataclasses import dataclass
+from datetime import datetime
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from models import Application, EligibilityEvaluation, Kelurahan, Worker
+
+
+@dataclass(frozen=True)
+class RankedCase:
+    rank: int
+    application_id: int
+    state: str
+    worker_name: str
+    nik: str
+    kecamatan: str
+    kelurahan: str
+    category: str
+    desil: int | None
+    female_head_of_household: bool
+    disability: bool
+    submitted_at: datetime
+
+    @property
+    def reason(self) -> str:
+        parts = [str(_l("desil %(d)s", d=self.desil if self.desil is not None else "-"))]
+        if self.female_head_of_household:
+            parts.append(str(_l("female head of household")))
+        if self.disability:
+            parts.append(str(_l("disability")))
+        parts.append(str(_l("submitted %(day)s", day=self.submitted_at.date().isoformat())))
+        return "; ".join(parts)
+
+
+def ranking(session: Session, fiscal_year: int, *, states=("verified", "waitlisted"),
+            only_ids=None) -> list[RankedCase]:
+    latest = (select(EligibilityEvaluation.application_id,
+                     func.max(EligibilityEvaluation.id).label("evaluation_id"))
+              .group_by(EligibilityEvaluation.application_id).subquery())
+    stmt = (select(Application.id, Application.state, Worker.full_name, Worker.nik,
+                   Kelurahan.kecamatan_code, Kelurahan.name, Worker.category,
+                   EligibilityEvaluation.desil, Worker.female_head_of_household,
+                   Worker.disability, Application.submitted_at)
+            .join(Worker, Application.worker_id == Worker.id)
+            .join(Kelurahan, Worker.kelurahan_code == Kelurahan.code)
+            .outerjoin(latest, latest.c.application_id == Application.id)
+            .outerjoin(EligibilityEvaluation, EligibilityEvaluation.id == latest.c.evaluation_id)
+            .where(Application.program_year == fiscal_year, Application.state.in_(states))
+            .order_by(EligibilityEvaluation.desil.is_(None), EligibilityEvaluation.desil,
+                      Worker.female_head_of_household.desc(), Worker.disability.desc(),
+                      Application.submitted_at, Application.id))
+    if only_ids is not None:
+        stmt = stmt.where(Application.id.in_(list(only_ids)))
+    return [RankedCase(rank, *row) for rank, row in enumerate(session.execute(stmt), start=1)]
