@@ -98,6 +98,9 @@ def approve_batch(session: Session, *, fiscal_year: int, application_ids: list[i
             approved.append((case, amount))
         else:
             reserve.append(case)
+    if not approved and all(c.state == "waitlisted" for c in reserve):
+        raise Conflict(_l("No money or places are left for these applications; nothing was "
+                          "approved. They stay on the waiting list."))
     snapshot = _snapshot(approved, reserve)
     decree = Decree(sk_number=sk_number, sk_date=sk_date, fiscal_year=fiscal_year,
                     approved_by_id=actor.user_id, approved_count=len(approved),
@@ -119,9 +122,10 @@ def approve_batch(session: Session, *, fiscal_year: int, application_ids: list[i
         "state": "waitlisted", "decree_id": decree.id, "state_changed_at": now})
     moves = [(c, "approved", "approve") for c, _ in approved] + [
         (c, "waitlisted", "waitlist") for c in reserve if c.state != "waitlisted"]
-    session.execute(insert(ApplicationTransition), [
-        {"application_id": c.application_id, "from_state": c.state, "to_state": target,
-         "actor_id": actor.user_id, "at": now, "reason": reason} for c, target, _ in moves])
+    if moves:  # never an empty executemany: it would insert one row of defaults
+        session.execute(insert(ApplicationTransition), [
+            {"application_id": c.application_id, "from_state": c.state, "to_state": target,
+             "actor_id": actor.user_id, "at": now, "reason": reason} for c, target, _ in moves])
     record_many(session, actor, [
         {"action": "decree.create", "entity_type": "decree", "entity_id": decree.id,
          "diff": {"sk_number": [None, sk_number], "sk_date": [None, sk_date.isoformat()],

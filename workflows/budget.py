@@ -76,6 +76,20 @@ def open_budget_year(session: Session, *, fiscal_year: int, dpa_reference: str,
     return year
 
 
+def revise_budget_year(session: Session, fiscal_year: int, *, appropriation: int, quota: int,
+                       reason: str, actor: Actor) -> BudgetYear:
+    """A budget change (e.g. APBD-Perubahan); never below what is already committed."""
+    if not actor.has_role(Role.ADMIN):
+        raise NotAllowed(_l("Only the admin changes budget years."))
+    if not (reason or "").strip():
+        raise InvalidInput(_l("A reason is required."))
+    year = lock_year(session, fiscal_year)
+    year.appropriation, year.quota = appropriation, quota
+    check_budget_year(session, year)
+    record_change(session, actor, "budget.revise", year, reason=reason.strip())
+    return year
+
+
 def lock_year(session: Session, fiscal_year: int) -> BudgetYear:
     year = session.execute(select(BudgetYear).where(BudgetYear.fiscal_year == fiscal_year)
                            .with_for_update().execution_options(populate_existing=True)
