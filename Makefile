@@ -53,6 +53,7 @@ extract-messages: $(VENV)/.installed
 bench: install
 	$(BIN)/python bench/audit_chain.py
 	$(BIN)/python bench/dtsen_import.py 200000
+	$(BIN)/python bench/approve_batch.py 10000
 
 clean:
 	rm -rf $(VENV) .pytest_cache

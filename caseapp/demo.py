@@ -12,11 +12,14 @@ from sqlalchemy.orm import Session
 
 from models import Kelurahan, Role, User
 from workflows.actor import Actor
+from workflows.approval import approve_batch
+from workflows.budget import open_budget_year
 from workflows.documents import store_document
 from workflows.duplicates import open_flags, resolve_duplicate
 from workflows.eligibility import latest_evaluation
 from workflows.imports.datasets import import_dtsen
 from workflows.intake import open_application, register_worker
+from workflows.ranking import ranking
 from workflows.reference_data import DOCUMENT_TYPES
 from workflows.states import apply_transition
 from workflows.users import create_user
@@ -152,6 +155,19 @@ def seed_demo(session: Session, *, storage_dir: Path, workers: int = 300,
                                actor=taker)
         _walk(session, application, rng.choice(states), taker, verifier)
         progress()
+    _budget_and_first_decree(session, year, staff)
     return workers
+
+
+def _budget_and_first_decree(session: Session, year: int, staff: dict) -> None:
+    """A DPA for 40 people, and a first SK for part of the verified cases, so the
+    ranking, the waiting list and the budget page have something to show."""
+    open_budget_year(session, fiscal_year=year, dpa_reference=f"DPA-SKPD 2.07.0.00.0.00.01 {year}",
+                     appropriation=16_800 * 12 * 40, quota=40, actor=staff["admin"])
+    verified = [c.application_id for c in ranking(session, year, states=("verified",))]
+    if verified:
+        approve_batch(session, fiscal_year=year, application_ids=verified[: len(verified) // 2],
+                      sk_number=f"500.15.1/Kep.001-Disnaker/I/{year} (contoh)",
+                      sk_date=date(year, 1, 15), actor=staff["kadis"])
 def already_seeded(session: Session) -> bool:
     return session.scalar(select(User.id).where(User.username == DEMO_USERS[0][0])) is not None

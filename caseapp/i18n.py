@@ -7,6 +7,7 @@ from flask_babel import Domain, get_locale
 
 from flask_babel import lazy_gettext as _l
 
+from caseapp.cases.labels import rupiah
 from caseapp.extensions import babel
 from models import Role
 
@@ -54,3 +55,4 @@ def init_app(app) -> None:
     app.register_blueprint(bp)
     app.jinja_env.globals["current_locale"] = get_locale
     app.jinja_env.globals["role_labels"] = ROLE_LABELS
+    app.jinja_env.filters["rupiah"] = rupiah

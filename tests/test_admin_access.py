@@ -21,6 +21,10 @@ VIEWS = {
     "/document_types/": {"admin1", "audit1"},
     "/cases/": {"cw1", "head", "audit1", "cwhead"},
     "/imports/": {"cw1", "admin1", "cwhead"},
+    "/approval/": {"head", "audit1", "cwhead"},
+    "/budget/": {"head", "audit1", "admin1", "cwhead"},
+    "/budget_years/": {"head", "audit1", "admin1", "cwhead"},
+    "/budget_quotas/": {"head", "audit1", "admin1", "cwhead"},
 }
 ROLES = ("cw1", "head", "audit1", "admin1", "cwhead")
 

@@ -19,11 +19,13 @@ CHROMIUM = "/usr/bin/chromium"
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
 _REFERENCE = {"/kecamatan/", "/kelurahan/", "/umk/", "/contributions/", "/policy/",
               "/document_types/"}
+_BUDGET = {"/budget/", "/budget_years/", "/budget_quotas/"}
 MENUS = {
     "petugas1": {"/cases/", "/cases/new", "/imports/", "/applications/", "/workers/"},
-    "kadis": {"/cases/", "/applications/"},
-    "auditor": {"/cases/", "/applications/", "/workers/", "/audit_log/"} | _REFERENCE,
-    "admin": {"/users/", "/imports/"} | _REFERENCE,
+    "kadis": {"/cases/", "/applications/", "/approval/"} | _BUDGET,
+    "auditor": {"/cases/", "/applications/", "/workers/", "/audit_log/", "/approval/"}
+    | _REFERENCE | _BUDGET,
+    "admin": {"/users/", "/imports/"} | _REFERENCE | _BUDGET,
 }
 ALL_VIEWS = set().union(*MENUS.values())
 
@@ -170,3 +172,21 @@ def test_intake_submit_and_verify_with_two_caseworkers(page, live_server, tmp_pa
     page.click("[data-testid=verify]")
     assert "Terverifikasi" in page.inner_text("[data-testid=case-state]")
     page.screenshot(path=str(ARTIFACTS / "case-verified.png"), full_page=True)
+
+
+def test_head_approves_a_batch_and_sees_the_budget_move(page, live_server):
+    page.on("dialog", lambda dialog: dialog.accept())
+    _sign_in(page, live_server, "kadis")
+    page.goto(live_server + "/budget/")
+    before = page.inner_text("[data-testid=budget-figures]")
+    page.goto(live_server + "/approval/")
+    assert page.locator("[data-testid=ranking] tbody tr").count() >= 1
+    page.fill("#sk_number", "500.15.1/Kep.777-Disnaker/VII/2026")
+    page.click("[data-testid=approve-batch]")
+    assert "SK 500.15.1/Kep.777-Disnaker/VII/2026" in page.inner_text("h1")
+    assert "utuh" in page.inner_text("[data-testid=snapshot-check]")
+    page.goto(live_server + "/budget/")
+    after = page.inner_text("[data-testid=budget-figures]")
+    assert after != before
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "budget-after-approval.png"), full_page=True)

@@ -59,6 +59,13 @@ def check_budget_year(session: Session, year: BudgetYear) -> None:
         year.premium_per_month = premium_per_month(session, date(year.fiscal_year, 1, 1))
 
 
+def check_quota_split(split: BudgetQuota) -> None:
+    if split.quota is None or split.quota < (split.used or 0):
+        raise Conflict(_l("The quota cannot be below the places already used (%(used)d).",
+                          used=split.used or 0))
+    split.used = split.used or 0
+
+
 def open_budget_year(session: Session, *, fiscal_year: int, dpa_reference: str,
                      appropriation: int, quota: int, actor: Actor,
                      coverage_months: int = 12) -> BudgetYear:

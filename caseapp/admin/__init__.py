@@ -8,15 +8,18 @@ from caseapp.admin.audit import AuditEventView
 from caseapp.admin.base import RoleMenuLink
 from caseapp.admin.cases import ApplicationView, WorkerView
 from caseapp.admin.dashboard import DashboardView
-from caseapp.admin.reference import (ContributionComponentView, DocumentTypeView, KecamatanView,
-                                     KelurahanView, PolicyVersionView, UmkRateView)
+from caseapp.admin.reference import (BudgetQuotaView, BudgetYearView, ContributionComponentView,
+                                     DocumentTypeView, KecamatanView, KelurahanView,
+                                     PolicyVersionView, UmkRateView)
+from caseapp.approval.views import ApprovalView, BudgetView
 from caseapp.admin.users import UserView
 from caseapp.auth import AuthView
 from caseapp.cases.views import CasesView
 from caseapp.i18n import TRANSLATIONS_DIR
 from caseapp.imports.views import ImportsView
-from models import (Application, AuditEvent, ContributionComponent, DocumentType, Kecamatan,
-                    Kelurahan, PolicyVersion, Role, UmkRate, User, Worker)
+from models import (Application, AuditEvent, BudgetQuota, BudgetYear, ContributionComponent,
+                    DocumentType, Kecamatan, Kelurahan, PolicyVersion, Role, UmkRate, User,
+                    Worker)
 
 def init_app(app) -> None:
     admin = Admin(
@@ -37,6 +40,15 @@ def init_app(app) -> None:
     admin.add_view(WorkerView(Worker, name=_l("Workers"), category=cases, endpoint="workers"))
     admin.add_view(ImportsView(name=_l("Imports"), category=cases, endpoint="imports",
                                url="/imports"))
+    budget = _l("Budget")
+    admin.add_view(ApprovalView(name=_l("Ranking and approval"), category=budget,
+                                endpoint="approval", url="/approval"))
+    admin.add_view(BudgetView(name=_l("Budget realisation"), category=budget, endpoint="budget",
+                              url="/budget"))
+    admin.add_view(BudgetYearView(BudgetYear, name=_l("Budget years (DPA)"), category=budget,
+                                  endpoint="budget_years"))
+    admin.add_view(BudgetQuotaView(BudgetQuota, name=_l("Quota splits"), category=budget,
+                                   endpoint="budget_quotas"))
     admin.add_view(AuditEventView(AuditEvent, name=_l("Audit log"), endpoint="audit_log"))
     admin.add_view(UserView(User, name=_l("Users"), category=_l("Administration"),
                             endpoint="users"))

@@ -3,6 +3,7 @@ from flask_babel import lazy_gettext as _l
 
 from caseapp.admin.base import SecureModelView
 from models import Role
+from workflows.budget import check_budget_year, check_quota_split
 from workflows.policy import check_policy_editable, check_policy_values
 
 _READERS = (Role.ADMIN.value, Role.AUDITOR.value)
@@ -88,3 +89,42 @@ class PolicyVersionView(ReferenceView):
     def on_model_delete(self, model):
         check_policy_editable(self.session, model)
         super().on_model_delete(model)
+
+
+class BudgetYearView(ReferenceView):
+    """The year's DPA. Counters (committed, places, realised) move only through the
+    approval and payment verbs; here they are read-only."""
+
+    roles = (Role.ADMIN.value, Role.AUDITOR.value, Role.HEAD.value)
+    column_list = ("fiscal_year", "dpa_reference", "appropriation", "committed", "realised",
+                   "quota", "places_used", "premium_per_month", "coverage_months", "status")
+    form_columns = ("fiscal_year", "dpa_reference", "appropriation", "quota", "premium_per_month",
+                    "coverage_months", "status")
+    form_choices = {"status": [("open", _l("Open")), ("closed", _l("Closed"))]}
+    column_labels = {"fiscal_year": _l("Fiscal year"), "dpa_reference": _l("DPA reference"),
+                     "appropriation": _l("Appropriation (Rp)"), "committed": _l("Committed (Rp)"),
+                     "realised": _l("Realised (Rp)"), "quota": _l("Quota (persons)"),
+                     "places_used": _l("Places used"),
+                     "premium_per_month": _l("Premium per person per month (Rp; empty = JKK + JKM)"),
+                     "coverage_months": _l("Coverage months"), "status": _l("Status")}
+
+    def on_model_change(self, form, model, is_created):
+        if is_created:
+            model.committed, model.places_used, model.realised = 0, 0, 0
+        check_budget_year(self.session, model)
+        super().on_model_change(form, model, is_created)
+
+
+class BudgetQuotaView(ReferenceView):
+    roles = (Role.ADMIN.value, Role.AUDITOR.value, Role.HEAD.value)
+    column_list = ("budget_year", "dimension", "key", "quota", "used")
+    form_columns = ("budget_year", "dimension", "key", "quota")
+    form_choices = {"dimension": [("kecamatan", _l("Kecamatan (6-digit code)")),
+                                  ("category", _l("Category"))]}
+    column_labels = {"budget_year": _l("Fiscal year"), "dimension": _l("Split by"),
+                     "key": _l("Kecamatan code or category"), "quota": _l("Quota (persons)"),
+                     "used": _l("Used")}
+
+    def on_model_change(self, form, model, is_created):
+        check_quota_split(model)
+        super().on_model_change(form, model, is_created)

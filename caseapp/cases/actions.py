@@ -10,6 +10,7 @@ from flask_babel import gettext as _
 from caseapp.actor import current_actor
 from caseapp.extensions import db
 from models import Document, DuplicateFlag
+from workflows.approval import decline_application, send_back_application
 from workflows.documents import read_document, store_document
 from workflows.duplicates import resolve_duplicate
 from workflows.eligibility import reevaluate_application
@@ -59,6 +60,18 @@ class CaseActionsMixin:
         return self._act(application_id, lambda a: reject_application(
             db.session, a, actor=current_actor(), reason=self._reason()),
             _("The application was rejected."))
+
+    @expose("/<int:application_id>/decline", methods=("POST",))
+    def decline(self, application_id: int):
+        return self._act(application_id, lambda a: decline_application(
+            db.session, a, actor=current_actor(), reason=self._reason()),
+            _("The application was declined."))
+
+    @expose("/<int:application_id>/send_back", methods=("POST",))
+    def send_back(self, application_id: int):
+        return self._act(application_id, lambda a: send_back_application(
+            db.session, a, actor=current_actor(), reason=self._reason()),
+            _("The application was sent back to verification."))
 
     @expose("/<int:application_id>/reevaluate", methods=("POST",))
     def reevaluate(self, application_id: int):

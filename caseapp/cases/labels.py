@@ -20,7 +20,7 @@ DUPLICATE_LABELS = {"same_kk": _l("Same KK in the same year"),
 RESOLUTION_LABELS = {"not_duplicate": _l("Not a duplicate"), "duplicate": _l("Duplicate")}
 
 
-def _rupiah(amount) -> str:
+def rupiah(amount) -> str:
     return "-" if amount is None else "Rp" + f"{amount:,}".replace(",", ".")
 
 
@@ -36,7 +36,7 @@ def describe_rule(rule: dict) -> tuple[str, str]:
         return (str(_l("%(n)d years", n=value)),
                 str(_l("%(low)d to %(high)d years", low=expected[0], high=expected[1])))
     if name == "income":
-        return _rupiah(value), str(_l("at most %(cap)s", cap=_rupiah(expected)))
+        return rupiah(value), str(_l("at most %(cap)s", cap=rupiah(expected)))
     if name == "data_aktual":
         seen = (_l("found in dataset %(id)s", id=value["dataset"]) if value["found"]
                 else _l("not found"))

@@ -1,0 +1,107 @@
+"""How long the head's approval of one large decree takes, audit events included.
+
+Usage: python bench/approve_batch.py [CASES] [DATABASE_URL | postgres]
+Sets up CASES (default 10,000) verified applications in a throwaway database with
+set-based inserts (the set-up is not what is measured), then times one
+approve_batch() for all of them under one SK, commit included, and checks the
+audit chain afterwards.
+"""
+import sys
+import tempfile
+import time
+from datetime import date, datetime, timezone
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+import flask_migrate  # noqa: E402
+from sqlalchemy import create_engine, insert, select, text  # noqa: E402
+from sqlalchemy.engine import make_url  # noqa: E402
+
+from caseapp import create_app  # noqa: E402
+from caseapp.config import normalise_database_url  # noqa: E402
+from caseapp.extensions import db  # noqa: E402
+from models import (Application, ApplicationTransition, EligibilityEvaluation,  # noqa: E402
+                    PolicyVersion, User, Worker)
+from workflows.actor import Actor  # noqa: E402
+from workflows.approval import approve_batch  # noqa: E402
+from workflows.audit import verify_chain  # noqa: E402
+from workflows.budget import open_budget_year  # noqa: E402
+from workflows.reference import load_reference_data  # noqa: E402
+from workflows.users import create_user  # noqa: E402
+
+BENCH_DB = "caseapp_bench_approve"
+
+
+def _database(argument: str | None):
+    if not argument:
+        return "sqlite:///" + str(Path(tempfile.mkdtemp()) / "bench.db"), None
+    server = normalise_database_url(
+        "postgresql://postgres@127.0.0.1:5432/postgres" if argument == "postgres" else argument)
+    admin = create_engine(server, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{BENCH_DB}"'))
+        conn.execute(text(f'CREATE DATABASE "{BENCH_DB}"'))
+    return make_url(server).set(database=BENCH_DB).render_as_string(hide_password=False), admin
+
+
+def _set_up(session, cases: int) -> Actor:
+    system = Actor.system("bench")
+    load_reference_data(session, actor=system)
+    staff = {name: create_user(session, username=name, full_name=name, password="Bench-Pass-2026",
+                               roles=[role], actor=system, must_change_password=False)
+             for name, role in (("cw", "caseworker"), ("kadis", "head"), ("it", "admin"))}
+    open_budget_year(session, fiscal_year=2026, dpa_reference="DPA bench",
+                     appropriation=16_800 * 12 * cases, quota=cases,
+                     actor=Actor.for_user(staff["it"]))
+    policy = session.scalar(select(PolicyVersion.id))
+    now = datetime.now(timezone.utc)
+    session.execute(insert(Worker), [{
+        "id": i, "nik": f"32750199{i:08d}",
+        "kk_number": f"32750101{i:08d}", "full_name": f"Pekerja {i}", "birth_place": "Bekasi",
+        "birth_date": date(1990, 8, 1), "sex": "L", "address": "Jl. Bench", "rt": "001",
+        "rw": "001", "kelurahan_code": "3275011001", "category": "pedagang", "occupation": "PKL",
+        "monthly_income": 2_000_000, "created_at": now} for i in range(1, cases + 1)])
+    session.execute(insert(Application), [{
+        "id": i, "worker_id": i, "program_year": 2026, "state": "verified",
+        "intake_channel": "walk_in", "taken_in_by_id": staff["cw"].id, "created_at": now,
+        "submitted_at": now, "state_changed_at": now} for i in range(1, cases + 1)])
+    session.execute(insert(EligibilityEvaluation), [{
+        "application_id": i, "policy_version_id": policy, "eligible": True, "desil": 1 + i % 5,
+        "results": "{}", "evaluated_at": now} for i in range(1, cases + 1)])
+    session.execute(insert(ApplicationTransition), [{
+        "application_id": i, "from_state": "submitted", "to_state": "verified",
+        "actor_id": staff["cw"].id, "at": now} for i in range(1, cases + 1)])
+    return Actor.for_user(session.execute(select(User).where(User.username == "kadis")).scalar_one())
+
+
+def main() -> None:
+    cases = int(sys.argv[1]) if len(sys.argv) > 1 else 10_000
+    url, admin = _database(sys.argv[2] if len(sys.argv) > 2 else None)
+    app = create_app({"DATABASE_URL": url, "SECRET_KEY": "bench"})
+    try:
+        with app.app_context():
+            flask_migrate.upgrade()
+            head = _set_up(db.session, cases)
+            db.session.commit()
+            ids = db.session.execute(select(Application.id)).scalars().all()
+            start = time.perf_counter()
+            decree = approve_batch(db.session, fiscal_year=2026, application_ids=ids,
+                                   sk_number="SK-BENCH", sk_date=date(2026, 1, 2), actor=head)
+            db.session.commit()
+            took = time.perf_counter() - start
+            approved, waitlisted = decree.approved_count, decree.waitlisted_count
+            verdict = verify_chain(db.session)
+        print(f"database: {url.split(':')[0]}")
+        print(f"approve_batch: {approved} approved, {waitlisted} "
+              f"waitlisted under one SK in {took:.2f} s = {cases / took:,.0f} cases/s "
+              f"(audit chain {'ok' if verdict.ok else 'BROKEN'}, {verdict.events} events)")
+    finally:
+        db.state(app).engine.dispose()
+        if admin is not None:
+            with admin.connect() as conn:
+                conn.execute(text(f'DROP DATABASE IF EXISTS "{BENCH_DB}" WITH (FORCE)'))
+
+
+if __name__ == "__main__":
+    main()

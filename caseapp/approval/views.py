@@ -1,0 +1,90 @@
+"""The head's pages: ranking and batch approval under an SK, decrees, the budget."""
+import hashlib
+import json
+from datetime import date
+
+from flask import abort, flash, redirect, request, url_for
+from flask_admin import expose
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from caseapp.actor import current_actor
+from caseapp.admin.base import SecureView
+from caseapp.cases.labels import CATEGORY_LABELS
+from caseapp.extensions import db
+from models import BudgetYear, Decree, Role
+from reports.budget import budget_summary
+from workflows.approval import approve_batch
+from workflows.errors import InvalidInput, WorkflowError
+from workflows.ranking import ranking
+
+SHOWN = 500
+
+
+def _year() -> int:
+    try:
+        return int(request.values.get("year") or date.today().year)
+    except ValueError:
+        return date.today().year
+
+
+class ApprovalView(SecureView):
+    roles = (Role.HEAD.value, Role.AUDITOR.value)
+
+    def render_ranking(self, status: int = 200):
+        year = _year()
+        cases = ranking(db.session, year)
+        budget = db.session.get(BudgetYear, year)
+        return self.render("approval/ranking.html", year=year, cases=cases[:SHOWN],
+                           total=len(cases), budget=budget, shown=SHOWN,
+                           categories=CATEGORY_LABELS, today=date.today()), status
+
+    @expose("/")
+    def index(self):
+        return self.render_ranking()
+
+    @expose("/approve", methods=("POST",))
+    def approve(self):
+        year = _year()
+        try:
+            if request.form.get("scope") == "all":
+                ids = [c.application_id for c in ranking(db.session, year, states=("verified",))]
+            else:
+                ids = [int(i) for i in request.form.getlist("application_id")]
+            try:
+                sk_date = date.fromisoformat(request.form.get("sk_date", ""))
+            except ValueError:
+                raise InvalidInput(_("The SK date is not valid."))
+            decree = approve_batch(db.session, fiscal_year=year, application_ids=ids,
+                                   sk_number=request.form.get("sk_number", ""), sk_date=sk_date,
+                                   actor=current_actor())
+            db.session.commit()
+        except WorkflowError as exc:
+            db.session.rollback()
+            flash(exc.message, "error")
+            return self.render_ranking(exc.status)
+        flash(_("SK %(sk)s: %(a)d approved, %(w)d on the waiting list.", sk=decree.sk_number,
+                a=decree.approved_count, w=decree.waitlisted_count), "success")
+        return redirect(url_for(".decree", decree_id=decree.id))
+
+    @expose("/decrees/<int:decree_id>")
+    def decree(self, decree_id: int):
+        decree = db.session.get(Decree, decree_id)
+        if decree is None:
+            abort(404)
+        intact = hashlib.sha256(decree.snapshot.encode("utf-8")).hexdigest() == \
+            decree.snapshot_sha256
+        return self.render("approval/decree.html", decree=decree, intact=intact,
+                           lists=json.loads(decree.snapshot), categories=CATEGORY_LABELS)
+
+
+class BudgetView(SecureView):
+    roles = (Role.HEAD.value, Role.AUDITOR.value, Role.ADMIN.value)
+
+    @expose("/")
+    def index(self):
+        years = db.session.execute(select(BudgetYear).order_by(BudgetYear.fiscal_year.desc())
+                                   ).scalars().all()
+        chosen = next((y for y in years if y.fiscal_year == _year()), years[0] if years else None)
+        summary = budget_summary(db.session, chosen, CATEGORY_LABELS) if chosen else None
+        return self.render("approval/budget.html", years=years, summary=summary)

@@ -1,0 +1,64 @@
+"""The budget page's figures, aggregated in SQL: where the money is committed."""
+from dataclasses import dataclass
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from models import Application, BudgetYear, Decree, Kecamatan, Kelurahan, Worker
+
+HOLDING = ("approved", "submitted_to_bpjs", "enrolled")
+
+
+@dataclass(frozen=True)
+class BudgetRow:
+    key: str
+    label: str
+    places: int
+    committed: int
+
+
+@dataclass(frozen=True)
+class BudgetSummary:
+    year: BudgetYear
+    by_kecamatan: list[BudgetRow]
+    by_category: list[BudgetRow]
+    decrees: list[Decree]
+
+    @property
+    def remaining(self) -> int:
+        return self.year.appropriation - self.year.committed
+
+    @property
+    def forecast(self) -> int:
+        """Spending by 31 December if nobody joins or leaves: every commitment runs to the
+        year end (premium x months left at approval), paid or not yet."""
+        return self.year.committed
+
+    @property
+    def to_pay(self) -> int:
+        return self.year.committed - self.year.realised
+
+    def share(self, amount: int) -> float:
+        return 0.0 if not self.year.appropriation else 100.0 * amount / self.year.appropriation
+
+
+def budget_summary(session: Session, year: BudgetYear, category_labels: dict) -> BudgetSummary:
+    holding = (Application.program_year == year.fiscal_year, Application.state.in_(HOLDING))
+    kecamatan = session.execute(
+        select(Kecamatan.code, Kecamatan.name, func.count(Application.id),
+               func.coalesce(func.sum(Application.commitment), 0))
+        .select_from(Kecamatan).join(Kelurahan, Kelurahan.kecamatan_code == Kecamatan.code)
+        .join(Worker, Worker.kelurahan_code == Kelurahan.code)
+        .join(Application, (Application.worker_id == Worker.id) & holding[0] & holding[1])
+        .group_by(Kecamatan.code, Kecamatan.name).order_by(Kecamatan.name)).all()
+    category = session.execute(
+        select(Worker.category, func.count(Application.id),
+               func.coalesce(func.sum(Application.commitment), 0))
+        .join(Application, Application.worker_id == Worker.id).where(*holding)
+        .group_by(Worker.category).order_by(Worker.category)).all()
+    return BudgetSummary(
+        year=year,
+        by_kecamatan=[BudgetRow(code, name, n, amount) for code, name, n, amount in kecamatan],
+        by_category=[BudgetRow(key, str(category_labels.get(key, key)), n, amount)
+                     for key, n, amount in category],
+        decrees=list(session.execute(select(Decree).where(
+            Decree.fiscal_year == year.fiscal_year).order_by(Decree.id.desc())).scalars()))
