@@ -17,6 +17,7 @@ from models.imports import DtsenRecord, ImportRun, ParticipantRecord
 from models.policy import EligibilityEvaluation, PolicyVersion
 from models.duplicate import DuplicateFlag
 from models.budget import BudgetLedger, BudgetQuota, BudgetYear, Decree
+from models.bpjs import ContributionMonth, PaymentBatch, RegistrationBatch, RegistrationItem
 
 __all__ = [
     "Application",
@@ -28,6 +29,7 @@ __all__ = [
     "BudgetQuota",
     "BudgetYear",
     "ContributionComponent",
+    "ContributionMonth",
     "Decree",
     "Document",
     "DocumentType",
@@ -38,7 +40,10 @@ __all__ = [
     "Kecamatan",
     "Kelurahan",
     "ParticipantRecord",
+    "PaymentBatch",
     "PolicyVersion",
+    "RegistrationBatch",
+    "RegistrationItem",
     "Role",
     "UmkRate",
     "User",

@@ -1,6 +1,6 @@
 """An application for city-paid membership, one per worker per programme year,
 and the history of its state changes (so time in each state can be derived)."""
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import BigInteger, CheckConstraint, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -37,6 +37,10 @@ class Application(Base):
                         "AND commitment IS NOT NULL)", name="approved_has_decree"),
         CheckConstraint("state <> 'waitlisted' OR decree_id IS NOT NULL",
                         name="waitlisted_has_decree"),
+        CheckConstraint("state <> 'enrolled' OR (kpj IS NOT NULL AND coverage_start IS NOT NULL)",
+                        name="enrolled_has_kpj"),
+        CheckConstraint("state <> 'terminated' OR (exit_reason IS NOT NULL "
+                        "AND exit_month IS NOT NULL)", name="terminated_has_exit"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -53,6 +57,14 @@ class Application(Base):
     approved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # Rupiah still committed for this case in its year (premium x months left).
     commitment: Mapped[int | None] = mapped_column(BigInteger)
+    # BPJS Ketenagakerjaan: the batch it was sent in, the KPJ and coverage once enrolled.
+    registration_batch_id: Mapped[int | None] = mapped_column(
+        ForeignKey("registration_batch.id"), index=True)
+    kpj: Mapped[str | None] = mapped_column(String(20), index=True)
+    coverage_start: Mapped[date | None]
+    # Exit: why and from which month (first day) the membership ends.
+    exit_reason: Mapped[str | None] = mapped_column(String(30))
+    exit_month: Mapped[date | None]
 
     worker: Mapped[Worker] = relationship()
     taken_in_by: Mapped[User] = relationship(foreign_keys=[taken_in_by_id])

@@ -11,14 +11,15 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from models.base import Base, UTCDateTime, utcnow
 
-IMPORT_KINDS = ("dtsen", "participants", "intake")
+IMPORT_KINDS = ("dtsen", "participants", "intake", "bpjs_response", "bpjs_bill")
 PARTICIPANT_SOURCES = ("BPJS_AKTIF", "PROVINSI", "CSR", "MANDIRI", "LAINNYA")
 
 
 class ImportRun(Base):
     __tablename__ = "import_run"
     __table_args__ = (
-        CheckConstraint("kind IN ('dtsen', 'participants', 'intake')", name="known_kind"),
+        CheckConstraint("kind IN ('dtsen', 'participants', 'intake', 'bpjs_response', "
+                        "'bpjs_bill')", name="known_kind"),
         CheckConstraint("status IN ('applied', 'rejected')", name="known_status"),
         Index("ix_import_run_kind_sha256", "kind", "sha256"),
     )

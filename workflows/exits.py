@@ -1,0 +1,66 @@
+"""Leaving the programme: a BPJS rejection or a terminated membership gives back
+what is no longer needed, and the waiting list moves up in order."""
+from datetime import date
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import delete
+from sqlalchemy.orm import Session
+
+from models import Application, BudgetYear, ContributionMonth, Role
+from workflows.actor import Actor
+from workflows.approval import WAITLIST_ACTOR, promote_waitlist
+from workflows.audit import record
+from workflows.budget import release
+from workflows.errors import InvalidInput, InvalidTransition, NotAllowed
+from workflows.states import apply_transition
+
+EXIT_REASONS = ("meninggal", "pindah_domisili", "pekerja_formal", "penghasilan_di_atas_batas",
+                "permintaan_sendiri", "akhir_tahun_program")
+
+
+def release_and_promote(session: Session, application: Application, *, from_month: date | None,
+                        reason: str, actor: Actor) -> int:
+    """Release the case's commitment from ``from_month`` (all of it when None) and its
+    place, then approve reserves in rank order. Returns the rupiah released."""
+    year = session.get(BudgetYear, application.program_year)
+    if from_month is None or from_month.year < application.program_year:
+        months = 12
+    else:
+        months = max(0, 12 - from_month.month + 1) if from_month.year == year.fiscal_year else 0
+    amount = min(application.commitment or 0, year.premium_per_month * months)
+    release(session, application, amount=amount, months=months, free_place=True, reason=reason,
+            actor=actor)
+    record(session, actor, "budget.release", entity=application,
+           diff={"released": [None, amount], "months": [None, months]}, reason=reason)
+    promote_waitlist(session, application.program_year, actor=WAITLIST_ACTOR,
+                     trigger=f"Tempat kosong dari permohonan #{application.id}")
+    return amount
+
+
+def terminate_membership(session: Session, application: Application, *, reason_code: str,
+                         effective_month: date, note: str, actor: Actor) -> int:
+    """End an enrolment from ``effective_month`` (the first month no longer paid)."""
+    if not actor.has_role(Role.CASEWORKER):
+        raise NotAllowed(_l("Only caseworkers end memberships."))
+    if reason_code not in EXIT_REASONS:
+        raise InvalidInput(_l("Choose the reason the membership ends."))
+    effective_month = effective_month.replace(day=1)
+    if application.state == "enrolled" and application.coverage_start and \
+            effective_month < application.coverage_start.replace(day=1):
+        raise InvalidInput(_l("The membership cannot end before its coverage started "
+                              "(%(start)s).", start=application.coverage_start.isoformat()))
+    if effective_month.year > application.program_year + 1:
+        raise InvalidInput(_l("The effective month is outside the programme year."))
+    if application.state != "enrolled":
+        raise InvalidTransition(_l("Only an enrolled membership can be ended."))
+    application.exit_reason, application.exit_month = reason_code, effective_month
+    apply_transition(session, application, "terminate", actor=actor,
+                     reason=f"{reason_code}: {note}".strip(": "))
+    dropped = session.execute(delete(ContributionMonth).where(
+        ContributionMonth.application_id == application.id,
+        ContributionMonth.month >= effective_month, ContributionMonth.status == "due",
+        ContributionMonth.payment_batch_id.is_(None))).rowcount
+    return release_and_promote(session, application, from_month=effective_month,
+                               reason=f"Kepesertaan berakhir ({reason_code}) mulai "
+                                      f"{effective_month:%Y-%m}; {dropped} bulan iuran dibatalkan",
+                               actor=actor)
