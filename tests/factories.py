@@ -7,7 +7,7 @@ from pathlib import Path
 from PIL import Image
 from sqlalchemy.orm import Session
 
-from models import Role
+from models import Application, Role
 from tests.conftest_config import TEST_CONFIG
 from workflows.actor import Actor
 from workflows.documents import store_document
@@ -15,7 +15,9 @@ from workflows.imports.datasets import import_dtsen
 from workflows.intake import open_application, register_worker
 from workflows.reference_data import DOCUMENT_TYPES
 from workflows.users import create_user
+from workflows.approval import approve_batch
 from workflows.budget import open_budget_year
+from workflows.states import apply_transition
 from workflows.verification import submit_application, verify_application
 
 DOCUMENT_DIR = Path(TEST_CONFIG["DOCUMENT_DIR"])
@@ -108,3 +110,18 @@ def make_budget(session: Session, actor: Actor, *, year: int = 2026, places: int
     return open_budget_year(session, fiscal_year=year, dpa_reference=f"DPA-{year}-UJI",
                             appropriation=16_800 * 12 * places if appropriation is None
                             else appropriation, quota=places, actor=actor, **kwargs)
+
+
+def make_enrolled(session: Session, staff: dict, *, coverage_start: date = date(2026, 2, 1),
+                  kpj: str = "12345678901", sk_number: str | None = None, **fields):
+    """An application approved under an SK, sent to BPJS and enrolled with a KPJ."""
+    application = make_verified(session, staff["cw1"], staff["cw2"], **fields)
+    approve_batch(session, fiscal_year=application.program_year,
+                  application_ids=[application.id],
+                  sk_number=sk_number or f"SK-UJI-{application.id}", sk_date=date(2026, 1, 10),
+                  actor=staff["head"])
+    application = session.get(Application, application.id)
+    apply_transition(session, application, "submit_to_bpjs", actor=staff["cw1"])
+    application.kpj, application.coverage_start = kpj, coverage_start
+    apply_transition(session, application, "enrol", actor=staff["cw1"])
+    return application

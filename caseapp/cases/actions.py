@@ -1,5 +1,6 @@
 """The case page's POST actions: each calls one workflow verb, commits once, and
 answers a refusal with the case page, the message and the refusal's status code."""
+from datetime import date
 from io import BytesIO
 from pathlib import Path
 
@@ -14,6 +15,7 @@ from workflows.approval import decline_application, send_back_application
 from workflows.documents import read_document, store_document
 from workflows.duplicates import resolve_duplicate
 from workflows.eligibility import reevaluate_application
+from workflows.exits import terminate_membership
 from workflows.errors import InvalidInput, WorkflowError
 from workflows.verification import (reject_application, return_application,
                                     submit_application, verify_application)
@@ -72,6 +74,19 @@ class CaseActionsMixin:
         return self._act(application_id, lambda a: send_back_application(
             db.session, a, actor=current_actor(), reason=self._reason()),
             _("The application was sent back to verification."))
+
+    @expose("/<int:application_id>/terminate", methods=("POST",))
+    def terminate(self, application_id: int):
+        def work(application):
+            try:
+                month = date.fromisoformat(request.form.get("effective_month", "") + "-01")
+            except ValueError:
+                raise InvalidInput(_("Choose the month from which the membership ends."))
+            terminate_membership(db.session, application,
+                                 reason_code=request.form.get("exit_reason", ""),
+                                 effective_month=month, note=request.form.get("note", ""),
+                                 actor=current_actor())
+        return self._act(application_id, work, _("The membership was ended."))
 
     @expose("/<int:application_id>/reevaluate", methods=("POST",))
     def reevaluate(self, application_id: int):

@@ -17,6 +17,11 @@ RULE_LABELS = {"identity": _l("Identity data consistent (NIK, KK)"),
                "other_payer": _l("Not already active or paid by another payer")}
 DUPLICATE_LABELS = {"same_kk": _l("Same KK in the same year"),
                     "similar_name": _l("Similar name and same birth date")}
+EXIT_LABELS = {"meninggal": _l("Deceased"), "pindah_domisili": _l("Moved out of Kota Bekasi"),
+               "pekerja_formal": _l("Now in formal employment"),
+               "penghasilan_di_atas_batas": _l("Income above the cap"),
+               "permintaan_sendiri": _l("At own request"),
+               "akhir_tahun_program": _l("End of the programme year")}
 RESOLUTION_LABELS = {"not_duplicate": _l("Not a duplicate"), "duplicate": _l("Duplicate")}
 
 
