@@ -54,6 +54,8 @@ bench: install
 	$(BIN)/python bench/audit_chain.py
 	$(BIN)/python bench/dtsen_import.py 200000
 	$(BIN)/python bench/approve_batch.py 10000
+	$(BIN)/python bench/contributions_generate.py 200000
+	$(BIN)/python bench/decree_annex.py 10000
 
 clean:
 	rm -rf $(VENV) .pytest_cache

@@ -112,16 +112,26 @@ def make_budget(session: Session, actor: Actor, *, year: int = 2026, places: int
                             else appropriation, quota=places, actor=actor, **kwargs)
 
 
-def make_enrolled(session: Session, staff: dict, *, coverage_start: date = date(2026, 2, 1),
-                  kpj: str = "12345678901", sk_number: str | None = None, **fields):
-    """An application approved under an SK, sent to BPJS and enrolled with a KPJ."""
-    application = make_verified(session, staff["cw1"], staff["cw2"], **fields)
-    approve_batch(session, fiscal_year=application.program_year,
-                  application_ids=[application.id],
-                  sk_number=sk_number or f"SK-UJI-{application.id}", sk_date=date(2026, 1, 10),
+def kpj_of(application_id: int) -> str:
+    return f"{26_000_000_000 + application_id}"
+
+
+def enrol(session: Session, staff: dict, count: int = 1, *,
+          coverage_start: date = date(2026, 1, 1), sk_date: date = date(2026, 1, 5),
+          **fields) -> list:
+    """``count`` verified applications approved under one SK, sent to BPJS and enrolled
+    with a KPJ, all through the verbs so they are audited like real cases."""
+    verified = [make_verified(session, staff["cw1"], staff["cw2"], **fields)
+                for _ in range(count)]
+    approve_batch(session, fiscal_year=2026, application_ids=[a.id for a in verified],
+                  sk_number=f"SK-UJI-{next(_serial)}-{verified[0].id}", sk_date=sk_date,
                   actor=staff["head"])
-    application = session.get(Application, application.id)
-    apply_transition(session, application, "submit_to_bpjs", actor=staff["cw1"])
-    application.kpj, application.coverage_start = kpj, coverage_start
-    apply_transition(session, application, "enrol", actor=staff["cw1"])
-    return application
+    enrolled = []
+    for application in verified:
+        application = session.get(Application, application.id)
+        assert application.state == "approved", "the budget must hold every participant"
+        apply_transition(session, application, "submit_to_bpjs", actor=staff["cw1"])
+        application.kpj, application.coverage_start = kpj_of(application.id), coverage_start
+        apply_transition(session, application, "enrol", actor=staff["cw1"])
+        enrolled.append(application)
+    return enrolled

@@ -25,6 +25,8 @@ VIEWS = {
     "/budget/": {"head", "audit1", "admin1", "cwhead"},
     "/budget_years/": {"head", "audit1", "admin1", "cwhead"},
     "/budget_quotas/": {"head", "audit1", "admin1", "cwhead"},
+    "/bpjs/": {"cw1", "head", "audit1", "admin1", "cwhead"},
+    "/reports/": {"cw1", "head", "audit1", "admin1", "cwhead"},
 }
 ROLES = ("cw1", "head", "audit1", "admin1", "cwhead")
 

@@ -20,12 +20,13 @@ ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
 _REFERENCE = {"/kecamatan/", "/kelurahan/", "/umk/", "/contributions/", "/policy/",
               "/document_types/"}
 _BUDGET = {"/budget/", "/budget_years/", "/budget_quotas/"}
+_EVERYONE = {"/bpjs/", "/reports/"}
 MENUS = {
-    "petugas1": {"/cases/", "/cases/new", "/imports/", "/applications/", "/workers/"},
-    "kadis": {"/cases/", "/applications/", "/approval/"} | _BUDGET,
+    "petugas1": {"/cases/", "/cases/new", "/imports/", "/applications/", "/workers/"} | _EVERYONE,
+    "kadis": {"/cases/", "/applications/", "/approval/"} | _BUDGET | _EVERYONE,
     "auditor": {"/cases/", "/applications/", "/workers/", "/audit_log/", "/approval/"}
-    | _REFERENCE | _BUDGET,
-    "admin": {"/users/", "/imports/"} | _REFERENCE | _BUDGET,
+    | _REFERENCE | _BUDGET | _EVERYONE,
+    "admin": {"/users/", "/imports/"} | _REFERENCE | _BUDGET | _EVERYONE,
 }
 ALL_VIEWS = set().union(*MENUS.values())
 

@@ -5,7 +5,7 @@ import pytest
 from sqlalchemy import func, select
 
 from models import Application, AuditEvent, BudgetLedger, BudgetYear, ContributionMonth
-from tests.factories import make_budget, make_enrolled, make_verified
+from tests.factories import enrol, kpj_of, make_budget, make_verified
 from workflows.approval import approve_batch
 from workflows.errors import InvalidInput, InvalidTransition, NotAllowed
 from workflows.exits import terminate_membership
@@ -17,7 +17,7 @@ def _ledger(session):
 
 def test_termination_releases_the_months_left_and_promotes_the_reserve(session, staff):
     make_budget(session, staff["admin1"], places=1)
-    member = make_enrolled(session, staff)
+    (member,) = enrol(session, staff, coverage_start=date(2026, 2, 1), sk_date=date(2026, 1, 10))
     assert member.commitment == 16_800 * 12  # SK in January: twelve months committed
     reserve = make_verified(session, staff["cw1"], staff["cw2"])
     approve_batch(session, fiscal_year=2026, application_ids=[reserve.id], sk_number="SK-2",
@@ -52,7 +52,7 @@ def test_termination_releases_the_months_left_and_promotes_the_reserve(session, 
 ])
 def test_bad_termination_input_changes_nothing(session, staff, changes, error):
     make_budget(session, staff["admin1"], places=2)
-    member = make_enrolled(session, staff)
+    (member,) = enrol(session, staff, coverage_start=date(2026, 2, 1))
     arguments = {"reason_code": "meninggal", "effective_month": date(2026, 5, 1), "note": "",
                  **changes}
     with pytest.raises(error):
@@ -62,7 +62,7 @@ def test_bad_termination_input_changes_nothing(session, staff, changes, error):
 
 def test_only_caseworkers_end_only_enrolled_memberships(session, staff):
     make_budget(session, staff["admin1"], places=2)
-    member = make_enrolled(session, staff)
+    (member,) = enrol(session, staff, coverage_start=date(2026, 2, 1))
     with pytest.raises(NotAllowed):
         terminate_membership(session, member, reason_code="meninggal",
                              effective_month=date(2026, 5, 1), note="", actor=staff["head"])
@@ -75,12 +75,12 @@ def test_only_caseworkers_end_only_enrolled_memberships(session, staff):
 def test_case_page_ends_a_membership(client, session, staff):
     from tests.helpers import csrf_token, login
     make_budget(session, staff["admin1"], places=2)
-    member = make_enrolled(session, staff)
+    (member,) = enrol(session, staff, coverage_start=date(2026, 2, 1))
     session.commit()
     login(client, "cw2")
     page = f"/cases/{member.id}"
     html = client.get(page).get_data(as_text=True)
-    assert "12345678901" in html and 'data-testid="terminate"' in html
+    assert kpj_of(member.id) in html and 'data-testid="terminate"' in html
     token = csrf_token(client, page)
     bad = client.post(f"{page}/terminate", data={"csrf_token": token, "exit_reason": "meninggal",
                                                  "effective_month": "bulan depan"})

@@ -3,14 +3,15 @@ what is no longer needed, and the waiting list moves up in order."""
 from datetime import date
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import delete
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from models import Application, BudgetYear, ContributionMonth, Role
+from models import Application, BudgetYear, ContributionMonth, PaymentBatch, Role
 from workflows.actor import Actor
 from workflows.approval import WAITLIST_ACTOR, promote_waitlist
 from workflows.audit import record
 from workflows.budget import release
+from workflows.contributions.generation import refresh_batch_totals
 from workflows.errors import InvalidInput, InvalidTransition, NotAllowed
 from workflows.states import apply_transition
 
@@ -37,6 +38,26 @@ def release_and_promote(session: Session, application: Application, *, from_mont
     return amount
 
 
+def _drop_unpaid_months(session: Session, application: Application, first: date) -> int:
+    """Months from the exit on that are not paid yet are not owed: drop them, also from
+    batches generated but not yet paid (whose totals shrink accordingly). Months already
+    paid stay; BPJS refunds them by agreement (domain.md §1.7)."""
+    unpaid = select(ContributionMonth.id).outerjoin(PaymentBatch).where(
+        ContributionMonth.application_id == application.id, ContributionMonth.month >= first,
+        ContributionMonth.status == "due",
+        (ContributionMonth.payment_batch_id.is_(None)) | (PaymentBatch.status == "generated"))
+    ids = list(session.execute(unpaid).scalars())
+    if not ids:
+        return 0
+    batches = set(session.execute(select(ContributionMonth.payment_batch_id).where(
+        ContributionMonth.id.in_(ids), ContributionMonth.payment_batch_id.is_not(None))
+    ).scalars())
+    session.execute(delete(ContributionMonth).where(ContributionMonth.id.in_(ids)))
+    for batch_id in batches:
+        refresh_batch_totals(session, session.get(PaymentBatch, batch_id))
+    return len(ids)
+
+
 def terminate_membership(session: Session, application: Application, *, reason_code: str,
                          effective_month: date, note: str, actor: Actor) -> int:
     """End an enrolment from ``effective_month`` (the first month no longer paid)."""
@@ -56,10 +77,7 @@ def terminate_membership(session: Session, application: Application, *, reason_c
     application.exit_reason, application.exit_month = reason_code, effective_month
     apply_transition(session, application, "terminate", actor=actor,
                      reason=f"{reason_code}: {note}".strip(": "))
-    dropped = session.execute(delete(ContributionMonth).where(
-        ContributionMonth.application_id == application.id,
-        ContributionMonth.month >= effective_month, ContributionMonth.status == "due",
-        ContributionMonth.payment_batch_id.is_(None))).rowcount
+    dropped = _drop_unpaid_months(session, application, effective_month)
     return release_and_promote(session, application, from_month=effective_month,
                                reason=f"Kepesertaan berakhir ({reason_code}) mulai "
                                       f"{effective_month:%Y-%m}; {dropped} bulan iuran dibatalkan",

@@ -17,6 +17,8 @@ from caseapp.auth import AuthView
 from caseapp.cases.views import CasesView
 from caseapp.i18n import TRANSLATIONS_DIR
 from caseapp.imports.views import ImportsView
+from caseapp.bpjs.views import BpjsView
+from caseapp.contributions.views import ContributionsView
 from models import (Application, AuditEvent, BudgetQuota, BudgetYear, ContributionComponent,
                     DocumentType, Kecamatan, Kelurahan, PolicyVersion, Role, UmkRate, User,
                     Worker)
@@ -40,16 +42,22 @@ def init_app(app) -> None:
     admin.add_view(WorkerView(Worker, name=_l("Workers"), category=cases, endpoint="workers"))
     admin.add_view(ImportsView(name=_l("Imports"), category=cases, endpoint="imports",
                                url="/imports"))
+    admin.add_view(BpjsView(name=_l("BPJS registration"), category=cases, endpoint="bpjs",
+                            url="/bpjs"))
     budget = _l("Budget")
     admin.add_view(ApprovalView(name=_l("Ranking and approval"), category=budget,
                                 endpoint="approval", url="/approval"))
     admin.add_view(BudgetView(name=_l("Budget realisation"), category=budget, endpoint="budget",
                               url="/budget"))
+    admin.add_view(ContributionsView(name=_l("Contributions and payments"), category=budget,
+                                     endpoint="contributions_page", url="/contributions-payments"))
     admin.add_view(BudgetYearView(BudgetYear, name=_l("Budget years (DPA)"), category=budget,
                                   endpoint="budget_years"))
     admin.add_view(BudgetQuotaView(BudgetQuota, name=_l("Quota splits"), category=budget,
                                    endpoint="budget_quotas"))
     admin.add_view(AuditEventView(AuditEvent, name=_l("Audit log"), endpoint="audit_log"))
+    from caseapp.reports.views import ReportsView  # compliance reports (PDF, XLSX)
+    admin.add_view(ReportsView(name=_l("Reports"), endpoint="reports", url="/reports"))
     admin.add_view(UserView(User, name=_l("Users"), category=_l("Administration"),
                             endpoint="users"))
     admin.add_view(KecamatanView(Kecamatan, name=_l("Kecamatan"), category=refs,

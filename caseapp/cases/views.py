@@ -15,6 +15,7 @@ from caseapp.cases.forms import IntakeForm, ReasonForm, ResolveForm, UploadForm,
 from caseapp.extensions import db
 from models import Application, Kecamatan, Kelurahan, Role
 from reports.case_file import load_case_file
+from reports.contributions import participant_months
 from reports.worklist import WorklistFilter, worklist_page
 from workflows.errors import WorkflowError
 from workflows.identity import check_identity
@@ -97,7 +98,8 @@ class CasesView(CaseActionsMixin, SecureView):
             identity=check_identity(worker.nik, worker.kk_number, worker.birth_date, worker.sex),
             upload=upload, reason_form=ReasonForm(), resolve_form=ResolveForm(),
             actions=actions, states=STATE_LABELS, labels=labels, today=date.today(),
-            max_mb=current_app.config["MAX_DOCUMENT_BYTES"] // 1_048_576)
+            max_mb=current_app.config["MAX_DOCUMENT_BYTES"] // 1_048_576,
+            contributions=participant_months(db.session, application))
         return body, status
 
     @expose("/<int:application_id>")

@@ -1,8 +1,12 @@
-"""Command-line verbs: users, audit, refdata, demo, dtsen, participants, intake."""
-from caseapp.cli import audit, datasets, demo, refdata, users
+"""Command-line verbs: users, audit, refdata, demo, dtsen, participants, intake, bpjs."""
+from caseapp.cli import audit, bpjs, datasets, demo, refdata, users
+from caseapp.cli import contributions
 
 
 def init_app(app) -> None:
     for group in (users.group, audit.group, refdata.group, demo.group,
-                  datasets.dtsen_group, datasets.participants_group, datasets.intake_group):
+                  datasets.dtsen_group, datasets.participants_group, datasets.intake_group,
+                  bpjs.group, contributions.group):
         app.cli.add_command(group)
+    from caseapp.cli import reports  # flask report ... (PDF and XLSX reports)
+    app.cli.add_command(reports.group)

@@ -1,0 +1,1 @@
+"""The BPJS registration pages (batches to BPJS Ketenagakerjaan and its replies)."""

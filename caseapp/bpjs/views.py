@@ -1,0 +1,182 @@
+"""BPJS registration: the batches (files, hashes, mark sent, cancel), a new batch for
+a year, and BPJS's reply uploaded with the import pages' progress bar.
+
+Every POST calls one verb and commits once; the verbs check the roles, so the page
+can be read by heads, auditors and the admin while only caseworkers act.
+"""
+import re
+from collections import defaultdict
+from datetime import date
+from io import BytesIO
+
+from flask import Response, abort, flash, jsonify, redirect, request, send_file, url_for
+from flask_admin import expose
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import func, select
+
+from caseapp.actor import current_actor
+from caseapp.admin.base import SecureView
+from caseapp.extensions import db
+from caseapp.imports import progress
+from models import Application, ImportRun, RegistrationBatch, Role, User
+from workflows.audit import record
+from workflows.bpjs.registration import (FORMATS, READ_ROLES, STATUS_LABELS, batch_file,
+                                         cancel_registration_batch, create_registration_batch,
+                                         mark_batch_sent, waiting_count)
+from workflows.bpjs.responses import KIND, import_bpjs_response
+from workflows.errors import InvalidInput, WorkflowError
+from workflows.states import STATE_LABELS
+
+_TOKEN = re.compile(r"^[a-f0-9-]{8,64}$")
+SHOWN = 50
+_MIME = {"csv": "text/csv",
+         "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
+# The listing never loads the stored files themselves.
+_BATCH_COLUMNS = (RegistrationBatch.id, RegistrationBatch.batch_number,
+                  RegistrationBatch.fiscal_year, RegistrationBatch.status,
+                  RegistrationBatch.row_count, RegistrationBatch.csv_sha256,
+                  RegistrationBatch.xlsx_sha256, RegistrationBatch.created_at,
+                  RegistrationBatch.created_by_id, RegistrationBatch.sent_at,
+                  RegistrationBatch.cancel_reason)
+
+
+def _year() -> int:
+    try:
+        return int(request.values.get("year") or date.today().year)
+    except ValueError:
+        return date.today().year
+
+
+def _xhr() -> bool:
+    return request.headers.get("X-Requested-With") == "XMLHttpRequest"
+
+
+class BpjsView(SecureView):
+    roles = (Role.CASEWORKER.value, Role.HEAD.value, Role.AUDITOR.value, Role.ADMIN.value)
+
+    def render_index(self, status: int = 200):
+        year = _year()
+        batches = db.session.execute(select(*_BATCH_COLUMNS).order_by(
+            RegistrationBatch.id.desc()).limit(SHOWN)).all()
+        states = defaultdict(dict)
+        for batch_id, state, count in db.session.execute(
+                select(Application.registration_batch_id, Application.state, func.count())
+                .where(Application.registration_batch_id.in_([b.id for b in batches]))
+                .group_by(Application.registration_batch_id, Application.state)):
+            states[batch_id][state] = count
+        runs = db.session.execute(select(ImportRun).where(ImportRun.kind == KIND)
+                                  .order_by(ImportRun.id.desc()).limit(20)).scalars().all()
+        users = dict(db.session.execute(select(User.id, User.full_name)).all())
+        return self.render("bpjs/index.html", year=year, batches=batches, states=states,
+                           waiting=waiting_count(db.session, year), runs=runs, users=users,
+                           status_labels=STATUS_LABELS, state_labels=STATE_LABELS,
+                           can_read_files=current_user.has_role(*READ_ROLES)), status
+
+    @expose("/")
+    def index(self):
+        return self.render_index()
+
+    def _batch(self, batch_id: int) -> RegistrationBatch:
+        batch = db.session.get(RegistrationBatch, batch_id)
+        if batch is None:
+            abort(404)
+        return batch
+
+    def _act(self, work, success):
+        try:
+            message = work()
+            db.session.commit()
+        except WorkflowError as exc:
+            db.session.rollback()
+            flash(exc.message, "error")
+            return self.render_index(exc.status)
+        flash(success(message) if callable(success) else success, "success")
+        return redirect(url_for(".index", year=_year()))
+
+    @expose("/batches", methods=("POST",))
+    def create(self):
+        def work():
+            return create_registration_batch(db.session, fiscal_year=_year(),
+                                             actor=current_actor())
+        return self._act(work, lambda batch: _(
+            "Batch %(number)s holds %(rows)d applications. Download the file, hand it to "
+            "BPJS, then mark the batch as sent.", number=batch.batch_number,
+            rows=batch.row_count))
+
+    @expose("/batches/<int:batch_id>/sent", methods=("POST",))
+    def sent(self, batch_id: int):
+        batch = self._batch(batch_id)
+        return self._act(lambda: mark_batch_sent(db.session, batch, actor=current_actor()),
+                         _("Batch %(number)s is marked as sent to BPJS.",
+                           number=batch.batch_number))
+
+    @expose("/batches/<int:batch_id>/cancel", methods=("POST",))
+    def cancel(self, batch_id: int):
+        batch = self._batch(batch_id)
+        return self._act(lambda: cancel_registration_batch(
+            db.session, batch, reason=request.form.get("reason", ""), actor=current_actor()),
+            _("Batch %(number)s is cancelled; its applications are approved again.",
+              number=batch.batch_number))
+
+    @expose("/batches/<int:batch_id>/<file_format>")
+    def download(self, batch_id: int, file_format: str):
+        if file_format not in FORMATS:
+            abort(404)
+        batch = self._batch(batch_id)
+        try:
+            data = batch_file(db.session, batch, file_format, actor=current_actor())
+            db.session.commit()
+        except WorkflowError as exc:
+            db.session.rollback()
+            flash(exc.message, "error")
+            return self.render_index(exc.status)
+        return send_file(BytesIO(data), mimetype=_MIME[file_format], as_attachment=True,
+                         download_name=f"{batch.batch_number}.{file_format}")
+
+    @expose("/progress/<token>")
+    def poll(self, token: str):
+        return jsonify(rows=progress.rows_done(token) if _TOKEN.match(token) else None)
+
+    @expose("/responses", methods=("POST",))
+    def upload(self):
+        upload = request.files.get("file")
+        token = request.form.get("token", "")
+        track = (lambda rows: progress.update(token, rows)) if _TOKEN.match(token) else None
+        try:
+            if upload is None or not upload.filename:
+                raise InvalidInput(_("Choose a file to upload."))
+            result = import_bpjs_response(db.session, upload.stream, file_name=upload.filename,
+                                          actor=current_actor(), progress=track)
+            db.session.commit()
+        except WorkflowError as exc:
+            db.session.rollback()
+            flash(exc.message, "error")
+            if _xhr():  # the page's script follows ``location`` whatever the status
+                return jsonify(location=url_for(".index")), exc.status
+            return self.render_index(exc.status)
+        run = result.run
+        if result.duplicate_file:
+            flash(_("This reply was already imported as run %(id)s; nothing changed.",
+                    id=run.id), "info")
+        elif result.applied:
+            flash(_("Reply to batch %(batch)s: %(a)d enrolled, %(r)d rejected by BPJS, "
+                    "%(u)d already recorded.", batch=result.batch_number, a=result.enrolled,
+                    r=result.refused_by_bpjs, u=result.unchanged), "success")
+        else:
+            flash(_("Nothing was imported: %(n)d problems. Download the report of run %(id)s.",
+                    n=run.error_count, id=run.id), "error")
+        location = url_for(".index", run=run.id)
+        return jsonify(location=location) if _xhr() else redirect(location)
+
+    @expose("/responses/<int:run_id>/report.csv")
+    def report(self, run_id: int):
+        if not current_user.has_role(*READ_ROLES):
+            abort(403)  # the report quotes NIKs and KPJs
+        run = db.session.get(ImportRun, run_id)
+        if run is None or run.kind != KIND or not run.error_report:
+            abort(404)
+        record(db.session, current_actor(), "import.report_download", entity=run)
+        db.session.commit()
+        return Response("\ufeff" + run.error_report, mimetype="text/csv", headers={
+            "Content-Disposition": f"attachment; filename=laporan-balasan-bpjs-{run.id}.csv"})

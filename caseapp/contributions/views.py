@@ -1,0 +1,193 @@
+"""Contributions and payments: the batches, generating one, recording its SP2D,
+reconciling it with the BPJS bill (upload with the import pages' progress bar),
+and the participants at or near the 3-month lapse.
+
+Heads, auditors and the admin read; only caseworkers act. The view refuses other
+roles with 403 before calling a verb, and the verbs check the role again.
+"""
+import csv
+import re
+from collections import Counter
+from datetime import date, datetime
+
+from flask import Response, abort, flash, jsonify, redirect, request, url_for
+from flask_admin import expose
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+
+from caseapp.actor import current_actor
+from caseapp.admin.base import SecureView
+from caseapp.extensions import db
+from caseapp.imports import progress
+from models import ImportRun, PaymentBatch, Role, User
+from reports.contributions import add_months, batch_month_counts
+from workflows.audit import record
+from workflows.contributions.generation import BLOCKS, generate_contributions
+from workflows.contributions.payment import record_payment
+from workflows.contributions.reconciliation import DIFFERENCES, KIND, reconcile
+from workflows.contributions.status import lapse_warnings
+from workflows.errors import InvalidInput, WorkflowError
+
+_TOKEN = re.compile(r"^[a-f0-9-]{8,64}$")
+SHOWN = 100
+SHOWN_WARNINGS = 1_000  # the page stays usable; the CLI lists everyone
+# The listing never loads the reconciliation reports themselves.
+_LIST_COLUMNS = (PaymentBatch.id, PaymentBatch.fiscal_year, PaymentBatch.first_month,
+                 PaymentBatch.months, PaymentBatch.participant_count, PaymentBatch.total,
+                 PaymentBatch.status, PaymentBatch.sp2d_number, PaymentBatch.sp2d_date,
+                 PaymentBatch.invoice_number, PaymentBatch.created_at,
+                 PaymentBatch.reconciliation_report.is_not(None).label("has_report"))
+
+
+def _xhr() -> bool:
+    return request.headers.get("X-Requested-With") == "XMLHttpRequest"
+
+
+def _difference_counts(batch: PaymentBatch) -> Counter | None:
+    if batch.reconciliation_report is None:
+        return None
+    return Counter(row["selisih"] for row in csv.DictReader(
+        batch.reconciliation_report.splitlines()))
+
+
+def _require_caseworker() -> None:
+    if not current_user.has_role(Role.CASEWORKER):
+        abort(403)
+
+
+class ContributionsView(SecureView):
+    roles = (Role.CASEWORKER.value, Role.HEAD.value, Role.AUDITOR.value, Role.ADMIN.value)
+
+    def render_index(self, status: int = 200):
+        batches = db.session.execute(select(*_LIST_COLUMNS).order_by(PaymentBatch.id.desc())
+                                     .limit(SHOWN)).all()
+        return self.render("contributions/index.html", batches=batches, blocks=BLOCKS,
+                           add_months=add_months, month=request.form.get("month") or
+                           f"{date.today():%Y-%m}"), status
+
+    @expose("/")
+    def index(self):
+        return self.render_index()
+
+    @expose("/generate", methods=("POST",))
+    def generate(self):
+        _require_caseworker()
+        try:
+            try:
+                first = datetime.strptime(request.form.get("month", ""), "%Y-%m").date()
+                months = int(request.form.get("months", "1"))
+            except ValueError:
+                raise InvalidInput(_("Choose the first month of the block."))
+            batch = generate_contributions(db.session, first_month=first, months=months,
+                                           actor=current_actor())
+            db.session.commit()
+        except WorkflowError as exc:
+            db.session.rollback()
+            flash(exc.message, "error")
+            return self.render_index(exc.status)
+        flash(_("Batch %(id)d: %(n)d participants, %(total)s.", id=batch.id,
+                n=batch.participant_count, total=f"Rp{batch.total:,}".replace(",", ".")),
+              "success")
+        return redirect(url_for(".batch", batch_id=batch.id))
+
+    def load_batch(self, batch_id: int) -> PaymentBatch:
+        batch = db.session.get(PaymentBatch, batch_id)
+        if batch is None:
+            abort(404)
+        return batch
+
+    def render_batch(self, batch: PaymentBatch, status: int = 200):
+        run_id = request.args.get("run", type=int)
+        run = db.session.get(ImportRun, run_id) if run_id else None
+        return self.render(
+            "contributions/batch.html", batch=batch, counts=batch_month_counts(db.session, batch),
+            last_month=add_months(batch.first_month, batch.months - 1),
+            run=run if run is not None and run.kind == KIND else None,
+            creator=db.session.get(User, batch.created_by_id) if batch.created_by_id else None,
+            differences=_difference_counts(batch), labels=DIFFERENCES, today=date.today()), status
+
+    @expose("/batches/<int:batch_id>")
+    def batch(self, batch_id: int):
+        return self.render_batch(self.load_batch(batch_id))
+
+    @expose("/batches/<int:batch_id>/pay", methods=("POST",))
+    def pay(self, batch_id: int):
+        _require_caseworker()
+        batch = self.load_batch(batch_id)
+        try:
+            try:
+                sp2d_date = date.fromisoformat(request.form.get("sp2d_date", ""))
+            except ValueError:
+                raise InvalidInput(_("The SP2D date is not valid."))
+            record_payment(db.session, batch, sp2d_number=request.form.get("sp2d_number", ""),
+                           sp2d_date=sp2d_date,
+                           invoice_number=request.form.get("invoice_number", ""),
+                           actor=current_actor())
+            db.session.commit()
+        except WorkflowError as exc:
+            db.session.rollback()
+            flash(exc.message, "error")
+            return self.render_batch(self.load_batch(batch_id), exc.status)
+        flash(_("Batch %(id)d is recorded as paid under SP2D %(sp2d)s.", id=batch.id,
+                sp2d=batch.sp2d_number), "success")
+        return redirect(url_for(".batch", batch_id=batch.id))
+
+    @expose("/progress/<token>")
+    def poll(self, token: str):
+        return jsonify(rows=progress.rows_done(token) if _TOKEN.match(token) else None)
+
+    @expose("/batches/<int:batch_id>/reconcile", methods=("POST",))
+    def reconcile(self, batch_id: int):
+        _require_caseworker()
+        batch = self.load_batch(batch_id)
+        here = url_for(".batch", batch_id=batch_id)
+        upload = request.files.get("file")
+        if upload is None or not upload.filename:
+            flash(_("Choose a file to upload."), "error")
+            return self._done(here)
+        token = request.form.get("token", "")
+        track = (lambda rows: progress.update(token, rows)) if _TOKEN.match(token) else None
+        try:
+            result = reconcile(db.session, upload.stream, file_name=upload.filename,
+                               batch=batch, actor=current_actor(), progress=track)
+            db.session.commit()
+        except WorkflowError as exc:
+            db.session.rollback()
+            flash(exc.message, "error")
+            return self._done(here)
+        run = result.run
+        if result.duplicate_file:
+            flash(_("This file was already imported as run %(id)s; nothing changed.", id=run.id),
+                  "info")
+        elif result.applied:
+            differences = batch.reconciliation_report.count("\n") - 1
+            flash(_("Batch %(id)d is reconciled: %(n)d differences. Download the report.",
+                    id=batch.id, n=differences), "success" if not differences else "warning")
+        else:
+            flash(_("The file was not used: %(n)d problems. Download the report of run %(id)s.",
+                    n=run.error_count, id=run.id), "error")
+        return self._done(url_for(".batch", batch_id=batch_id, run=run.id))
+
+    def _done(self, location: str):
+        """Redirect a form post; tell the page's script where to go instead."""
+        return jsonify(location=location) if _xhr() else redirect(location)
+
+    @expose("/batches/<int:batch_id>/reconciliation.csv")
+    def report(self, batch_id: int):
+        batch = self.load_batch(batch_id)
+        if not batch.reconciliation_report:
+            abort(404)
+        record(db.session, current_actor(), "contributions.report_download", entity=batch)
+        db.session.commit()
+        # A BOM so Excel opens the UTF-8 report with the right characters.
+        return Response("\ufeff" + batch.reconciliation_report, mimetype="text/csv", headers={
+            "Content-Disposition": f"attachment; filename=rekonsiliasi-iuran-{batch.id}.csv"})
+
+    @expose("/lapse")
+    def lapse(self):
+        today = date.today()
+        warnings = lapse_warnings(db.session, today)
+        return self.render("contributions/lapse.html", warnings=warnings[:SHOWN_WARNINGS],
+                           total=len(warnings), today=today)
+

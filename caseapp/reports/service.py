@@ -1,0 +1,125 @@
+"""Generating a report, the one path the web page and ``flask report`` share.
+
+Order matters: role check; read the audit chain head and every figure in one
+transaction; end that transaction (the PDF can take seconds and must not hold
+SQLite's write lock or a PostgreSQL snapshot open); render; then record
+``report.generate`` naming the chain head printed in the footer and the file's
+SHA-256, so a printed copy can be matched to its event. Delivering the file (HTTP
+download or the CLI's output file) is a second event, ``report.download``. The
+caller commits once.
+"""
+import hashlib
+from dataclasses import dataclass
+from datetime import date
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+from caseapp.reports import builders, exports
+from models import Role, User
+from reports.meta import ChainHead, read_chain_head
+from workflows.actor import Actor
+from workflows.audit import record
+from workflows.errors import InvalidInput, NotAllowed
+
+_ALL = (Role.HEAD.value, Role.AUDITOR.value, Role.CASEWORKER.value, Role.ADMIN.value)
+# Aggregates for every office role; personal data (annex, case file) and the audit
+# log only for those who work with it.
+ROLES = {"program": _ALL,
+         "budget": (Role.HEAD.value, Role.AUDITOR.value, Role.ADMIN.value),
+         "decree": (Role.HEAD.value, Role.AUDITOR.value),
+         "audit": (Role.AUDITOR.value,),
+         "case": (Role.CASEWORKER.value, Role.HEAD.value, Role.AUDITOR.value)}
+FORMATS = {"program": ("pdf", "xlsx"), "budget": ("pdf", "xlsx"),
+           "decree": ("pdf", "xlsx", "csv"), "audit": ("pdf", "xlsx"), "case": ("pdf",)}
+MIMETYPES = {"pdf": "application/pdf", "csv": "text/csv; charset=utf-8",
+             "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
+MAX_PERIOD_DAYS = 3 * 366
+
+
+@dataclass(frozen=True)
+class Generated:
+    kind: str
+    fmt: str
+    content: bytes
+    file_name: str
+    sha256: str
+    head: ChainHead
+    entity_type: str
+    entity_id: str
+
+    @property
+    def mimetype(self) -> str:
+        return MIMETYPES[self.fmt]
+
+
+def _date(value, label) -> date:
+    if isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(str(value or "").strip())
+    except ValueError:
+        raise InvalidInput(_l("%(field)s is not a date (YYYY-MM-DD).", field=label))
+
+
+def parse_params(kind: str, raw: dict) -> dict:
+    """Validated parameters of ``kind`` from form or command-line values."""
+    if kind in ("program", "audit"):
+        first, last = _date(raw.get("from"), _l("From")), _date(raw.get("to"), _l("To"))
+        if last < first or (last - first).days > MAX_PERIOD_DAYS:
+            raise InvalidInput(_l("The period must end after it starts and span at most "
+                                  "three years."))
+        return {"from": first, "to": last}
+    if kind == "budget":
+        try:
+            return {"year": int(str(raw.get("year", "")).strip())}
+        except ValueError:
+            raise InvalidInput(_l("The budget year is not a number."))
+    if kind == "decree":
+        sk_number = str(raw.get("sk_number") or "").strip()
+        if not sk_number:
+            raise InvalidInput(_l("Give the SK number of the decree."))
+        return {"sk_number": sk_number}
+    if kind == "case":
+        try:
+            return {"application_id": int(str(raw.get("application_id", "")).strip())}
+        except ValueError:
+            raise InvalidInput(_l("The application number is not a number."))
+    raise InvalidInput(_l("Unknown report."))
+
+
+def may_generate(actor: Actor, kind: str) -> bool:
+    return actor.has_role(*ROLES.get(kind, ()))
+
+
+def generate(session, kind: str, fmt: str, params: dict, *, actor: Actor) -> Generated:
+    if kind not in ROLES or fmt not in FORMATS[kind]:
+        raise InvalidInput(_l("This report is not available in that format."))
+    if not may_generate(actor, kind):
+        raise NotAllowed(_l("Your role may not generate this report."))
+    full_name = session.scalar(select(User.full_name).where(User.id == actor.user_id))
+    generated_by = f"{full_name} ({actor.name})" if full_name else actor.name
+    head = read_chain_head(session)
+    build = builders.BUILDERS[kind] if fmt == "pdf" else exports.EXPORTS[kind]
+    prepared = build(session, params, fmt=fmt, head=head, generated_by=generated_by)
+    session.rollback()  # the read transaction ends here; nothing was written
+    content = prepared.finish()
+    result = Generated(kind, fmt, content, f"{prepared.file_stem}.{fmt}",
+                       hashlib.sha256(content).hexdigest(), head, *prepared.entity)
+    record(session, actor, "report.generate", entity_type=result.entity_type,
+           entity_id=result.entity_id, diff={
+               "report": [None, kind], "format": [None, fmt],
+               "parameters": [None, {k: str(v) for k, v in params.items()}],
+               "file_name": [None, result.file_name], "bytes": [None, len(content)],
+               "sha256": [None, result.sha256], "chain_head_seq": [None, head.seq],
+               "chain_head_hash": [None, head.hash]})
+    return result
+
+
+def record_download(session, result: Generated, *, actor: Actor, destination: str) -> None:
+    """The file left the system: to a browser (``destination`` "http") or a path (CLI)."""
+    record(session, actor, "report.download", entity_type=result.entity_type,
+           entity_id=result.entity_id, diff={
+               "report": [None, result.kind], "format": [None, result.fmt],
+               "file_name": [None, result.file_name], "sha256": [None, result.sha256],
+               "destination": [None, destination]})
