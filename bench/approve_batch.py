@@ -7,7 +7,6 @@ approve_batch() for all of them under one SK, commit included, and checks the
 audit chain afterwards.
 """
 import sys
-import tempfile
 import time
 from datetime import date, datetime, timezone
 from pathlib import Path
@@ -15,11 +14,10 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import flask_migrate  # noqa: E402
-from sqlalchemy import create_engine, insert, select, text  # noqa: E402
-from sqlalchemy.engine import make_url  # noqa: E402
+from sqlalchemy import insert, select  # noqa: E402
 
+import throwaway  # noqa: E402  (bench/ is on sys.path when run as a script)
 from caseapp import create_app  # noqa: E402
-from caseapp.config import normalise_database_url  # noqa: E402
 from caseapp.extensions import db  # noqa: E402
 from models import (Application, ApplicationTransition, EligibilityEvaluation,  # noqa: E402
                     PolicyVersion, User, Worker)
@@ -31,18 +29,6 @@ from workflows.reference import load_reference_data  # noqa: E402
 from workflows.users import create_user  # noqa: E402
 
 BENCH_DB = "caseapp_bench_approve"
-
-
-def _database(argument: str | None):
-    if not argument:
-        return "sqlite:///" + str(Path(tempfile.mkdtemp()) / "bench.db"), None
-    server = normalise_database_url(
-        "postgresql://postgres@127.0.0.1:5432/postgres" if argument == "postgres" else argument)
-    admin = create_engine(server, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{BENCH_DB}"'))
-        conn.execute(text(f'CREATE DATABASE "{BENCH_DB}"'))
-    return make_url(server).set(database=BENCH_DB).render_as_string(hide_password=False), admin
 
 
 def _set_up(session, cases: int) -> Actor:
@@ -77,7 +63,7 @@ def _set_up(session, cases: int) -> Actor:
 
 def main() -> None:
     cases = int(sys.argv[1]) if len(sys.argv) > 1 else 10_000
-    url, admin = _database(sys.argv[2] if len(sys.argv) > 2 else None)
+    url, admin = throwaway.create(sys.argv[2] if len(sys.argv) > 2 else None, BENCH_DB)
     app = create_app({"DATABASE_URL": url, "SECRET_KEY": "bench"})
     try:
         with app.app_context():
@@ -98,9 +84,7 @@ def main() -> None:
               f"(audit chain {'ok' if verdict.ok else 'BROKEN'}, {verdict.events} events)")
     finally:
         db.state(app).engine.dispose()
-        if admin is not None:
-            with admin.connect() as conn:
-                conn.execute(text(f'DROP DATABASE IF EXISTS "{BENCH_DB}" WITH (FORCE)'))
+        throwaway.drop(admin, BENCH_DB)
 
 
 if __name__ == "__main__":

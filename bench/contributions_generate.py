@@ -8,7 +8,6 @@ again (nothing new: every row is skipped), the payment of the batch, and the
 lapse-warning list over everyone.
 """
 import sys
-import tempfile
 import time
 from datetime import date, datetime, timezone
 from pathlib import Path
@@ -16,11 +15,10 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import flask_migrate  # noqa: E402
-from sqlalchemy import create_engine, func, insert, select, text  # noqa: E402
-from sqlalchemy.engine import make_url  # noqa: E402
+from sqlalchemy import func, insert, select, text  # noqa: E402
 
+import throwaway  # noqa: E402  (bench/ is on sys.path when run as a script)
 from caseapp import create_app  # noqa: E402
-from caseapp.config import normalise_database_url  # noqa: E402
 from caseapp.extensions import db  # noqa: E402
 from models import Application, ContributionMonth, Decree, Worker  # noqa: E402
 from workflows.actor import Actor  # noqa: E402
@@ -35,18 +33,6 @@ from workflows.users import create_user  # noqa: E402
 BENCH_DB = "caseapp_bench_contributions"
 CHUNK = 20_000
 MONTH = date(2026, 3, 1)
-
-
-def _database(argument: str | None):
-    if not argument:
-        return "sqlite:///" + str(Path(tempfile.mkdtemp()) / "bench.db"), None
-    server = normalise_database_url(
-        "postgresql://postgres@127.0.0.1:5432/postgres" if argument == "postgres" else argument)
-    admin = create_engine(server, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{BENCH_DB}"'))
-        conn.execute(text(f'CREATE DATABASE "{BENCH_DB}"'))
-    return make_url(server).set(database=BENCH_DB).render_as_string(hide_password=False), admin
 
 
 def _chunks(count: int, row):
@@ -97,7 +83,7 @@ def _timed(work):
 
 def main() -> None:
     count = int(sys.argv[1]) if len(sys.argv) > 1 else 200_000
-    url, admin = _database(sys.argv[2] if len(sys.argv) > 2 else None)
+    url, admin = throwaway.create(sys.argv[2] if len(sys.argv) > 2 else None, BENCH_DB)
     app = create_app({"DATABASE_URL": url, "SECRET_KEY": "bench"})
     try:
         with app.app_context():
@@ -141,9 +127,7 @@ def main() -> None:
               f"{len(warnings):,} listed in {listing:.2f} s")
     finally:
         db.state(app).engine.dispose()
-        if admin is not None:
-            with admin.connect() as conn:
-                conn.execute(text(f'DROP DATABASE IF EXISTS "{BENCH_DB}" WITH (FORCE)'))
+        throwaway.drop(admin, BENCH_DB)
 
 
 if __name__ == "__main__":
