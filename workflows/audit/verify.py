@@ -6,7 +6,7 @@ however long the log grows.
 from dataclasses import dataclass
 
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from models import AuditChainHead, AuditEvent
@@ -44,28 +44,47 @@ def _check_row(row, expected_seq: int, prev_hash: str) -> str | None:
     return None
 
 
+def _head(session: Session):
+    return session.execute(select(AuditChainHead.seq, AuditChainHead.hash)
+                           .where(AuditChainHead.id == 1)).one_or_none()
+
+
 def verify_chain(session: Session, batch_size: int = 5000) -> ChainVerdict:
-    expected_seq, prev_hash, count = 1, GENESIS_HASH, 0
+    """Walk up to the chain head as read first, so events appended meanwhile (a head
+    that moves on) are not mistaken for tampering; rows beyond a head that does not
+    move are reported."""
+    expected_seq, prev_hash, count, previous_head = 1, GENESIS_HASH, 0, None
     while True:
-        rows = session.execute(
-            select(*_COLUMNS).where(AuditEvent.seq >= expected_seq)
-            .order_by(AuditEvent.seq).limit(batch_size)
-        ).all()
-        for row in rows:
-            problem = _check_row(row, expected_seq, prev_hash)
-            if problem:
-                return ChainVerdict(False, count, expected_seq - 1, prev_hash,
-                                    first_bad_seq=expected_seq, problem=problem)
-            expected_seq, prev_hash, count = row.seq + 1, row.hash, count + 1
-        if len(rows) < batch_size:
-            break
-    head = session.get(AuditChainHead, 1)
-    if head is None or head.seq != count or head.hash != prev_hash:
-        return ChainVerdict(
-            False, count, count, prev_hash, first_bad_seq=count + 1 if head is None
-            else min(head.seq, count) + 1,
-            problem=_("the chain head (seq %(head)s) does not match the last event (seq "
-                      "%(last)d): rows were removed or added outside the log",
-                      head="?" if head is None else head.seq, last=count),
-        )
-    return ChainVerdict(True, count, count, prev_hash)
+        head = _head(session)
+        if head is None:
+            return ChainVerdict(False, count, count, prev_hash, first_bad_seq=count + 1,
+                                problem=_("the chain head row is missing"))
+        while expected_seq <= head.seq:
+            rows = session.execute(
+                select(*_COLUMNS).where(AuditEvent.seq >= expected_seq,
+                                        AuditEvent.seq <= head.seq)
+                .order_by(AuditEvent.seq).limit(batch_size)).all()
+            if not rows:
+                break
+            for row in rows:
+                problem = _check_row(row, expected_seq, prev_hash)
+                if problem:
+                    return ChainVerdict(False, count, expected_seq - 1, prev_hash,
+                                        first_bad_seq=expected_seq, problem=problem)
+                expected_seq, prev_hash, count = row.seq + 1, row.hash, count + 1
+        if count != head.seq or prev_hash != head.hash:
+            return ChainVerdict(
+                False, count, count, prev_hash, first_bad_seq=min(head.seq, count) + 1,
+                problem=_("the chain head (seq %(head)s) does not match the last event (seq "
+                          "%(last)d): rows were removed or added outside the log",
+                          head=head.seq, last=count))
+        beyond = session.scalar(select(func.min(AuditEvent.seq)).where(
+            AuditEvent.seq > head.seq))
+        if beyond is None:
+            return ChainVerdict(True, count, count, prev_hash)
+        if previous_head == tuple(head):
+            return ChainVerdict(False, count, count, prev_hash, first_bad_seq=beyond,
+                                problem=_("seq %(seq)d lies beyond the chain head (seq "
+                                          "%(head)d): added outside the log",
+                                          seq=beyond, head=head.seq))
+        previous_head = tuple(head)  # appends in progress: look again at the new head
