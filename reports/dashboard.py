@@ -1,0 +1,71 @@
+"""Figures of the home page per role, aggregated in SQL: worklist ageing, budget burn
+over the year, coverage per kecamatan and applications per stage."""
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+
+from sqlalchemy import case, extract, func, select
+from sqlalchemy.orm import Session
+
+from models import Application, BudgetLedger, Kecamatan, Kelurahan, PaymentBatch, Worker
+
+AGE_BUCKETS = ((0, 7), (8, 14), (15, 30), (31, None))  # days waiting since submission
+COVERED = ("approved", "submitted_to_bpjs", "enrolled")
+
+
+def worklist_ageing(session: Session, *, taken_in_by: int | None = None) -> list[int]:
+    """How many submitted applications wait 0-7, 8-14, 15-30 and more than 30 days."""
+    now = datetime.now(timezone.utc)
+    columns = []
+    for low, high in AGE_BUCKETS:
+        newest = now - timedelta(days=low)
+        condition = Application.submitted_at <= newest
+        if high is not None:
+            condition &= Application.submitted_at > now - timedelta(days=high + 1)
+        columns.append(func.coalesce(func.sum(case((condition, 1), else_=0)), 0))
+    stmt = select(*columns).where(Application.state == "submitted")
+    if taken_in_by is not None:
+        stmt = stmt.where(Application.taken_in_by_id == taken_in_by)
+    return [int(n) for n in session.execute(stmt).one()]
+
+
+def stage_counts(session: Session, year: int) -> dict[str, int]:
+    return dict(session.execute(select(Application.state, func.count())
+                                .where(Application.program_year == year)
+                                .group_by(Application.state)).all())
+
+
+@dataclass(frozen=True)
+class BurnMonth:
+    month: int
+    committed: int  # cumulative, from the ledger
+    realised: int  # cumulative, from paid batches by SP2D date
+
+
+def budget_burn(session: Session, year: int) -> list[BurnMonth]:
+    ledger = dict(session.execute(
+        select(extract("month", BudgetLedger.created_at), func.sum(BudgetLedger.amount))
+        .where(BudgetLedger.fiscal_year == year)
+        .group_by(extract("month", BudgetLedger.created_at))).all())
+    paid = dict(session.execute(
+        select(extract("month", PaymentBatch.sp2d_date), func.sum(PaymentBatch.total))
+        .where(PaymentBatch.fiscal_year == year, PaymentBatch.status.in_(("paid", "reconciled")))
+        .group_by(extract("month", PaymentBatch.sp2d_date))).all())
+    months, committed, realised = [], 0, 0
+    for month in range(1, 13):
+        committed += int(ledger.get(month) or 0)
+        realised += int(paid.get(month) or 0)
+        months.append(BurnMonth(month, committed, realised))
+    return months
+
+
+def coverage_by_kecamatan(session: Session, year: int) -> list[tuple[str, int, int]]:
+    """(kecamatan, holding a place, of which enrolled with BPJS) for every kecamatan."""
+    holding = (Application.program_year == year) & Application.state.in_(COVERED)
+    rows = session.execute(
+        select(Kecamatan.name, func.count(Application.id),
+               func.coalesce(func.sum(case((Application.state == "enrolled", 1), else_=0)), 0))
+        .select_from(Kecamatan).join(Kelurahan, Kelurahan.kecamatan_code == Kecamatan.code)
+        .outerjoin(Worker, Worker.kelurahan_code == Kelurahan.code)
+        .outerjoin(Application, (Application.worker_id == Worker.id) & holding)
+        .group_by(Kecamatan.name).order_by(Kecamatan.name)).all()
+    return [(name, int(places), int(enrolled)) for name, places, enrolled in rows]

@@ -1,0 +1,43 @@
+"""The home page shows each role its work: worklist ageing, budget burn, coverage, stages."""
+import re
+from datetime import timedelta
+
+from tests.factories import enrol, make_budget, make_submitted
+from tests.helpers import login
+from reports.dashboard import budget_burn, coverage_by_kecamatan, worklist_ageing
+
+
+def test_worklist_ageing_buckets(session, staff):
+    ages = (1, 10, 20, 45, 45)
+    for days in ages:
+        application = make_submitted(session, staff["cw1"])
+        application.submitted_at -= timedelta(days=days)
+    make_submitted(session, staff["cw2"])
+    session.flush()
+    assert worklist_ageing(session) == [2, 1, 1, 2]
+    assert worklist_ageing(session, taken_in_by=staff["cw2"].user_id) == [1, 0, 0, 0]
+
+
+def test_budget_burn_and_coverage(session, staff):
+    make_budget(session, staff["admin1"], places=5)
+    enrol(session, staff, 2)
+    burn = budget_burn(session, 2026)
+    assert len(burn) == 12 and burn[-1].committed == 2 * 16_800 * 12
+    assert [m.committed for m in burn] == sorted(m.committed for m in burn)
+    coverage = dict((name, (places, enrolled)) for name, places, enrolled
+                    in coverage_by_kecamatan(session, 2026))
+    assert coverage["Bekasi Timur"] == (2, 2) and len(coverage) == 12
+
+
+def test_each_role_sees_its_panels(client, session, staff):
+    make_submitted(session, staff["cw1"])
+    session.commit()
+    login(client, "cw2")
+    html = client.get("/").get_data(as_text=True)
+    assert 'data-testid="worklist-ageing"' in html and 'data-testid="panel-budget"' not in html
+    assert re.search(r"Diajukan: <strong>\d+</strong>", html)
+    client.post("/auth/logout", data={"csrf_token": re.search(
+        r'name="csrf_token" value="([^"]+)"', html).group(1)})
+    login(client, "head")
+    html = client.get("/").get_data(as_text=True)
+    assert 'data-testid="panel-budget"' in html and 'data-testid="coverage"' in html
