@@ -3,9 +3,11 @@ import json
 
 import pytest
 from sqlalchemy import func, select, text, update
+from sqlalchemy.exc import DBAPIError
 
 from models import AuditEvent, UmkRate, Worker
 from tests.factories import make_worker
+from tests.helpers import tamper
 from workflows.audit import record, verify_chain
 from workflows.audit.guard import AuditBypassRefused
 
@@ -76,8 +78,7 @@ def test_failed_audit_write_rolls_back_the_business_change(session, staff, monke
     assert session.scalar(select(func.count()).select_from(Worker)) == count
 
 
-def _tamper(session, sql, **params):
-    session.execute(text(sql), params)
+_tamper = tamper
 
 
 def _chain_with_events(session, staff, n=4):
@@ -133,3 +134,23 @@ def test_cli_verify_prints_verdict_and_exit_code(app, session, staff):
     bad = runner.invoke(args=["audit", "verify"])
     assert bad.exit_code == 1
     assert f"seq {last - 1}" in bad.output and len(bad.output.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize("sql", ["UPDATE audit_event SET reason = 'x' WHERE seq = 1",
+                                 "DELETE FROM audit_event WHERE seq = 1"])
+def test_the_database_refuses_changes_to_the_log(session, staff, sql):
+    record(session, staff["audit1"], "test.event")
+    session.commit()
+    with pytest.raises(DBAPIError) as refused:
+        with session.begin_nested():
+            session.execute(text(sql))
+    assert "append-only" in str(refused.value)
+
+
+def test_postgresql_refuses_truncate(session, backend):
+    if backend != "postgresql":
+        pytest.skip("TRUNCATE exists only on PostgreSQL")
+    with pytest.raises(DBAPIError) as refused:
+        with session.begin_nested():
+            session.execute(text("TRUNCATE audit_event"))
+    assert "append-only" in str(refused.value)

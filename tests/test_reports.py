@@ -12,7 +12,7 @@ from sqlalchemy import text
 from models import Application, Decree
 from reports.pdf import LocalOnlyFetcher, RefusedURL, render_pdf
 from tests.factories import enrol, kpj_of, make_budget, make_verified
-from tests.helpers import login
+from tests.helpers import login, tamper
 from tests.report_helpers import (diff_of, flat, page_label, pdf_pages, report_events,
                                   run_report, sha256, translated)
 from workflows.approval import approve_batch, decline_application
@@ -152,7 +152,7 @@ def test_audit_report_shows_the_verdict_and_the_failed_sign_ins(app, session, cl
 def test_audit_report_names_a_broken_chain(app, session, staff, tmp_path):
     make_budget(session, staff["admin1"], places=1)
     session.commit()
-    session.execute(text("UPDATE audit_event SET reason = 'diubah' WHERE seq = 3"))
+    tamper(session, "UPDATE audit_event SET reason = 'diubah' WHERE seq = 3")
     content = run_report(app, ["audit", "--from", FROM, "--to", TO, "--as", "audit1"],
                          tmp_path / "a.pdf")
     everything = flat(" ".join(pdf_pages(content)))
