@@ -51,6 +51,11 @@ def load_config(instance_path: str, overrides: dict) -> dict:
         "FLASK_ADMIN_SWATCH": "default",
         "DOCUMENT_DIR": env.get("CASEAPP_DOCUMENT_DIR", str(Path(instance_path) / "documents")),
         "MAX_DOCUMENT_BYTES": 5 * 1024 * 1024,
+        # Ed25519 key for signed audit checkpoints: outside the database, ideally off this host.
+        "AUDIT_SIGNING_KEY": env.get("CASEAPP_AUDIT_SIGNING_KEY",
+                                     str(Path(instance_path) / "audit-signing-key.pem")),
+        "AUDIT_CHECKPOINT_FILE": env.get("CASEAPP_AUDIT_CHECKPOINT_FILE",
+                                         str(Path(instance_path) / "audit-checkpoints.jsonl")),
         # Whole request bodies; DTSEN extracts are large, documents are capped by the verb.
         "MAX_CONTENT_LENGTH": 300 * 1024 * 1024,
     }

@@ -9,7 +9,7 @@ from models.roles import Role
 from models.user import User, UserRole
 from models.region import Kecamatan, Kelurahan
 from models.rates import ContributionComponent, UmkRate
-from models.audit import AuditChainHead, AuditEvent
+from models.audit import AuditChainHead, AuditCheckpoint, AuditEvent
 from models.worker import Worker
 from models.application import Application, ApplicationTransition
 from models.document import Document, DocumentType
@@ -23,6 +23,7 @@ __all__ = [
     "Application",
     "ApplicationTransition",
     "AuditChainHead",
+    "AuditCheckpoint",
     "AuditEvent",
     "Base",
     "BudgetLedger",

@@ -48,3 +48,18 @@ class AuditChainHead(Base):
     id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False, default=1)
     seq: Mapped[int] = mapped_column(BigInteger, default=0)
     hash: Mapped[str] = mapped_column(String(64), default=GENESIS_HASH)
+
+
+class AuditCheckpoint(Base):
+    """A signed statement "the chain had this head at this time" (Ed25519, key kept
+    outside the database), so a truncated tail or a recomputed chain is detectable."""
+
+    __tablename__ = "audit_checkpoint"
+    __audited__ = False
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    seq: Mapped[int] = mapped_column(BigInteger)
+    head_hash: Mapped[str] = mapped_column(String(64))
+    signed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    public_key: Mapped[str] = mapped_column(String(64))  # raw Ed25519 key, hex
+    signature: Mapped[str] = mapped_column(String(128))  # hex

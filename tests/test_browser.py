@@ -79,7 +79,14 @@ def _sign_in(page, base_url, username, password=DEMO_PASSWORD):
     page.goto(base_url + "/")
     page.fill("#username", username)
     page.fill("#password", password)
-    page.click("[data-testid=sign-in]")
+    with page.expect_navigation():  # success and failure both load a new page
+        page.click("[data-testid=sign-in]")
+
+
+def _click_and_load(page, selector: str) -> None:
+    """Click something that loads a new page, and wait for that page."""
+    with page.expect_navigation():
+        page.click(selector)
 
 
 def _menu_hrefs(page) -> set[str]:
@@ -113,14 +120,14 @@ def test_each_demo_role_sees_only_its_menus(page, live_server, username):
 
 def test_switching_to_english_and_signing_out(page, live_server):
     _sign_in(page, live_server, "kadis")
-    page.click("[data-testid=switch-language]")
+    _click_and_load(page, "[data-testid=switch-language]")
     assert "Sign out" in page.inner_text("nav")
-    page.click("text=Sign out")
+    _click_and_load(page, "text=Sign out")
     assert page.inner_text("h1") == "Sign in"
 
 
 def _sign_out(page):
-    page.click("nav button:has-text('Keluar')")
+    _click_and_load(page, "nav button:has-text('Keluar')")
 
 
 def test_intake_submit_and_verify_with_two_caseworkers(page, live_server, tmp_path):
@@ -138,13 +145,13 @@ def test_intake_submit_and_verify_with_two_caseworkers(page, live_server, tmp_pa
     page.select_option("#sex", "P")
     page.select_option("#kelurahan_code", "3275061003")
     page.select_option("#category", "wiraswasta")
-    page.click("[data-testid=save-intake]")
+    _click_and_load(page, "[data-testid=save-intake]")
     assert "Draf" in page.inner_text("[data-testid=case-state]")
     case_url = page.url
     for code in ("ktp", "kk", "pernyataan_penghasilan"):
         page.select_option("#document_type", code)
         page.set_input_files("[data-testid=document-file]", str(scan))
-        page.click("[data-testid=upload-document]")
+        _click_and_load(page, "[data-testid=upload-document]")
     assert page.locator("[data-testid=documents] a:has-text('Unduh')").count() == 3
 
     dtsen = tmp_path / "dtsen.csv"
@@ -157,10 +164,10 @@ def test_intake_submit_and_verify_with_two_caseworkers(page, live_server, tmp_pa
     assert "1 baris" in page.inner_text(".alert")
 
     page.goto(case_url)
-    page.click("[data-testid=submit]")
+    _click_and_load(page, "[data-testid=submit]")
     assert "Diajukan" in page.inner_text("[data-testid=case-state]")
     assert "Memenuhi syarat" in page.inner_text("[data-testid=eligible]")
-    page.click("[data-testid=verify]")
+    _click_and_load(page, "[data-testid=verify]")
     assert "petugas lain" in page.inner_text(".alert")
     assert "Diajukan" in page.inner_text("[data-testid=case-state]")
     ARTIFACTS.mkdir(exist_ok=True)
@@ -169,8 +176,8 @@ def test_intake_submit_and_verify_with_two_caseworkers(page, live_server, tmp_pa
     _sign_out(page)
     _sign_in(page, live_server, "petugas2")
     page.goto(live_server + "/cases/")
-    page.click(f"a[href='{case_url.replace(live_server, '')}']")
-    page.click("[data-testid=verify]")
+    _click_and_load(page, f"a[href='{case_url.replace(live_server, '')}']")
+    _click_and_load(page, "[data-testid=verify]")
     assert "Terverifikasi" in page.inner_text("[data-testid=case-state]")
     page.screenshot(path=str(ARTIFACTS / "case-verified.png"), full_page=True)
 
@@ -183,7 +190,7 @@ def test_head_approves_a_batch_and_sees_the_budget_move(page, live_server):
     page.goto(live_server + "/approval/")
     assert page.locator("[data-testid=ranking] tbody tr").count() >= 1
     page.fill("#sk_number", "500.15.1/Kep.777-Disnaker/VII/2026")
-    page.click("[data-testid=approve-batch]")
+    _click_and_load(page, "[data-testid=approve-batch]")
     assert "SK 500.15.1/Kep.777-Disnaker/VII/2026" in page.inner_text("h1")
     assert "utuh" in page.inner_text("[data-testid=snapshot-check]")
     page.goto(live_server + "/budget/")
