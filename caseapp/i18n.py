@@ -7,9 +7,9 @@ from flask_babel import Domain, get_locale
 
 from flask_babel import lazy_gettext as _l
 
-from caseapp.cases.labels import rupiah
 from caseapp.extensions import babel
 from models import Role
+from reports.formatting import rupiah
 
 TRANSLATIONS_DIR = str(Path(__file__).resolve().parent / "translations")
 wtforms_domain = Domain(TRANSLATIONS_DIR, domain="wtforms")

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from models import (Application, BudgetLedger, BudgetQuota, BudgetYear, ContributionComponent,
                     Kelurahan, Role, Worker)
+from reports.formatting import thousands
 from workflows.actor import Actor
 from workflows.audit import record_change
 from workflows.errors import Conflict, InvalidInput, InvalidTransition, NotAllowed
@@ -53,7 +54,7 @@ def check_budget_year(session: Session, year: BudgetYear) -> None:
     if year.appropriation < (year.committed or 0) or year.quota < (year.places_used or 0):
         raise Conflict(_l("The appropriation or quota cannot go below what is already committed "
                           "(Rp%(committed)s, %(places)d places).",
-                          committed=f"{year.committed:,}".replace(",", "."),
+                          committed=thousands(year.committed),
                           places=year.places_used))
     if not year.premium_per_month:
         year.premium_per_month = premium_per_month(session, date(year.fiscal_year, 1, 1))

@@ -1,6 +1,8 @@
 """How domain codes read on the pages (translatable)."""
 from flask_babel import lazy_gettext as _l
 
+from reports.formatting import rupiah
+
 CATEGORY_LABELS = {"pedagang": _l("a. Trader (pedagang)"),
                    "pekerja_lepas": _l("b. Freelance worker (pekerja lepas)"),
                    "wiraswasta": _l("c. Self-employed (wiraswasta)"),
@@ -24,9 +26,6 @@ EXIT_LABELS = {"meninggal": _l("Deceased"), "pindah_domisili": _l("Moved out of 
                "akhir_tahun_program": _l("End of the programme year")}
 RESOLUTION_LABELS = {"not_duplicate": _l("Not a duplicate"), "duplicate": _l("Duplicate")}
 
-
-def rupiah(amount) -> str:
-    return "-" if amount is None else "Rp" + f"{amount:,}".replace(",", ".")
 
 
 def describe_rule(rule: dict) -> tuple[str, str]:

@@ -16,6 +16,7 @@ from caseapp.cli.actor import command_actor
 from caseapp.extensions import db
 from models import PaymentBatch
 from reports.contributions import batch_month_counts
+from reports.formatting import rupiah
 from workflows.contributions.generation import BLOCKS, generate_contributions
 from workflows.contributions.payment import record_payment
 from workflows.contributions.reconciliation import DIFFERENCES, reconcile
@@ -39,9 +40,6 @@ def _month(_ctx, _param, value: str) -> date:
 def _today(value) -> date:
     return value.date() if value else date.today()
 
-
-def _rupiah(amount: int) -> str:
-    return "Rp" + f"{amount:,}".replace(",", ".")
 
 
 def _batch(batch_id: int) -> PaymentBatch:
@@ -73,7 +71,7 @@ def generate(month, months, as_user):
     batch = _commit(lambda: generate_contributions(db.session, first_month=month,
                                                    months=int(months), actor=actor))
     click.echo(f"batch #{batch.id}: {batch.participant_count} participants, "
-               f"{_rupiah(batch.total)}")
+               f"{rupiah(batch.total)}")
     for counts in batch_month_counts(db.session, batch):
         click.echo(f"  {counts.month:%Y-%m}: {counts.rows} new, "
                    f"{counts.elsewhere} already in other batches")
@@ -93,7 +91,7 @@ def pay(batch_id, sp2d, sp2d_date, invoice, as_user):
     _commit(lambda: record_payment(db.session, batch, sp2d_number=sp2d,
                                    sp2d_date=sp2d_date.date(), invoice_number=invoice,
                                    actor=actor))
-    click.echo(f"batch #{batch.id} paid: SP2D {batch.sp2d_number}, {_rupiah(batch.total)}")
+    click.echo(f"batch #{batch.id} paid: SP2D {batch.sp2d_number}, {rupiah(batch.total)}")
 
 
 @group.command("reconcile")

@@ -22,6 +22,7 @@ from caseapp.extensions import db
 from caseapp.imports import progress
 from models import ImportRun, PaymentBatch, Role, User
 from reports.contributions import add_months, batch_month_counts
+from reports.formatting import rupiah
 from workflows.audit import record
 from workflows.contributions.generation import BLOCKS, generate_contributions
 from workflows.contributions.payment import record_payment
@@ -87,7 +88,7 @@ class ContributionsView(SecureView):
             flash(exc.message, "error")
             return self.render_index(exc.status)
         flash(_("Batch %(id)d: %(n)d participants, %(total)s.", id=batch.id,
-                n=batch.participant_count, total=f"Rp{batch.total:,}".replace(",", ".")),
+                n=batch.participant_count, total=rupiah(batch.total)),
               "success")
         return redirect(url_for(".batch", batch_id=batch.id))
 

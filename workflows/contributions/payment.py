@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from models import BudgetYear, ContributionMonth, PaymentBatch, Role
 from models.base import utcnow
+from reports.formatting import rupiah
 from workflows.actor import Actor
 from workflows.audit import record, record_change
 from workflows.budget import lock_year
@@ -21,9 +22,6 @@ from workflows.errors import Conflict, InvalidInput, InvalidTransition, NotAllow
 _YEAR = BudgetYear.__table__
 _CM = ContributionMonth.__table__
 
-
-def _rupiah(amount: int) -> str:
-    return "Rp" + f"{amount:,}".replace(",", ".")
 
 
 def _realise(session: Session, fiscal_year: int, amount: int) -> tuple[int, int]:
@@ -35,7 +33,7 @@ def _realise(session: Session, fiscal_year: int, amount: int) -> tuple[int, int]
         .values(realised=_YEAR.c.realised + amount))
     if done.rowcount != 1:
         raise Conflict(_l("Paying %(total)s would take the spending of %(year)d above its "
-                          "appropriation; nothing was recorded.", total=_rupiah(amount),
+                          "appropriation; nothing was recorded.", total=rupiah(amount),
                           year=fiscal_year))
     return before, before + amount
 
