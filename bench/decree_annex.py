@@ -158,7 +158,8 @@ def main() -> None:
         with TreeMemory() as memory:
             started, cpu = time.perf_counter(), time.process_time()
             params = parse_params("decree", {"sk_number": SK_NUMBER})
-            result = generate(db.session, "decree", "pdf", params, actor=actor)
+            result = generate(db.session, "decree", "pdf", params, actor=actor,
+                              purpose="benchmark of the decree annex")
             db.session.commit()
             elapsed, own_cpu = time.perf_counter() - started, time.process_time() - cpu
         pages = len(PdfReader(io.BytesIO(result.content)).pages)

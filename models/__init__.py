@@ -18,6 +18,7 @@ from models.policy import EligibilityEvaluation, PolicyVersion
 from models.duplicate import DuplicateFlag
 from models.budget import BudgetLedger, BudgetQuota, BudgetYear, Decree
 from models.bpjs import ContributionMonth, PaymentBatch, RegistrationBatch, RegistrationItem
+from models.subject_request import DataSubjectRequest
 
 __all__ = [
     "Application",
@@ -31,6 +32,7 @@ __all__ = [
     "BudgetYear",
     "ContributionComponent",
     "ContributionMonth",
+    "DataSubjectRequest",
     "Decree",
     "Document",
     "DocumentType",

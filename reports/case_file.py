@@ -2,11 +2,12 @@
 import json
 from dataclasses import dataclass, field
 
-from sqlalchemy import or_, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from models import (Application, ApplicationTransition, AuditEvent, Document, DocumentType,
                     DuplicateFlag, EligibilityEvaluation, User)
+from reports.audit_trail import case_events
 
 
 @dataclass
@@ -32,14 +33,7 @@ def load_case_file(session: Session, application: Application) -> CaseFile:
     evaluation = session.execute(select(EligibilityEvaluation).where(
         EligibilityEvaluation.application_id == application.id)
         .order_by(EligibilityEvaluation.id.desc()).limit(1)).scalar_one_or_none()
-    flag_ids = [str(f) for f in session.execute(select(DuplicateFlag.id).where(
-        DuplicateFlag.application_id == application.id)).scalars()]
-    events = list(session.execute(select(AuditEvent).where(or_(
-        (AuditEvent.entity_type == "application") & (AuditEvent.entity_id == str(application.id)),
-        (AuditEvent.entity_type == "document")
-        & AuditEvent.entity_id.in_([str(d.id) for d in documents]),
-        (AuditEvent.entity_type == "duplicate_flag") & AuditEvent.entity_id.in_(flag_ids),
-    )).order_by(AuditEvent.seq)).scalars())
+    events = case_events(session, application)
     users = dict(session.execute(select(User.id, User.full_name)).all())
     return CaseFile(
         application=application, documents=documents,

@@ -11,7 +11,7 @@ from tests.helpers import csrf_token, login
 VIEWS = {
     "/applications/": {"cw1", "head", "audit1", "cwhead"},
     "/workers/": {"cw1", "audit1", "cwhead"},
-    "/audit_log/": {"audit1"},
+    "/audit/": {"audit1"},
     "/users/": {"admin1"},
     "/kecamatan/": {"admin1", "audit1"},
     "/kelurahan/": {"admin1", "audit1"},
@@ -27,6 +27,7 @@ VIEWS = {
     "/budget_quotas/": {"head", "audit1", "admin1", "cwhead"},
     "/bpjs/": {"cw1", "head", "audit1", "admin1", "cwhead"},
     "/reports/": {"cw1", "head", "audit1", "admin1", "cwhead"},
+    "/privacy/": {"cw1", "head", "audit1", "cwhead"},
 }
 ROLES = ("cw1", "head", "audit1", "admin1", "cwhead")
 

@@ -19,6 +19,7 @@ from workflows.bpjs.registration import (batch_file, cancel_registration_batch,
                                          mark_batch_sent)
 from workflows.errors import Conflict, InvalidInput, InvalidTransition, NotAllowed
 
+PURPOSE = "Pendaftaran peserta ke BPJS Ketenagakerjaan"
 
 def _events(session, action):
     return session.execute(select(AuditEvent).where(AuditEvent.action == action)
@@ -131,18 +132,18 @@ def test_downloads_return_the_stored_bytes_and_are_audited(session, staff):
     approved(session, staff, 2)
     batch = new_batch(session, staff)
     for file_format, digest in (("csv", batch.csv_sha256), ("xlsx", batch.xlsx_sha256)):
-        once = batch_file(session, batch, file_format, actor=staff["cw2"])
-        again = batch_file(session, batch, file_format, actor=staff["audit1"])
+        once = batch_file(session, batch, file_format, actor=staff["cw2"], purpose=PURPOSE)
+        again = batch_file(session, batch, file_format, actor=staff["audit1"], purpose=PURPOSE)
         assert once == again and hashlib.sha256(once).hexdigest() == digest
     reads = _events(session, "bpjs.batch_download")
     assert [(e.actor_name, e.entity_id) for e in reads] == [
         ("cw2", str(batch.id)), ("audit1", str(batch.id))] * 2
     with pytest.raises(NotAllowed):
-        batch_file(session, batch, "csv", actor=staff["admin1"])
+        batch_file(session, batch, "csv", actor=staff["admin1"], purpose=PURPOSE)
     batch.csv_content = batch.csv_content + b"1,tambahan\r\n"  # bytes changed behind our back
     session.flush()
     with pytest.raises(Conflict):
-        batch_file(session, batch, "csv", actor=staff["cw1"])
+        batch_file(session, batch, "csv", actor=staff["cw1"], purpose=PURPOSE)
 
 
 def test_cancel_before_sending_restores_approved_and_frees_the_cases(session, staff):
@@ -194,17 +195,19 @@ def test_cli_export_writes_the_stored_file_and_mark_sent_and_cancel(app, session
     runner = app.test_cli_runner()
     output = tmp_path / "batch.xlsx"
     result = runner.invoke(args=["bpjs", "export", "--as", "cw1", "--output", str(output),
-                                 "--year", str(YEAR), "--format", "xlsx"])
+                                 "--year", str(YEAR), "--format", "xlsx",
+                                 "--purpose", PURPOSE])
     assert result.exit_code == 0, result.output
     batch = session.execute(select(RegistrationBatch)).scalar_one()
     assert output.read_bytes() == batch.xlsx_content
     assert batch.batch_number in result.output and "2 rows" in result.output
     assert batch.xlsx_sha256 in result.output and batch.csv_sha256 in result.output
     again = runner.invoke(args=["bpjs", "download", batch.batch_number, "--as", "audit1",
-                                "--output", str(tmp_path / "again.csv")])
+                                "--output", str(tmp_path / "again.csv"), "--purpose", PURPOSE])
     assert again.exit_code == 0 and (tmp_path / "again.csv").read_bytes() == batch.csv_content
     empty = runner.invoke(args=["bpjs", "export", "--as", "cw1", "--output",
-                                str(tmp_path / "none.csv"), "--year", str(YEAR)])
+                                str(tmp_path / "none.csv"), "--year", str(YEAR),
+                                "--purpose", PURPOSE])
     assert empty.exit_code == 1 and not (tmp_path / "none.csv").exists()
     no_reason = runner.invoke(args=["bpjs", "cancel", batch.batch_number, "--reason", " ",
                                     "--as", "cw1"])

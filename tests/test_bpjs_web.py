@@ -11,6 +11,7 @@ from tests.bpjs_factories import (YEAR, accepted, approved, budget, new_batch, r
 from tests.helpers import csrf_token, login
 
 PAGE = f"/bpjs/?year={YEAR}"
+PURPOSE = {"purpose": "Pendaftaran peserta ke BPJS Ketenagakerjaan"}
 
 
 def _post(client, path, data=None, **kwargs):
@@ -46,15 +47,15 @@ def test_caseworker_creates_downloads_and_marks_a_batch_sent(client, session, tw
     assert batch.batch_number in listing and batch.csv_sha256 in listing
     assert batch.xlsx_sha256 in listing
     for file_format, digest in (("csv", batch.csv_sha256), ("xlsx", batch.xlsx_sha256)):
-        first = client.get(f"/bpjs/batches/{batch.id}/{file_format}")
-        second = client.get(f"/bpjs/batches/{batch.id}/{file_format}")
+        first = _post(client, f"/bpjs/batches/{batch.id}/{file_format}", PURPOSE)
+        second = _post(client, f"/bpjs/batches/{batch.id}/{file_format}", PURPOSE)
         assert first.status_code == second.status_code == 200
         assert first.data == second.data and hashlib.sha256(first.data).hexdigest() == digest
         assert f"{batch.batch_number}.{file_format}" in first.headers["Content-Disposition"]
     reads = session.execute(select(AuditEvent).where(
         AuditEvent.action == "bpjs.batch_download")).scalars().all()
     assert len(reads) == 4 and {e.actor_name for e in reads} == {"cw1"}
-    assert client.get(f"/bpjs/batches/{batch.id}/pdf").status_code == 404
+    assert _post(client, f"/bpjs/batches/{batch.id}/pdf", PURPOSE).status_code == 404
     assert _post(client, f"/bpjs/batches/{batch.id}/sent").status_code == 302
     assert _batch(session).status == "sent"
     late = _post(client, f"/bpjs/batches/{batch.id}/cancel", {"reason": "salah kirim"})
@@ -93,7 +94,7 @@ def test_reply_upload_enrols_and_a_bad_one_leaves_a_report(client, session, staf
     run = session.execute(select(ImportRun).where(ImportRun.kind == "bpjs_response")
                           ).scalar_one()
     assert run.status == "rejected"
-    report = client.get(f"/bpjs/responses/{run.id}/report.csv")
+    report = _post(client, f"/bpjs/responses/{run.id}/report.csv", PURPOSE)
     assert report.status_code == 200 and "3,kpj,123," in report.get_data(as_text=True)
     good = reply_bytes([accepted(first, 1), accepted(second, 2)])
     done = _post(client, "/bpjs/responses", {"file": (io.BytesIO(good), "balasan.csv")},
@@ -116,7 +117,8 @@ def test_other_roles_read_but_do_not_act(client, session, staff, two_approved, u
     page = client.get(PAGE)
     assert page.status_code == 200 and batch.batch_number in page.get_data(as_text=True)
     assert 'data-testid="create-batch"' not in page.get_data(as_text=True)
-    assert client.get(f"/bpjs/batches/{batch.id}/csv").status_code == (200 if files else 403)
+    assert _post(client, f"/bpjs/batches/{batch.id}/csv", PURPOSE).status_code == (
+        200 if files else 403)
     assert _post(client, f"/bpjs/batches/{batch.id}/sent").status_code == 403
     assert _post(client, f"/bpjs/batches/{batch.id}/cancel", {"reason": "x"}).status_code == 403
     assert _post(client, "/bpjs/batches", {"year": str(YEAR)}).status_code == 403

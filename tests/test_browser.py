@@ -21,11 +21,13 @@ _REFERENCE = {"/kecamatan/", "/kelurahan/", "/umk/", "/contributions/", "/policy
               "/document_types/"}
 _BUDGET = {"/budget/", "/budget_years/", "/budget_quotas/"}
 _EVERYONE = {"/bpjs/", "/reports/"}
+_PRIVACY = {"/privacy/"}  # data subject requests: caseworker, head, auditor
 MENUS = {
-    "petugas1": {"/cases/", "/cases/new", "/imports/", "/applications/", "/workers/"} | _EVERYONE,
-    "kadis": {"/cases/", "/applications/", "/approval/"} | _BUDGET | _EVERYONE,
-    "auditor": {"/cases/", "/applications/", "/workers/", "/audit_log/", "/approval/"}
-    | _REFERENCE | _BUDGET | _EVERYONE,
+    "petugas1": {"/cases/", "/cases/new", "/imports/", "/applications/", "/workers/"} | _EVERYONE
+    | _PRIVACY,
+    "kadis": {"/cases/", "/applications/", "/approval/"} | _BUDGET | _EVERYONE | _PRIVACY,
+    "auditor": {"/cases/", "/applications/", "/workers/", "/audit/", "/approval/"}
+    | _REFERENCE | _BUDGET | _EVERYONE | _PRIVACY,
     "admin": {"/users/", "/imports/"} | _REFERENCE | _BUDGET | _EVERYONE,
 }
 ALL_VIEWS = set().union(*MENUS.values())
@@ -198,3 +200,25 @@ def test_head_approves_a_batch_and_sees_the_budget_move(page, live_server):
     assert after != before
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "budget-after-approval.png"), full_page=True)
+
+
+def test_auditor_filters_events_and_opens_an_entity_history(page, live_server):
+    _sign_in(page, live_server, "auditor")
+    _click_and_load(page, "#admin-navbar-collapse a[href='/audit/']")
+    page.fill("#action", "application.")
+    page.fill("#entity_type", "application")
+    _click_and_load(page, "[data-testid=apply-filter]")
+    rows = "[data-testid=events] tbody tr[data-seq]"
+    actions = page.eval_on_selector_all(f"{rows} code", "codes => codes.map(c => c.textContent)")
+    seqs = page.eval_on_selector_all(rows, "rows => rows.map(r => Number(r.dataset.seq))")
+    assert actions and all(action.startswith("application.") for action in actions)
+    assert seqs == sorted(seqs, reverse=True)
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "audit-events-filtered.png"), full_page=True)
+    _click_and_load(page, f"{rows} [data-testid=entity-link] >> nth=0")
+    assert "/audit/entity/application/" in page.url
+    history = page.eval_on_selector_all("[data-testid=history] tbody tr[data-seq]",
+                                        "rows => rows.map(r => Number(r.dataset.seq))")
+    assert history and history == sorted(history)
+    assert page.locator("[data-testid=history] [data-testid=diff]").count() >= 1
+    page.screenshot(path=str(ARTIFACTS / "audit-entity-history.png"), full_page=True)

@@ -66,7 +66,8 @@ def test_caseworker_generates_pays_and_reconciles(client, session, participants)
     assert _batches(session)[0].status == "reconciled"
     detail = client.get(upload.json["location"]).get_data(as_text=True)
     assert 'data-testid="report-link"' in detail and 'data-testid="last-run"' in detail
-    report = client.get(f"{BASE}/batches/{batch.id}/reconciliation.csv")
+    report = client.post(f"{BASE}/batches/{batch.id}/reconciliation.csv", data={
+        "csrf_token": _token(client), "purpose": "Rekonsiliasi tagihan iuran BPJS"})
     assert report.status_code == 200 and report.mimetype == "text/csv"
     assert report.get_data(as_text=True).startswith("\ufeffselisih,keterangan,nik")
     assert session.scalar(select(func.count()).select_from(AuditEvent).where(

@@ -104,7 +104,8 @@ def test_upload_page_imports_and_offers_the_report(client, session):
     assert run.status == "rejected"
     page = client.get(response.headers["Location"]).get_data(as_text=True)
     assert f"/imports/{run.id}/report.csv" in page
-    report = client.get(f"/imports/{run.id}/report.csv")
+    report = client.post(f"/imports/{run.id}/report.csv", data={
+        "csrf_token": csrf_token(client, "/imports/"), "purpose": "Memperbaiki usulan kelurahan"})
     assert report.status_code == 200 and report.data.startswith(b"\xef\xbb\xbfbaris,kolom")
     assert client.get("/imports/progress/abcdef12-3456").get_json()["rows"] == 1
     assert session.execute(select(AuditEvent).where(

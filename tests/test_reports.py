@@ -101,7 +101,8 @@ def test_decree_annex_prints_the_frozen_lists_their_hash_and_the_signatory(
     decline_application(session, session.get(Application, cases[0].id), reason="Pindah",
                         actor=staff["head"])
     session.commit()
-    content = run_report(app, ["decree", "500/SK-LAMPIRAN/2026", "--as", "head"],
+    content = run_report(app, ["decree", "500/SK-LAMPIRAN/2026", "--as", "head",
+                                 "--purpose", "Arsip lampiran keputusan"],
                          tmp_path / "sk.pdf")
     pages = pdf_pages(content)
     everything = flat(" ".join(pages))
@@ -126,7 +127,8 @@ def test_decree_annex_says_when_the_stored_lists_no_longer_match(app, session, s
     session.execute(text("UPDATE decree SET snapshot = replace(snapshot, 'desil', 'Desil') "
                          "WHERE id = :id"), {"id": decree.id})
     stored = session.scalar(text("SELECT snapshot FROM decree WHERE id = :id"), {"id": decree.id})
-    content = run_report(app, ["decree", "SK-UBAH", "--as", "audit1"], tmp_path / "x.pdf")
+    content = run_report(app, ["decree", "SK-UBAH", "--as", "audit1",
+                                 "--purpose", "Arsip lampiran keputusan"], tmp_path / "x.pdf")
     everything = flat(" ".join(pdf_pages(content)))
     assert translated(app, "the lists printed here match the hash recorded when the decree "
                            "was signed") not in everything

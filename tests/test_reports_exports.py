@@ -48,7 +48,8 @@ def test_decree_export_lists_both_lists_as_typed_cells(app, session, staff, tmp_
     decree = approve_batch(session, fiscal_year=2026, application_ids=[tricky.id, other.id],
                            sk_number="SK-XLSX-1", sk_date=date(2026, 1, 5), actor=staff["head"])
     session.commit()
-    content = run_report(app, ["decree", "SK-XLSX-1", "--as", "head"], tmp_path / "sk.xlsx")
+    content = run_report(app, ["decree", "SK-XLSX-1", "--as", "head",
+                                 "--purpose", "Arsip lampiran keputusan"], tmp_path / "sk.xlsx")
     book = _book(content)
     ws = book.worksheets[0]
     rows = list(ws.iter_rows(min_row=2, values_only=True))
@@ -62,7 +63,8 @@ def test_decree_export_lists_both_lists_as_typed_cells(app, session, staff, tmp_
     assert decree.snapshot_sha256 in info.values()
     event = report_events(session, "report.generate")[-1]
     assert diff_of(event)["format"] == "xlsx" and diff_of(event)["sha256"] == sha256(content)
-    csv_content = run_report(app, ["decree", "SK-XLSX-1", "--as", "head"], tmp_path / "sk.csv")
+    csv_content = run_report(app, ["decree", "SK-XLSX-1", "--as", "head",
+                                 "--purpose", "Arsip lampiran keputusan"], tmp_path / "sk.csv")
     assert csv_content.decode("utf-8-sig").count("\n") == 3
 
 

@@ -18,7 +18,8 @@ from sqlalchemy.orm import Session
 
 from models import Application, Document, DocumentType, Role
 from workflows.actor import Actor
-from workflows.audit import record, record_change
+from workflows.audit import record_change
+from workflows.audit.access import record_read
 from workflows.errors import InvalidInput, InvalidTransition, NotAllowed
 
 MAX_BYTES = 5 * 1024 * 1024
@@ -89,7 +90,9 @@ def read_document(session: Session, document: Document, *, storage_dir: Path,
     if hashlib.sha256(data).hexdigest() != document.sha256:
         raise InvalidInput(_l("The stored file no longer matches its recorded hash; "
                               "report this to the administrator."))
-    record(session, actor, "document.read", entity=document)
+    application = session.get(Application, document.application_id)
+    record_read(session, actor, "document.read", entity=document,
+                detail={"application_id": application.id, "worker_id": application.worker_id})
     return data
 
 

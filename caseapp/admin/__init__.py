@@ -4,7 +4,7 @@ from flask_admin import Admin
 from flask_admin.theme import Bootstrap4Theme
 from flask_babel import lazy_gettext as _l
 
-from caseapp.admin.audit import AuditEventView
+from caseapp.audit_workspace.views import AuditWorkspaceView
 from caseapp.admin.base import RoleMenuLink
 from caseapp.admin.cases import ApplicationView, WorkerView
 from caseapp.admin.dashboard import DashboardView
@@ -19,7 +19,7 @@ from caseapp.i18n import TRANSLATIONS_DIR
 from caseapp.imports.views import ImportsView
 from caseapp.bpjs.views import BpjsView
 from caseapp.contributions.views import ContributionsView
-from models import (Application, AuditEvent, BudgetQuota, BudgetYear, ContributionComponent,
+from models import (Application, BudgetQuota, BudgetYear, ContributionComponent,
                     DocumentType, Kecamatan, Kelurahan, PolicyVersion, Role, UmkRate, User,
                     Worker)
 
@@ -44,6 +44,9 @@ def init_app(app) -> None:
                                url="/imports"))
     admin.add_view(BpjsView(name=_l("BPJS registration"), category=cases, endpoint="bpjs",
                             url="/bpjs"))
+    from caseapp.privacy.views import PrivacyView  # UU PDP data subject requests
+    admin.add_view(PrivacyView(name=_l("Data subject requests"), category=cases,
+                               endpoint="privacy", url="/privacy"))
     budget = _l("Budget")
     admin.add_view(ApprovalView(name=_l("Ranking and approval"), category=budget,
                                 endpoint="approval", url="/approval"))
@@ -55,7 +58,7 @@ def init_app(app) -> None:
                                   endpoint="budget_years"))
     admin.add_view(BudgetQuotaView(BudgetQuota, name=_l("Quota splits"), category=budget,
                                    endpoint="budget_quotas"))
-    admin.add_view(AuditEventView(AuditEvent, name=_l("Audit log"), endpoint="audit_log"))
+    admin.add_view(AuditWorkspaceView(name=_l("Audit log"), endpoint="audit", url="/audit"))
     from caseapp.reports.views import ReportsView  # compliance reports (PDF, XLSX)
     admin.add_view(ReportsView(name=_l("Reports"), endpoint="reports", url="/reports"))
     admin.add_view(UserView(User, name=_l("Users"), category=_l("Administration"),

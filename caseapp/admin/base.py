@@ -108,7 +108,9 @@ class SecureModelView(RoleAccessMixin, ModelView):
         if refused is not None:
             return refused
         permission = {"create_view": self.can_create, "edit_view": self.can_edit,
-                      "delete_view": self.can_delete, "export": self.can_export}.get(name, True)
+                      "delete_view": self.can_delete, "export": self.can_export,
+                      "action_view": self._can_write(), "ajax_update": self.can_edit,
+                      }.get(name, True)
         if not permission:
             abort(403)
         return None

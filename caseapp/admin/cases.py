@@ -1,8 +1,11 @@
-"""Read-only lists of workers and applications; changes go through workflow pages."""
+"""Read-only lists of workers and applications; changes go through workflow pages.
+Opening one record's details page is an audited read of personal data."""
 from flask_babel import lazy_gettext as _l
 
+from caseapp.actor import current_actor
 from caseapp.admin.base import ReadOnlyModelView
 from models import Role
+from workflows.audit.access import record_read
 from workflows.states import STATE_LABELS
 
 
@@ -10,7 +13,28 @@ def _state_label(view, context, model, name):
     return STATE_LABELS.get(model.state, model.state)
 
 
-class ApplicationView(ReadOnlyModelView):
+class ReadRecordedDetails:
+    """A details page shows one person's data, so opening it is an audit event
+    (UU PDP Pasal 31); the lists are not. Hooked on render, where the shown record is
+    at hand, so nothing is recorded for a missing record or a failed page."""
+
+    read_action: str
+
+    def read_detail(self, model) -> dict | None:
+        return None
+
+    def render(self, template, **kwargs):
+        body = super().render(template, **kwargs)
+        if template in (self.details_template, self.details_modal_template):
+            model = kwargs["model"]
+            record_read(self.session, current_actor(), self.read_action, entity=model,
+                        detail=self.read_detail(model))
+            self.session.commit()
+        return body
+
+
+class ApplicationView(ReadRecordedDetails, ReadOnlyModelView):
+    read_action = "application.view"
     roles = (Role.CASEWORKER.value, Role.HEAD.value, Role.AUDITOR.value)
     column_list = ("id", "worker.full_name", "worker.kelurahan.name", "program_year", "state",
                    "intake_channel", "taken_in_by.username", "submitted_at")
@@ -25,8 +49,12 @@ class ApplicationView(ReadOnlyModelView):
                      "submitted_at": _l("Submitted at"), "created_at": _l("Created at"),
                      "state_changed_at": _l("Status since")}
 
+    def read_detail(self, model) -> dict:
+        return {"worker_id": model.worker_id}
 
-class WorkerView(ReadOnlyModelView):
+
+class WorkerView(ReadRecordedDetails, ReadOnlyModelView):
+    read_action = "worker.view"
     roles = (Role.CASEWORKER.value, Role.AUDITOR.value)
     column_list = ("id", "nik", "full_name", "sex", "birth_date", "kelurahan.name", "category",
                    "occupation")

@@ -2,14 +2,16 @@
 a year, and BPJS's reply uploaded with the import pages' progress bar.
 
 Every POST calls one verb and commits once; the verbs check the roles, so the page
-can be read by heads, auditors and the admin while only caseworkers act.
+can be read by heads, auditors and the admin while only caseworkers act. The batch
+files and reply reports list personal data: downloading one is a POST with a stated
+purpose, recorded in the audit log.
 """
 import re
 from collections import defaultdict
 from datetime import date
 from io import BytesIO
 
-from flask import Response, abort, flash, jsonify, redirect, request, send_file, url_for
+from flask import abort, flash, jsonify, redirect, request, send_file, url_for
 from flask_admin import expose
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -19,8 +21,8 @@ from caseapp.actor import current_actor
 from caseapp.admin.base import SecureView
 from caseapp.extensions import db
 from caseapp.imports import progress
+from caseapp.imports.problem_report import problem_report_download
 from models import Application, ImportRun, RegistrationBatch, Role, User
-from workflows.audit import record
 from workflows.bpjs.registration import (FORMATS, READ_ROLES, STATUS_LABELS, batch_file,
                                          cancel_registration_batch, create_registration_batch,
                                          mark_batch_sent, waiting_count)
@@ -119,13 +121,14 @@ class BpjsView(SecureView):
             _("Batch %(number)s is cancelled; its applications are approved again.",
               number=batch.batch_number))
 
-    @expose("/batches/<int:batch_id>/<file_format>")
+    @expose("/batches/<int:batch_id>/<file_format>", methods=("POST",))
     def download(self, batch_id: int, file_format: str):
         if file_format not in FORMATS:
             abort(404)
         batch = self._batch(batch_id)
         try:
-            data = batch_file(db.session, batch, file_format, actor=current_actor())
+            data = batch_file(db.session, batch, file_format, actor=current_actor(),
+                              purpose=request.form.get("purpose"))
             db.session.commit()
         except WorkflowError as exc:
             db.session.rollback()
@@ -169,14 +172,11 @@ class BpjsView(SecureView):
         location = url_for(".index", run=run.id)
         return jsonify(location=location) if _xhr() else redirect(location)
 
-    @expose("/responses/<int:run_id>/report.csv")
+    @expose("/responses/<int:run_id>/report.csv", methods=("POST",))
     def report(self, run_id: int):
         if not current_user.has_role(*READ_ROLES):
             abort(403)  # the report quotes NIKs and KPJs
         run = db.session.get(ImportRun, run_id)
         if run is None or run.kind != KIND or not run.error_report:
             abort(404)
-        record(db.session, current_actor(), "import.report_download", entity=run)
-        db.session.commit()
-        return Response("\ufeff" + run.error_report, mimetype="text/csv", headers={
-            "Content-Disposition": f"attachment; filename=laporan-balasan-bpjs-{run.id}.csv"})
+        return problem_report_download(run, "laporan-balasan-bpjs", self.render_index)

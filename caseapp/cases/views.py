@@ -17,10 +17,12 @@ from models import Application, Kecamatan, Kelurahan, Role
 from reports.case_file import load_case_file
 from reports.contributions import participant_months
 from reports.worklist import WorklistFilter, worklist_page
+from workflows.audit.access import record_read
 from workflows.errors import WorkflowError
 from workflows.identity import check_identity
 from workflows.intake import open_application, register_worker
 from workflows.states import STATE_LABELS, allowed
+from workflows.subject_requests import processing_restricted
 
 
 def kelurahan_choices(blank: str | None = None) -> list[tuple[str, str]]:
@@ -99,9 +101,17 @@ class CasesView(CaseActionsMixin, SecureView):
             upload=upload, reason_form=ReasonForm(), resolve_form=ResolveForm(),
             actions=actions, states=STATE_LABELS, labels=labels, today=date.today(),
             max_mb=current_app.config["MAX_DOCUMENT_BYTES"] // 1_048_576,
-            contributions=participant_months(db.session, application))
+            contributions=participant_months(db.session, application),
+            restricted=processing_restricted(db.session, worker))
         return body, status
 
     @expose("/<int:application_id>")
     def case(self, application_id: int):
-        return self.render_case(self.load_application(application_id))
+        """Opening the case page reads the worker's personal data (UU PDP Pasal 31);
+        re-renders after a refused action are the same visit and are not recorded again."""
+        application = self.load_application(application_id)
+        page = self.render_case(application)
+        record_read(db.session, current_actor(), "application.view", entity=application,
+                    detail={"worker_id": application.worker_id})
+        db.session.commit()
+        return page

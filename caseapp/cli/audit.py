@@ -11,7 +11,7 @@ from caseapp.cli.actor import as_option, command_actor
 from caseapp.extensions import db
 from workflows.audit import verify_chain
 from workflows.audit.checkpoints import (create_checkpoint, generate_key, load_key,
-                                         verify_checkpoints)
+                                         trusted_public_key, verify_checkpoints)
 
 group = AppGroup("audit", help="Check the audit log and sign checkpoints of it.")
 
@@ -34,9 +34,8 @@ def verify(checkpoint_file):
     if checkpoint_file:
         lines = [json.loads(line) for line in Path(checkpoint_file).read_text().splitlines()
                  if line.strip()]
-    trusted = (load_key(_key_path()).public_key().public_bytes_raw().hex()
-               if _key_path().exists() else None)
-    checkpoints = verify_checkpoints(db.session, trusted_key=trusted, extra_lines=lines)
+    checkpoints = verify_checkpoints(db.session, trusted_key=trusted_public_key(_key_path()),
+                                     extra_lines=lines)
     if not checkpoints.ok:
         click.echo(f"BROKEN: {checkpoints.problem}")
         sys.exit(1)

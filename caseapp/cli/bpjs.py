@@ -25,6 +25,9 @@ _AS_USER = click.option("--as", "as_user", required=True, metavar="USERNAME",
 _OUTPUT = click.option("--output", "output", required=True, metavar="FILE",
                        type=click.Path(dir_okay=False, writable=True, path_type=Path),
                        help="Where to write the file.")
+_PURPOSE = click.option("--purpose", required=True,
+                        help="Why the file of members' personal data is exported "
+                             "(at least 10 characters; kept in the audit log).")
 _FORMAT = click.option("--format", "file_format", type=click.Choice(FORMATS), default="csv",
                        show_default=True)
 
@@ -56,14 +59,15 @@ def _check_writable(output: Path) -> None:
 @click.option("--year", type=int, default=lambda: date.today().year,
               help="Programme year (default this year).")
 @_FORMAT
-def export(as_user, output, year, file_format):
+@_PURPOSE
+def export(as_user, output, year, file_format, purpose):
     """Put every approved application of the year into a new batch and write its file."""
     _check_writable(output)
     actor = command_actor(as_user, "bpjs-export")
 
     def work():
         batch = create_registration_batch(db.session, fiscal_year=year, actor=actor)
-        return batch, batch_file(db.session, batch, file_format, actor=actor)
+        return batch, batch_file(db.session, batch, file_format, actor=actor, purpose=purpose)
 
     batch, data = _commit(work)
     click.echo(f"batch {batch.batch_number}: {batch.row_count} rows, status prepared")
@@ -78,12 +82,13 @@ def export(as_user, output, year, file_format):
 @_AS_USER
 @_OUTPUT
 @_FORMAT
-def download(batch_number, as_user, output, file_format):
+@_PURPOSE
+def download(batch_number, as_user, output, file_format, purpose):
     """Write a batch's stored file again (byte-identical to the first time)."""
     _check_writable(output)
     actor = command_actor(as_user, "bpjs-download")
     data = _commit(lambda: batch_file(db.session, find_batch(db.session, batch_number),
-                                      file_format, actor=actor))
+                                      file_format, actor=actor, purpose=purpose))
     _write(output, data)
 
 

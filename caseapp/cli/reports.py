@@ -3,7 +3,8 @@
 The format follows the output file's suffix (.pdf, .xlsx, .csv where the report
 has it). Generation and the written file are two audit events under ``--as``
 (required: a report always names who generated it), committed once after the
-file is safely on disk.
+file is safely on disk. The decree annex lists every worker of a decree: it needs
+``--purpose``, kept in the audit log (UU PDP Pasal 31).
 """
 from pathlib import Path
 
@@ -33,14 +34,15 @@ def _period(func):
                         metavar="YYYY-MM-DD")(func)
 
 
-def _run(kind: str, raw: dict, output: Path, as_user: str) -> None:
+def _run(kind: str, raw: dict, output: Path, as_user: str, purpose: str | None = None) -> None:
     fmt = output.suffix.lower().lstrip(".")
     if fmt not in FORMATS[kind]:
         raise click.UsageError(f"the {kind} report is made as "
                                f"{', '.join('.' + f for f in FORMATS[kind])}, not {output.name}")
     actor = command_actor(as_user, f"report-{kind}")
     try:
-        result = generate(db.session, kind, fmt, parse_params(kind, raw), actor=actor)
+        result = generate(db.session, kind, fmt, parse_params(kind, raw), actor=actor,
+                          purpose=purpose)
         temporary = output.with_name(output.name + ".part")
         try:
             temporary.write_bytes(result.content)
@@ -69,10 +71,12 @@ def program(first_day, last_day, output, as_user):
 
 @group.command("decree")
 @click.argument("sk_number")
+@click.option("--purpose", required=True, help="Why the list of workers is exported "
+              "(at least 10 characters; kept in the audit log).")
 @_common
-def decree(sk_number, output, as_user):
+def decree(sk_number, purpose, output, as_user):
     """Annex (lampiran) of the decree SK_NUMBER: its frozen lists and hash."""
-    _run("decree", {"sk_number": sk_number}, output, as_user)
+    _run("decree", {"sk_number": sk_number}, output, as_user, purpose)
 
 
 @group.command("budget")
@@ -93,7 +97,8 @@ def audit(first_day, last_day, output, as_user):
 
 @group.command("case")
 @click.argument("application_id", type=int)
+@click.option("--purpose", help="Why the case file is needed (optional; audit log).")
 @_common
-def case(application_id, output, as_user):
+def case(application_id, purpose, output, as_user):
     """Case file (berkas) of one application."""
-    _run("case", {"application_id": application_id}, output, as_user)
+    _run("case", {"application_id": application_id}, output, as_user, purpose)

@@ -23,7 +23,7 @@ from caseapp.imports import progress
 from models import ImportRun, PaymentBatch, Role, User
 from reports.contributions import add_months, batch_month_counts
 from reports.formatting import rupiah
-from workflows.audit import record
+from workflows.audit.access import record_read
 from workflows.contributions.generation import BLOCKS, generate_contributions
 from workflows.contributions.payment import record_payment
 from workflows.contributions.reconciliation import DIFFERENCES, KIND, reconcile
@@ -174,13 +174,21 @@ class ContributionsView(SecureView):
         """Redirect a form post; tell the page's script where to go instead."""
         return jsonify(location=location) if _xhr() else redirect(location)
 
-    @expose("/batches/<int:batch_id>/reconciliation.csv")
+    @expose("/batches/<int:batch_id>/reconciliation.csv", methods=("POST",))
     def report(self, batch_id: int):
+        """The report lists participants' NIKs and KPJs: a bulk read of personal data,
+        so a POST with a stated purpose kept in the audit log."""
         batch = self.load_batch(batch_id)
         if not batch.reconciliation_report:
             abort(404)
-        record(db.session, current_actor(), "contributions.report_download", entity=batch)
-        db.session.commit()
+        try:
+            record_read(db.session, current_actor(), "contributions.report_download",
+                        entity=batch, purpose=request.form.get("purpose"), bulk=True)
+            db.session.commit()
+        except WorkflowError as exc:
+            db.session.rollback()
+            flash(exc.message, "error")
+            return self.render_batch(self.load_batch(batch_id), exc.status)
         # A BOM so Excel opens the UTF-8 report with the right characters.
         return Response("\ufeff" + batch.reconciliation_report, mimetype="text/csv", headers={
             "Content-Disposition": f"attachment; filename=rekonsiliasi-iuran-{batch.id}.csv"})

@@ -7,6 +7,10 @@ SQLite's write lock or a PostgreSQL snapshot open); render; then record
 SHA-256, so a printed copy can be matched to its event. Delivering the file (HTTP
 download or the CLI's output file) is a second event, ``report.download``. The
 caller commits once.
+
+Reports holding personal data are reads of it (UU PDP Pasal 31): their
+``report.generate`` carries the read mark, and the decree annex, which lists
+every worker of a decree, is refused before any work without a stated purpose.
 """
 import hashlib
 from dataclasses import dataclass
@@ -20,6 +24,7 @@ from models import Role, User
 from reports.meta import ChainHead, read_chain_head
 from workflows.actor import Actor
 from workflows.audit import record
+from workflows.audit.access import checked_purpose, record_read, stated_purpose
 from workflows.errors import InvalidInput, NotAllowed
 
 _ALL = (Role.HEAD.value, Role.AUDITOR.value, Role.CASEWORKER.value, Role.ADMIN.value)
@@ -35,6 +40,8 @@ FORMATS = {"program": ("pdf", "xlsx"), "budget": ("pdf", "xlsx"),
 MIMETYPES = {"pdf": "application/pdf", "csv": "text/csv; charset=utf-8",
              "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
 MAX_PERIOD_DAYS = 3 * 366
+# Reports with personal data: a bulk list (purpose required) or one worker's record.
+PERSONAL_DATA = {"decree": "bulk", "case": "record"}
 
 
 @dataclass(frozen=True)
@@ -92,11 +99,14 @@ def may_generate(actor: Actor, kind: str) -> bool:
     return actor.has_role(*ROLES.get(kind, ()))
 
 
-def generate(session, kind: str, fmt: str, params: dict, *, actor: Actor) -> Generated:
+def generate(session, kind: str, fmt: str, params: dict, *, actor: Actor,
+             purpose: str | None = None) -> Generated:
     if kind not in ROLES or fmt not in FORMATS[kind]:
         raise InvalidInput(_l("This report is not available in that format."))
     if not may_generate(actor, kind):
         raise NotAllowed(_l("Your role may not generate this report."))
+    reading = PERSONAL_DATA.get(kind)
+    purpose = checked_purpose(purpose) if reading == "bulk" else stated_purpose(purpose)
     full_name = session.scalar(select(User.full_name).where(User.id == actor.user_id))
     generated_by = f"{full_name} ({actor.name})" if full_name else actor.name
     head = read_chain_head(session)
@@ -106,13 +116,17 @@ def generate(session, kind: str, fmt: str, params: dict, *, actor: Actor) -> Gen
     content = prepared.finish()
     result = Generated(kind, fmt, content, f"{prepared.file_stem}.{fmt}",
                        hashlib.sha256(content).hexdigest(), head, *prepared.entity)
-    record(session, actor, "report.generate", entity_type=result.entity_type,
-           entity_id=result.entity_id, diff={
-               "report": [None, kind], "format": [None, fmt],
-               "parameters": [None, {k: str(v) for k, v in params.items()}],
-               "file_name": [None, result.file_name], "bytes": [None, len(content)],
-               "sha256": [None, result.sha256], "chain_head_seq": [None, head.seq],
-               "chain_head_hash": [None, head.hash]})
+    detail = {"report": kind, "format": fmt,
+              "parameters": {k: str(v) for k, v in params.items()},
+              "file_name": result.file_name, "bytes": len(content), "sha256": result.sha256,
+              "chain_head_seq": head.seq, "chain_head_hash": head.hash}
+    where = {"entity_type": result.entity_type, "entity_id": result.entity_id}
+    if reading:
+        record_read(session, actor, "report.generate", **where, purpose=purpose,
+                    bulk=reading == "bulk", detail=detail)
+    else:
+        record(session, actor, "report.generate", **where,
+               diff={key: [None, value] for key, value in detail.items()})
     return result
 
 

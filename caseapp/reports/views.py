@@ -1,7 +1,8 @@
 """The Reports page: which reports the user's roles allow, and a form for each.
 
 Generating is a POST (it writes two audit events: generation and download, and
-carries the CSRF token); the file comes back as the response.
+carries the CSRF token and, for reports with personal data, the stated purpose,
+which must not land in URLs and access logs); the file comes back as the response.
 """
 import io
 from datetime import datetime
@@ -15,8 +16,8 @@ from caseapp.actor import current_actor
 from caseapp.admin.base import SecureView
 from caseapp.extensions import db
 from caseapp.reports.builders import TITLES
-from caseapp.reports.service import (FORMATS, ROLES, generate, may_generate, parse_params,
-                                     record_download)
+from caseapp.reports.service import (FORMATS, PERSONAL_DATA, ROLES, generate, may_generate,
+                                     parse_params, record_download)
 from models import Role
 from workflows.errors import NotAllowed, WorkflowError
 
@@ -32,6 +33,7 @@ class ReportsView(SecureView):
         defaults = {"from": today.replace(day=1).isoformat(), "to": today.isoformat(),
                     "year": today.year}
         return self.render("reports/index.html", titles=TITLES, formats=FORMATS,
+                           personal_data=PERSONAL_DATA,
                            kinds=[k for k in ORDER if may_generate(actor, k)],
                            values={**defaults, **(values or {})}), status
 
@@ -47,7 +49,7 @@ class ReportsView(SecureView):
             if kind not in ROLES:
                 raise NotAllowed(_("Unknown report."))
             result = generate(db.session, kind, fmt, parse_params(kind, request.form),
-                              actor=actor)
+                              actor=actor, purpose=request.form.get("purpose"))
             record_download(db.session, result, actor=actor, destination="http")
             db.session.commit()
         except WorkflowError as exc:

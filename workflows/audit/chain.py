@@ -18,9 +18,14 @@ def _timestamp(value: datetime) -> str:
     return value.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
-def event_hash(fields: dict) -> str:
-    """SHA-256 over the canonical JSON of the row's fields, including ``prev_hash``."""
+def hashed_payload(fields: dict) -> dict:
+    """The row's fields exactly as hashed (also what an evidence pack hands out)."""
     payload = {name: fields[name] for name in HASHED_FIELDS}
     payload["occurred_at"] = _timestamp(payload["occurred_at"])
     payload["diff"] = json.loads(payload["diff"])
-    return hashlib.sha256(canonical_json(payload).encode("utf-8")).hexdigest()
+    return payload
+
+
+def event_hash(fields: dict) -> str:
+    """SHA-256 over the canonical JSON of the row's fields, including ``prev_hash``."""
+    return hashlib.sha256(canonical_json(hashed_payload(fields)).encode("utf-8")).hexdigest()

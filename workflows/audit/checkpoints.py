@@ -44,6 +44,11 @@ def load_key(path: Path) -> Ed25519PrivateKey:
     return serialization.load_pem_private_key(path.read_bytes(), password=None)
 
 
+def trusted_public_key(path: Path) -> str | None:
+    """The public half of the signing key (hex) when the key is on this host."""
+    return _public_hex(load_key(path).public_key()) if path.exists() else None
+
+
 def _public_hex(key: Ed25519PublicKey) -> str:
     return key.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw).hex()
 
@@ -79,6 +84,17 @@ def line_of(checkpoint: AuditCheckpoint) -> dict:
             "signature": checkpoint.signature}
 
 
+def signature_valid(line: dict, key_hex: str) -> bool:
+    """Whether ``key_hex`` signed this checkpoint line (seq, head_hash, signed_at)."""
+    try:
+        Ed25519PublicKey.from_public_bytes(bytes.fromhex(key_hex)).verify(
+            bytes.fromhex(line["signature"]),
+            _message(line["seq"], line["head_hash"], line["signed_at"]))
+    except (InvalidSignature, ValueError):
+        return False
+    return True
+
+
 @dataclass(frozen=True)
 class CheckpointVerdict:
     ok: bool
@@ -94,12 +110,7 @@ def verify_checkpoints(session: Session, *, trusted_key: str | None,
         select(AuditCheckpoint).order_by(AuditCheckpoint.id)).scalars()] + list(extra_lines)
     head_seq = session.scalar(select(AuditChainHead.seq).where(AuditChainHead.id == 1)) or 0
     for line in lines:
-        key_hex = trusted_key or line["public_key"]
-        try:
-            Ed25519PublicKey.from_public_bytes(bytes.fromhex(key_hex)).verify(
-                bytes.fromhex(line["signature"]),
-                _message(line["seq"], line["head_hash"], line["signed_at"]))
-        except (InvalidSignature, ValueError):
+        if not signature_valid(line, trusted_key or line["public_key"]):
             return CheckpointVerdict(False, len(lines), _(
                 "checkpoint at seq %(seq)d: the signature is not valid", seq=line["seq"]))
         if line["seq"] == 0:

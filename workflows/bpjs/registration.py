@@ -19,6 +19,7 @@ from models import (Application, ApplicationTransition, RegistrationBatch, Regis
 from models.base import utcnow
 from workflows.actor import Actor
 from workflows.audit import record, record_many
+from workflows.audit.access import checked_purpose, record_read
 from workflows.bpjs.columns import (KODE_WADAH, Member, coverage_start, declared_income,
                                     export_row)
 from workflows.bpjs.files import build_csv, build_xlsx
@@ -207,20 +208,22 @@ def mark_batch_sent(session: Session, batch: RegistrationBatch, *, actor: Actor)
 
 
 def batch_file(session: Session, batch: RegistrationBatch, file_format: str, *,
-               actor: Actor) -> bytes:
-    """The stored file, byte for byte; reading it is an audit event (personal data)."""
+               actor: Actor, purpose: str | None) -> bytes:
+    """The stored file, byte for byte. It lists every member's NIK, name and address, so
+    reading it is a bulk read of personal data: refused without a stated purpose."""
     if not actor.has_role(*READ_ROLES):
         raise NotAllowed(_l("Your role may not download registration files."))
     if file_format not in FORMATS:
         raise InvalidInput(_l("Unknown file format %(value)s.", value=file_format))
+    purpose = checked_purpose(purpose)
     data = batch.csv_content if file_format == "csv" else batch.xlsx_content
     expected = batch.csv_sha256 if file_format == "csv" else batch.xlsx_sha256
     if hashlib.sha256(data).hexdigest() != expected:
         raise Conflict(_l("The stored %(format)s file of batch %(number)s no longer matches "
                           "its SHA-256; do not send it and tell IT.",
                           format=file_format.upper(), number=batch.batch_number))
-    record(session, actor, "bpjs.batch_download", entity=batch,
-           diff={"format": file_format, "sha256": expected})
+    record_read(session, actor, "bpjs.batch_download", entity=batch, purpose=purpose,
+                bulk=True, detail={"format": file_format, "sha256": expected})
     return data
 
 

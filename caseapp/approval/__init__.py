@@ -1,0 +1,1 @@
+"""Ranking, approval by the department head, budget realisation pages."""

@@ -1,0 +1,1 @@
+"""The auditor workspace: searching and proving the audit log, read-only."""

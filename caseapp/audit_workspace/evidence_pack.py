@@ -1,0 +1,101 @@
+"""The evidence pack of one case: a ZIP an inspector can check without our server.
+
+The case file PDF comes from the report service (its ``report.generate`` event holds
+the PDF's SHA-256 and is among the case's events), then the case's events with every
+hashed field, the chain head and the last signed checkpoint are read in the same
+write transaction (the head row is locked since that event, so the head printed is
+exact), and the pack itself is recorded as ``audit.evidence_pack`` with its purpose.
+"""
+import hashlib
+import io
+import json
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from flask_babel import lazy_gettext as _l
+
+from caseapp.reports.prepared import safe_stem
+from caseapp.reports.service import generate
+from models import Application, Role
+from models.base import utcnow
+from reports.audit_trail import case_events, last_checkpoint
+from reports.meta import read_chain_head
+from reports.tables import Col, Sheet
+from reports.xlsx import write_csv
+from workflows.actor import Actor
+from workflows.audit.access import checked_purpose, record_read
+from workflows.audit.chain import HASHED_FIELDS, hashed_payload
+from workflows.audit.checkpoints import line_of
+from workflows.errors import NotAllowed
+
+PACK_FILES = Path(__file__).with_name("pack_files")
+COLUMNS = (*HASHED_FIELDS, "hash")
+FORMAT = "sigap-evidence-pack/1"
+
+
+@dataclass(frozen=True)
+class EvidencePack:
+    file_name: str
+    content: bytes
+    sha256: str
+
+
+def _proofs(events) -> list[dict]:
+    """Each event's fields exactly as hashed, with its hash."""
+    return [{**hashed_payload({name: getattr(e, name) for name in HASHED_FIELDS}),
+             "hash": e.hash} for e in events]
+
+
+def _events_csv(rows: list[dict]) -> bytes:
+    kinds = {"seq": "int", "actor_id": "int"}
+    return write_csv(Sheet("events", [Col(name, kinds.get(name, "text")) for name in COLUMNS],
+                           ([row[name] for name in COLUMNS] for row in rows)))
+
+
+def _zip(files: dict[str, bytes], moment) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in files.items():
+            archive.writestr(zipfile.ZipInfo(name, moment.timetuple()[:6]), data,
+                             compress_type=zipfile.ZIP_DEFLATED)
+    return buffer.getvalue()
+
+
+def _json(value) -> bytes:
+    return json.dumps(value, ensure_ascii=False, indent=1).encode("utf-8")
+
+
+def build_evidence_pack(session, application_id: int, purpose: str | None, *,
+                        actor: Actor) -> EvidencePack:
+    """Refused without the auditor role or a stated purpose, before any work."""
+    if not actor.has_role(Role.AUDITOR.value):
+        raise NotAllowed(_l("Only auditors build evidence packs."))
+    purpose = checked_purpose(purpose)
+    case_file = generate(session, "case", "pdf", {"application_id": application_id},
+                         actor=actor, purpose=purpose)
+    events = case_events(session, session.get(Application, application_id))
+    head, checkpoint, now = read_chain_head(session), last_checkpoint(session), utcnow()
+    proofs = _proofs(events)
+    stored = [{**proof, "diff": event.diff} for proof, event in zip(proofs, events)]
+    chain = {"format": FORMAT, "application_id": application_id,
+             "generated_at": now.isoformat(), "generated_by": actor.name, "purpose": purpose,
+             "hash": {"algorithm": "SHA-256 over canonical JSON (sorted keys, separators "
+                                   "',' and ':', UTF-8 without escapes) of these fields",
+                      "fields": list(HASHED_FIELDS)},
+             "case_file": {"file_name": case_file.file_name, "sha256": case_file.sha256},
+             "events": proofs, "chain_head": {"seq": head.seq, "hash": head.hash},
+             "checkpoint": line_of(checkpoint) if checkpoint else None}
+    content = _zip({case_file.file_name: case_file.content, "events.json": _json(stored),
+                    "events.csv": _events_csv(stored), "chain.json": _json(chain),
+                    "verify_pack.py": (PACK_FILES / "verify_pack.py").read_bytes(),
+                    "README.txt": (PACK_FILES / "README.txt").read_bytes()}, now)
+    stem = safe_stem("paket-bukti-permohonan", application_id, now.strftime("%Y%m%dT%H%M%SZ"))
+    pack = EvidencePack(f"{stem}.zip", content, hashlib.sha256(content).hexdigest())
+    record_read(session, actor, "audit.evidence_pack", entity_type="application",
+                entity_id=str(application_id), purpose=purpose, bulk=True, detail={
+                    "file_name": pack.file_name, "sha256": pack.sha256, "events": len(events),
+                    "chain_head_seq": head.seq, "chain_head_hash": head.hash,
+                    "checkpoint_seq": checkpoint.seq if checkpoint else None,
+                    "case_file_sha256": case_file.sha256})
+    return pack

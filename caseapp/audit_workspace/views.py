@@ -1,0 +1,134 @@
+"""The auditor workspace (/audit/...): events, one event, an entity's history, who
+accessed a worker, the chain's state, and the evidence pack of a case.
+
+Nothing here changes data. Lookups by NIK and the pack's purpose are POSTs so they
+stay out of URLs and server logs; the pack is the one page that records an event.
+"""
+import io
+from pathlib import Path
+
+from flask import abort, current_app, flash, redirect, request, send_file, url_for
+from flask_admin import expose
+from flask_babel import gettext as _
+
+from caseapp.actor import current_actor
+from caseapp.admin.base import SecureView
+from caseapp.audit_workspace.chain import chain_status
+from caseapp.audit_workspace.evidence_pack import build_evidence_pack
+from caseapp.audit_workspace.forms import EvidencePackForm, EventFilterForm, WorkerLookupForm
+from caseapp.extensions import db
+from models import AuditEvent, Role, Worker
+from reports.audit_trail import (EventFilter, diff_rows, entity_history, find_worker,
+                                 parsed_diff, search_events, worker_access)
+from workflows.audit import verify_chain
+from workflows.audit.access import READ_MARK
+from workflows.audit.chain import HASHED_FIELDS, event_hash
+from workflows.errors import WorkflowError
+
+# Reads recorded before reads carried READ_MARK in their diff.
+READ_ACTIONS = frozenset({"document.read", "report.generate", "report.download",
+                          "bpjs.batch_download"})
+
+
+def _after() -> int | None:
+    value = request.args.get("after", "")
+    return int(value) if value.isdigit() else None
+
+
+def is_read(event: AuditEvent) -> bool:
+    return READ_MARK in (parsed_diff(event) or {}) or event.action in READ_ACTIONS
+
+
+class AuditWorkspaceView(SecureView):
+    roles = (Role.AUDITOR.value,)
+
+    def render_page(self, template: str, status: int = 200, **context):
+        return self.render(f"audit/{template}", diff_rows=diff_rows, **context), status
+
+    @expose("/")
+    def index(self):
+        form = EventFilterForm(request.args)
+        page = None  # an invalid filter shows its errors, not an unfiltered log
+        if form.validate():
+            page = search_events(db.session, EventFilter(
+                actor=form.actor.data or None, action=form.action.data or None,
+                action_exact=form.action_match.data == "exact",
+                entity_type=form.entity_type.data or None, entity_id=form.entity_id.data or None,
+                since=form.date_from.data, until=form.date_to.data, text=form.text.data or None),
+                after=_after())
+        filter_args = {name: request.args[name] for name in form._fields
+                       if request.args.get(name)}
+        return self.render_page("events.html", form=form, page=page, filter_args=filter_args)
+
+    @expose("/event/<int:seq>")
+    def event(self, seq: int):
+        event = db.session.get(AuditEvent, seq)
+        if event is None:
+            abort(404)
+        fields = {name: getattr(event, name) for name in HASHED_FIELDS}
+        try:
+            intact = event_hash(fields) == event.hash
+        except ValueError:  # a diff that is no longer JSON
+            intact = False
+        has_next = db.session.get(AuditEvent, seq + 1) is not None
+        return self.render_page("event.html", event=event, intact=intact, read=is_read(event),
+                                has_next=has_next)
+
+    @expose("/entity/<entity_type>/<path:entity_id>")
+    def entity(self, entity_type: str, entity_id: str):
+        page = entity_history(db.session, entity_type, entity_id, after=_after())
+        return self.render_page("entity.html", entity_type=entity_type, entity_id=entity_id,
+                                page=page)
+
+    @expose("/worker", methods=("GET", "POST"))
+    def worker_lookup(self):
+        form = WorkerLookupForm()
+        if form.validate_on_submit():
+            worker = find_worker(db.session, form.worker.data)
+            if worker is not None:
+                return redirect(url_for(".worker", worker_id=worker.id))
+            flash(_("No worker has this NIK or number."), "error")
+            return self.render_page("worker.html", 404, form=form, worker_id=None, page=None)
+        return self.render_page("worker.html", form=form, worker_id=None, page=None)
+
+    @expose("/worker/<int:worker_id>")
+    def worker(self, worker_id: int):
+        """Only who did what and why; none of the worker's own data, so no read event."""
+        if db.session.get(Worker, worker_id) is None:
+            abort(404)
+        page = worker_access(db.session, worker_id, after=_after())
+        return self.render_page("worker.html", form=WorkerLookupForm(), worker_id=worker_id,
+                                page=page, is_read=is_read)
+
+    def _key_path(self) -> Path:
+        return Path(current_app.config["AUDIT_SIGNING_KEY"])
+
+    @expose("/chain")
+    def chain(self):
+        return self.render_page("chain.html", state=chain_status(db.session, self._key_path()),
+                                verdict=None)
+
+    @expose("/chain/verify", methods=("POST",))
+    def verify(self):
+        """A POST only because it is heavy (the whole chain); it writes nothing."""
+        verdict = verify_chain(db.session)
+        return self.render_page("chain.html", state=chain_status(db.session, self._key_path()),
+                                verdict=verdict)
+
+    @expose("/evidence-pack", methods=("GET", "POST"))
+    def evidence_pack(self):
+        form = EvidencePackForm(application_id=request.args.get("application_id", type=int))
+        if not form.validate_on_submit():
+            status = 422 if request.method == "POST" else 200
+            return self.render_page("evidence_pack.html", status, form=form)
+        try:
+            pack = build_evidence_pack(db.session, form.application_id.data, form.purpose.data,
+                                       actor=current_actor())
+            db.session.commit()
+        except WorkflowError as exc:
+            db.session.rollback()
+            flash(exc.message, "error")
+            return self.render_page("evidence_pack.html", exc.status, form=form)
+        return send_file(io.BytesIO(pack.content), mimetype="application/zip",
+                         as_attachment=True, download_name=pack.file_name,
+                         max_age=0, etag=False, last_modified=None)

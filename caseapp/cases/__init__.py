@@ -1,0 +1,1 @@
+"""Intake, the verification worklist and the case page."""

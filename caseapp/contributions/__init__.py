@@ -1,0 +1,1 @@
+"""Contribution batches, payments and lapse warnings pages."""

@@ -1,0 +1,1 @@
+"""Spreadsheet imports (DTSEN, participants, intake) pages."""

@@ -1,0 +1,1 @@
+"""Data subject request pages (UU PDP: access, correction, restriction)."""

@@ -1,0 +1,185 @@
+"""The audit log as the auditor workspace reads it: event search, one entity's history,
+who accessed a worker, the events of one case, the last signed checkpoint.
+
+The table can hold millions of rows, so pages are keyset-paged by seq (no OFFSET, no
+COUNT) and each filter maps onto an existing index: actor to ``actor_id`` when the name
+is an account's, action to ``action``, entity to ``(entity_type, entity_id)``, dates to
+``occurred_at``. Action prefixes and free text cannot use an index; the walk down the
+primary key stops as soon as a page is full.
+"""
+import json
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import and_, or_, select, union
+from sqlalchemy.orm import Session
+
+from models import (Application, AuditCheckpoint, AuditEvent, BudgetLedger, Document,
+                    DuplicateFlag, RegistrationItem, User, Worker)
+from reports.period import Period
+
+PAGE_SIZE = 50
+# Bulk exports that list a worker: the decree annex, the BPJS registration file.
+DECREE_EXPORTS = ("report.generate", "report.download")
+BATCH_EXPORTS = ("bpjs.batch_download",)
+
+
+@dataclass(frozen=True)
+class EventFilter:
+    actor: str | None = None
+    action: str | None = None
+    action_exact: bool = False
+    entity_type: str | None = None
+    entity_id: str | None = None
+    since: date | None = None   # calendar days in Kota Bekasi (WIB), inclusive
+    until: date | None = None
+    text: str | None = None
+
+
+@dataclass(frozen=True)
+class Page:
+    events: list[AuditEvent]
+    next_after: int | None   # the seq to continue after; None on the last page
+
+
+def _page(session: Session, stmt, *, after: int | None, newest_first: bool,
+          page_size: int) -> Page:
+    if after is not None:
+        stmt = stmt.where(AuditEvent.seq < after if newest_first else AuditEvent.seq > after)
+    order = AuditEvent.seq.desc() if newest_first else AuditEvent.seq.asc()
+    events = list(session.execute(stmt.order_by(order).limit(page_size + 1)).scalars())
+    more = len(events) > page_size
+    events = events[:page_size]
+    return Page(events, events[-1].seq if more else None)
+
+
+def _actor_condition(session: Session, name: str):
+    """An account's events by its id (indexed); system and anonymous actors by name."""
+    user_id = session.scalar(select(User.id).where(User.username == name))
+    return AuditEvent.actor_name == name if user_id is None else AuditEvent.actor_id == user_id
+
+
+def search_events(session: Session, filters: EventFilter, *, after: int | None = None,
+                  page_size: int = PAGE_SIZE) -> Page:
+    """Newest first."""
+    stmt = select(AuditEvent)
+    if filters.actor:
+        stmt = stmt.where(_actor_condition(session, filters.actor))
+    if filters.action:
+        stmt = stmt.where(AuditEvent.action == filters.action if filters.action_exact
+                          else AuditEvent.action.startswith(filters.action, autoescape=True))
+    if filters.entity_type:
+        stmt = stmt.where(AuditEvent.entity_type == filters.entity_type)
+    if filters.entity_id:
+        stmt = stmt.where(AuditEvent.entity_id == filters.entity_id)
+    if filters.since:
+        stmt = stmt.where(AuditEvent.occurred_at >= Period(filters.since, filters.since).start)
+    if filters.until:
+        stmt = stmt.where(AuditEvent.occurred_at < Period(filters.until, filters.until).end)
+    if filters.text:
+        stmt = stmt.where(or_(*(column.icontains(filters.text, autoescape=True) for column in (
+            AuditEvent.action, AuditEvent.actor_name, AuditEvent.entity_id, AuditEvent.reason,
+            AuditEvent.diff))))
+    return _page(session, stmt, after=after, newest_first=True, page_size=page_size)
+
+
+def entity_history(session: Session, entity_type: str, entity_id: str, *,
+                   after: int | None = None, page_size: int = PAGE_SIZE) -> Page:
+    """Oldest first, as the entity lived."""
+    stmt = select(AuditEvent).where(AuditEvent.entity_type == entity_type,
+                                    AuditEvent.entity_id == entity_id)
+    return _page(session, stmt, after=after, newest_first=False, page_size=page_size)
+
+
+def _ids(session: Session, stmt) -> list[int]:
+    return sorted({value for value in session.execute(stmt).scalars() if value is not None})
+
+
+def _on(entity_type: str, ids: list[int], *extra):
+    return and_(AuditEvent.entity_type == entity_type,
+                AuditEvent.entity_id.in_([str(i) for i in ids]), *extra)
+
+
+def _records_of(session: Session, worker_id: int, application_ids: list[int]) -> list:
+    """Events on the worker, on these applications and on their documents and flags."""
+    conditions = [_on("worker", [worker_id])]
+    if application_ids:
+        conditions += [
+            _on("application", application_ids),
+            _on("document", _ids(session, select(Document.id).where(
+                Document.application_id.in_(application_ids)))),
+            _on("duplicate_flag", _ids(session, select(DuplicateFlag.id).where(
+                DuplicateFlag.application_id.in_(application_ids))))]
+    return conditions
+
+
+def case_events(session: Session, application: Application) -> list[AuditEvent]:
+    """Everything recorded on a case (its application, worker, documents and duplicate
+    flags), oldest first."""
+    return list(session.execute(select(AuditEvent).where(or_(*_records_of(
+        session, application.worker_id, [application.id]))).order_by(AuditEvent.seq))
+        .scalars())
+
+
+def find_worker(session: Session, key: str) -> Worker | None:
+    """By NIK (16 digits) or by worker number."""
+    key = (key or "").strip()
+    if len(key) == 16 and key.isdigit():
+        return session.execute(select(Worker).where(Worker.nik == key)).scalar_one_or_none()
+    return session.get(Worker, int(key)) if key.isdigit() and len(key) <= 9 else None
+
+
+def worker_access(session: Session, worker_id: int, *, after: int | None = None,
+                  page_size: int = PAGE_SIZE) -> Page:
+    """Every event that read or changed the worker's data, newest first: their records,
+    and the bulk exports that listed them (annexes of decrees that approved or reserved
+    one of their applications, BPJS registration files that held one)."""
+    application_ids = _ids(session, select(Application.id).where(
+        Application.worker_id == worker_id))
+    conditions = _records_of(session, worker_id, application_ids)
+    if application_ids:
+        decrees = _ids(session, union(
+            select(Application.decree_id).where(Application.id.in_(application_ids)),
+            select(BudgetLedger.decree_id).where(BudgetLedger.application_id.in_(application_ids))))
+        batches = _ids(session, select(RegistrationItem.batch_id).where(
+            RegistrationItem.application_id.in_(application_ids)))
+        conditions += [_on("decree", decrees, AuditEvent.action.in_(DECREE_EXPORTS)),
+                       _on("registration_batch", batches, AuditEvent.action.in_(BATCH_EXPORTS))]
+    return _page(session, select(AuditEvent).where(or_(*conditions)), after=after,
+                 newest_first=True, page_size=page_size)
+
+
+def parsed_diff(event: AuditEvent) -> dict | None:
+    """The stored diff as JSON; None when the text is not a JSON object (a tampered row)."""
+    try:
+        diff = json.loads(event.diff)
+    except ValueError:
+        return None
+    return diff if isinstance(diff, dict) else None
+
+
+def _shown(value):
+    if value is None or isinstance(value, str):
+        return value
+    return json.dumps(value, ensure_ascii=False, sort_keys=True)
+
+
+def diff_rows(event: AuditEvent) -> list[tuple[str, str | None, str | None]]:
+    """``(field, old, new)`` per field; a value not written as ``[old, new]`` is the new one."""
+    diff = parsed_diff(event)
+    if diff is None:
+        return [("", None, event.diff)]
+    rows = []
+    for name, change in diff.items():
+        old, new = change if isinstance(change, list) and len(change) == 2 else (None, change)
+        rows.append((name, _shown(old), _shown(new)))
+    return rows
+
+
+def last_checkpoint(session: Session) -> AuditCheckpoint | None:
+    return session.execute(select(AuditCheckpoint).order_by(AuditCheckpoint.id.desc())
+                           .limit(1)).scalar_one_or_none()
+
+
+def hash_at(session: Session, seq: int) -> str | None:
+    return session.scalar(select(AuditEvent.hash).where(AuditEvent.seq == seq))

@@ -1,0 +1,190 @@
+"""Everything held about one worker, for a data subject's access request (UU PDP
+Pasal 32): the rows of every table concerning them (data.json, one key per table),
+the audit events on those rows (processing_trail.csv) and the document files.
+
+Read-only like every report: the caller reads the document files (each read is
+audited and hash-checked there) and records the export. A test compares the keys
+of data.json with the metadata, so a new table holding worker data cannot be left
+out silently. Other people's data is left out (Pasal 33): a decree's list is reduced
+to this worker's entries, batch files are not included, and a possible-duplicate
+flag's text is included only where it names this worker.
+"""
+import io
+import json
+import zipfile
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import PurePath
+
+from sqlalchemy import and_, inspect, or_, select
+from sqlalchemy.orm import Session
+
+from models import (Application, ApplicationTransition, AuditEvent, BudgetLedger,
+                    ContributionMonth, DataSubjectRequest, Decree, Document, DtsenRecord,
+                    DuplicateFlag, EligibilityEvaluation, ImportRun, ParticipantRecord,
+                    PaymentBatch, RegistrationBatch, RegistrationItem, Worker)
+from models.base import utcnow
+from reports.period import JAKARTA
+from reports.tables import Col, Sheet
+from reports.xlsx import write_csv
+
+LEGAL_BASIS = "UU No. 27 Tahun 2022 Pasal 32"
+TRAIL_COLUMNS = (Col("seq", "int"), Col("time_wib", "datetime"), Col("actor"),
+                 Col("actor_roles"), Col("action"), Col("entity_type"), Col("entity_id"),
+                 Col("reason"), Col("fields"), Col("hash"))
+
+
+@dataclass
+class SubjectData:
+    data: dict
+    documents: list[Document]
+    trail: list[AuditEvent]
+    generated_at: datetime
+
+
+def _row(obj, **extra) -> dict:
+    """Every column of ``obj`` (new columns come along without touching this module)."""
+    return {**{attr.key: getattr(obj, attr.key) for attr in inspect(obj).mapper.column_attrs},
+            **extra}
+
+
+def _all(session: Session, statement) -> list:
+    return list(session.execute(statement).scalars())
+
+
+def document_path(document: Document) -> str:
+    """The file's name in the ZIP: never the uploaded name, which is the user's text."""
+    return (f"documents/{document.id}-{document.document_type_code}"
+            f"{PurePath(document.stored_name).suffix}")
+
+
+def _duplicate_flags(session: Session, worker: Worker, app_ids: list[int]) -> list[dict]:
+    flags = _all(session, select(DuplicateFlag).where(or_(
+        DuplicateFlag.application_id.in_(app_ids), DuplicateFlag.other_worker_id == worker.id))
+        .order_by(DuplicateFlag.id))
+    rows = []
+    for flag in flags:
+        named = flag.other_worker_id == worker.id  # the text names the "other" worker
+        row = _row(flag, side="named_in_flag" if named else "own_application")
+        if not named:
+            for key in ("detail", "other_worker_id", "other_application_id"):
+                row.pop(key)
+        rows.append(row)
+    return rows
+
+
+def _decrees(session: Session, app_ids: list[int], years: set[int]) -> list[dict]:
+    """Decrees of the worker's years whose frozen lists name one of their applications,
+    with only those entries (the rest of the list is other people)."""
+    rows = []
+    for decree in _all(session, select(Decree).where(Decree.fiscal_year.in_(years))
+                       .order_by(Decree.id)):
+        snapshot = json.loads(decree.snapshot)
+        entries = [{**entry, "list": part} for part in ("approved", "reserve")
+                   for entry in snapshot.get(part, []) if entry.get("application") in app_ids]
+        if entries:
+            rows.append({"id": decree.id, "sk_number": decree.sk_number,
+                         "sk_date": decree.sk_date, "fiscal_year": decree.fiscal_year,
+                         "snapshot_sha256": decree.snapshot_sha256, "entries": entries})
+    return rows
+
+
+def _by_nik(session: Session, model, nik: str) -> list[dict]:
+    """Rows of an imported dataset (DTSEN, participants) with the dataset's date."""
+    rows = session.execute(select(model, ImportRun.as_of, ImportRun.file_name)
+                           .join(ImportRun, ImportRun.id == model.dataset_id)
+                           .where(model.nik == nik).order_by(model.id)).all()
+    return [_row(record, dataset_as_of=as_of, dataset_file=name)
+            for record, as_of, name in rows]
+
+
+def _trail(session: Session, entities: dict[str, list[int]]) -> list[AuditEvent]:
+    conditions = [and_(AuditEvent.entity_type == kind,
+                       AuditEvent.entity_id.in_([str(i) for i in ids]))
+                  for kind, ids in entities.items() if ids]
+    return _all(session, select(AuditEvent).where(or_(*conditions)).order_by(AuditEvent.seq))
+
+
+def collect_subject_data(session: Session, worker: Worker, *,
+                         request: DataSubjectRequest) -> SubjectData:
+    applications = _all(session, select(Application).where(Application.worker_id == worker.id)
+                        .order_by(Application.id))
+    app_ids = [a.id for a in applications]
+
+    def rows(model, column, order):
+        return _all(session, select(model).where(column.in_(app_ids)).order_by(order))
+
+    documents = rows(Document, Document.application_id, Document.id)
+    registrations = session.execute(
+        select(RegistrationItem, RegistrationBatch.batch_number, RegistrationBatch.status,
+               RegistrationBatch.sent_at).join(RegistrationBatch)
+        .where(RegistrationItem.application_id.in_(app_ids)).order_by(RegistrationItem.id)).all()
+    months = session.execute(
+        select(ContributionMonth, PaymentBatch.sp2d_number, PaymentBatch.sp2d_date)
+        .outerjoin(PaymentBatch).where(ContributionMonth.application_id.in_(app_ids))
+        .order_by(ContributionMonth.application_id, ContributionMonth.month)).all()
+    requests = _all(session, select(DataSubjectRequest).where(
+        DataSubjectRequest.worker_id == worker.id).order_by(DataSubjectRequest.id))
+    flags = _duplicate_flags(session, worker, app_ids)
+    generated_at = utcnow()
+    data = {
+        "export": {"legal_basis": LEGAL_BASIS, "request": request.id,
+                   "generated_at": generated_at},
+        "worker": _row(worker),
+        "application": [_row(a) for a in applications],
+        "application_transition": [_row(t) for t in rows(
+            ApplicationTransition, ApplicationTransition.application_id,
+            ApplicationTransition.id)],
+        "eligibility_evaluation": [_row(e, results=json.loads(e.results)) for e in rows(
+            EligibilityEvaluation, EligibilityEvaluation.application_id,
+            EligibilityEvaluation.id)],
+        "dtsen_record": _by_nik(session, DtsenRecord, worker.nik),
+        "participant_record": _by_nik(session, ParticipantRecord, worker.nik),
+        "duplicate_flag": flags,
+        "document": [_row(d, file=document_path(d)) for d in documents],
+        "budget_ledger": [_row(r) for r in rows(BudgetLedger, BudgetLedger.application_id,
+                                                BudgetLedger.id)],
+        "decree": _decrees(session, app_ids, {a.program_year for a in applications}),
+        "registration_item": [_row(item, batch_number=number, batch_status=status,
+                                   batch_sent_at=sent)
+                              for item, number, status, sent in registrations],
+        "contribution_month": [_row(month, sp2d_number=sp2d, sp2d_date=sp2d_date)
+                               for month, sp2d, sp2d_date in months],
+        "data_subject_request": [_row(r) for r in requests],
+    }
+    trail = _trail(session, {"worker": [worker.id], "application": app_ids,
+                             "document": [d.id for d in documents],
+                             "duplicate_flag": [f["id"] for f in flags],
+                             "data_subject_request": [r.id for r in requests]})
+    return SubjectData(data=data, documents=documents, trail=trail,
+                       generated_at=generated_at)
+
+
+def trail_csv(events: list[AuditEvent]) -> bytes:
+    """Who did what to the worker's records and when; diffs give field names only (their
+    values are masked in the log and would mean nothing to the reader)."""
+    return write_csv(Sheet("processing_trail", TRAIL_COLUMNS, (
+        (e.seq, e.occurred_at, e.actor_name, e.actor_roles, e.action, e.entity_type,
+         e.entity_id, e.reason, " ".join(sorted(json.loads(e.diff))), e.hash)
+        for e in events)))
+
+
+def _json_value(value):
+    if isinstance(value, (date, datetime)):
+        return value.isoformat()
+    raise TypeError(f"{type(value).__name__} is not JSON serialisable")
+
+
+def build_zip(subject: SubjectData, files: dict[int, bytes]) -> bytes:
+    """data.json, processing_trail.csv and the documents (``files`` by document id)."""
+    stamp = subject.generated_at.astimezone(JAKARTA).timetuple()[:6]
+    entries = [("data.json", json.dumps(subject.data, default=_json_value,
+                                        ensure_ascii=False, indent=2).encode("utf-8")),
+               ("processing_trail.csv", trail_csv(subject.trail))]
+    entries += [(document_path(d), files[d.id]) for d in subject.documents]
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, content in entries:
+            archive.writestr(zipfile.ZipInfo(name, date_time=stamp), content,
+                             compress_type=zipfile.ZIP_DEFLATED)
+    return buffer.getvalue()

@@ -1,0 +1,372 @@
+"""The auditor workspace (/audit/...): filters, entity histories, who accessed a worker,
+the chain's state and the evidence pack, all read-only except the pack's own event."""
+import csv
+import io
+import json
+import re
+import subprocess
+import sys
+import zipfile
+from datetime import datetime, timezone
+
+import pytest
+from sqlalchemy import select, text
+
+from caseapp.reports.service import generate
+from models import AuditChainHead, AuditEvent, Decree, Document, Worker
+from reports.audit_trail import EventFilter, search_events
+from tests.bpjs_factories import approved, budget, new_batch
+from tests.factories import DOCUMENT_DIR, make_application, make_submitted
+from tests.helpers import csrf_token, login, tamper
+from tests.report_helpers import diff_of, flat, pdf_pages, sha256
+from workflows.actor import Actor
+from workflows.audit import record, record_many
+from workflows.audit.access import READ_MARK
+from workflows.audit.chain import HASHED_FIELDS, event_hash
+from workflows.bpjs.registration import batch_file
+from workflows.documents import read_document
+
+PURPOSE = "Pemeriksaan Inspektorat atas kasus ini"
+PAGES = ("/audit/", "/audit/event/1", "/audit/entity/app_user/1", "/audit/worker",
+         "/audit/chain", "/audit/evidence-pack")
+
+
+def _seqs(html: str) -> list[int]:
+    return [int(s) for s in re.findall(r'<tr data-seq="(\d+)"', html)]
+
+
+def _get(client, path, **params) -> str:
+    response = client.get(path, query_string=params)
+    assert response.status_code == 200, (path, response.status_code)
+    return response.get_data(as_text=True)
+
+
+def _head(session) -> int:
+    return session.scalar(select(AuditChainHead.seq))
+
+
+@pytest.fixture
+def signing(app, tmp_path, monkeypatch):
+    key = tmp_path / "key.pem"
+    monkeypatch.setitem(app.config, "AUDIT_SIGNING_KEY", str(key))
+    monkeypatch.setitem(app.config, "AUDIT_CHECKPOINT_FILE", str(tmp_path / "checkpoints.jsonl"))
+    return key
+
+
+def _checkpoint(app):
+    runner = app.test_cli_runner()
+    assert runner.invoke(args=["audit", "keygen"]).exit_code == 0
+    result = runner.invoke(args=["audit", "checkpoint", "--as", "audit1"])
+    assert result.exit_code == 0, result.output
+
+
+def test_each_filter_narrows_the_events(client, session, staff, monkeypatch):
+    # 17:30 UTC on 1 March is already 2 March in Bekasi (WIB, UTC+7).
+    monkeypatch.setattr("workflows.audit.recorder.utcnow",
+                        lambda: datetime(2026, 3, 1, 17, 30, tzinfo=timezone.utc))
+    system = Actor.system("uji-filter")
+    by_cw = record(session, staff["cw1"], "test.filter.a", entity_type="worker",
+                   entity_id="990001", reason="jarum_50% di sini")
+    by_audit = record(session, staff["audit1"], "test.filter.ab", entity_type="worker",
+                      entity_id="990002", diff={"catatan": [None, "ada JARUM_50% juga"]})
+    by_system = record(session, system, "test.filter.b", entity_type="application",
+                       entity_id="990001")
+    monkeypatch.undo()
+    later = record(session, staff["cw1"], "test.filter.a", reason="hari ini")
+    session.commit()
+    login(client, "audit1")
+    cases = [({"action": "test.filter."}, [later, by_system, by_audit, by_cw]),
+             ({"action": "test.filter.a"}, [later, by_audit, by_cw]),
+             ({"action": "test.filter.a", "action_match": "exact"}, [later, by_cw]),
+             ({"action": "test.filter%"}, []),
+             ({"action": "test.", "actor": "cw1"}, [later, by_cw]),
+             ({"action": "test.", "actor": "system:uji-filter"}, [by_system]),
+             ({"entity_type": "worker", "entity_id": "990001"}, [by_cw]),
+             ({"action": "test.", "entity_type": "worker"}, [by_audit, by_cw]),
+             ({"action": "test.", "date_from": "2026-03-02", "date_to": "2026-03-02"},
+              [by_system, by_audit, by_cw]),
+             ({"action": "test.", "date_to": "2026-03-01"}, []),
+             ({"action": "test.", "date_from": "2026-03-03"}, [later]),
+             ({"text": "JARUM_50%"}, [by_audit, by_cw]),
+             ({"text": "jarum_50%", "actor": "audit1"}, [by_audit])]
+    for params, expected in cases:
+        assert _seqs(_get(client, "/audit/", **params)) == [e.seq for e in expected], params
+    invalid = _get(client, "/audit/", entity_id="990001")  # an id needs its type
+    assert _seqs(invalid) == [] and "is-invalid" in invalid
+
+
+def test_pages_are_keyset_paged_newest_first(client, session, staff):
+    record_many(session, staff["cw1"], [{"action": "test.page", "entity_type": "worker",
+                                         "entity_id": str(n)} for n in range(53)])
+    session.commit()
+    seqs = list(session.execute(select(AuditEvent.seq).where(AuditEvent.action == "test.page")
+                                .order_by(AuditEvent.seq.desc())).scalars())
+    pages, after = [], None
+    while True:
+        page = search_events(session, EventFilter(action="test.page", action_exact=True),
+                             after=after, page_size=20)
+        pages.append([e.seq for e in page.events])
+        if page.next_after is None:
+            break
+        after = page.next_after
+    assert [len(p) for p in pages] == [20, 20, 13] and sum(pages, []) == seqs
+    login(client, "audit1")
+    first = _get(client, "/audit/", action="test.page", action_match="exact")
+    assert _seqs(first) == seqs[:50]
+    link = re.search(r'data-testid="next-page" href="([^"]+)"', first).group(1)
+    assert "action=test.page" in link and f"after={seqs[49]}" in link
+    assert _seqs(client.get(link.replace("&amp;", "&")).get_data(as_text=True)) == seqs[50:]
+
+
+def test_entity_history_is_oldest_first_with_field_diffs(client, session, staff):
+    application = make_submitted(session, staff["cw1"])
+    session.commit()
+    login(client, "audit1")
+    events = _get(client, "/audit/", entity_type="application",
+                  entity_id=str(application.id))
+    history_url = f"/audit/entity/application/{application.id}"
+    assert f'href="{history_url}"' in events
+    html = _get(client, history_url)
+    expected = list(session.execute(select(AuditEvent.seq).where(
+        AuditEvent.entity_type == "application", AuditEvent.entity_id == str(application.id))
+        .order_by(AuditEvent.seq)).scalars())
+    assert _seqs(html) == expected and len(expected) >= 3
+    submit = session.execute(select(AuditEvent).where(
+        AuditEvent.action == "application.submit",
+        AuditEvent.entity_id == str(application.id))).scalar_one()
+    row = html.split(f'<tr data-seq="{submit.seq}">', 1)[1].split("</tr>\n  <tr", 1)[0]
+    assert re.search(r"<code>state</code></td>\s*<td[^>]*>draft</td>\s*<td[^>]*>submitted", row)
+    detail = _get(client, f"/audit/event/{submit.seq}")
+    assert submit.hash in detail and submit.prev_hash in detail and history_url in detail
+    assert 'data-testid="event-intact"' in detail and "badge-success" in detail
+
+
+def test_who_accessed_a_worker_lists_reads_changes_and_bulk_exports(client, session, staff):
+    budget(session, staff)
+    mine, other = approved(session, staff, 2)
+    document = session.execute(select(Document).where(
+        Document.application_id == mine.id)).scalars().first()
+    read_document(session, document, storage_dir=DOCUMENT_DIR, actor=staff["audit1"])
+    sk_number = session.get(Decree, mine.decree_id).sk_number
+    session.commit()  # the report service ends its read transaction with a rollback
+    generate(session, "decree", "csv", {"sk_number": sk_number}, actor=staff["head"],
+             purpose="Rapat evaluasi program triwulan")
+    batch = new_batch(session, staff)
+    batch_file(session, batch, "csv", actor=staff["cw1"], purpose="Dikirim ke BPJS cabang")
+    unrelated = make_application(session, staff["cw1"])
+    session.commit()
+    login(client, "audit1")
+    token = csrf_token(client, "/audit/worker")
+    response = client.post("/audit/worker", data={"csrf_token": token,
+                                                  "worker": mine.worker.nik})
+    assert response.status_code == 302
+    assert response.headers["Location"].endswith(f"/audit/worker/{mine.worker_id}")
+    html = _get(client, f"/audit/worker/{mine.worker_id}")
+    assert mine.worker.nik not in html and mine.worker.full_name not in html
+    kinds = dict(re.findall(r'<tr data-seq="(\d+)">.*?data-kind="(\w+)"', html, re.S))
+    events = {e.seq: e for e in session.execute(select(AuditEvent).where(
+        AuditEvent.seq.in_([int(s) for s in kinds]))).scalars()}
+    seen = {(e.action, e.entity_type, e.entity_id, kinds[str(seq)], e.reason)
+            for seq, e in events.items()}
+    for expected in [("worker.register", "worker", str(mine.worker_id), "change", None),
+                     ("application.open", "application", str(mine.id), "change", None),
+                     ("document.upload", "document", str(document.id), "change", None),
+                     ("document.read", "document", str(document.id), "read", None),
+                     ("report.generate", "decree", str(mine.decree_id), "read",
+                      "Rapat evaluasi program triwulan"),
+                     ("bpjs.batch_download", "registration_batch", str(batch.id), "read",
+                      "Dikirim ke BPJS cabang")]:
+        assert expected in seen, expected
+    assert not {str(other.id), str(unrelated.id)} & {
+        e.entity_id for e in events.values() if e.entity_type == "application"}
+    assert _seqs(html) == sorted(_seqs(html), reverse=True)
+    unknown = client.post("/audit/worker", data={"csrf_token": token, "worker": "9" * 16})
+    assert unknown.status_code == 404
+
+
+def test_chain_status_without_a_checkpoint_and_verify_now(client, session, staff):
+    record(session, staff["cw1"], "test.chain")
+    session.commit()
+    login(client, "audit1")
+    head = session.execute(select(AuditChainHead.seq, AuditChainHead.hash)).one()
+    html = _get(client, "/audit/chain")
+    assert f"<strong>{head.seq}</strong>" in html and head.hash in html
+    assert 'data-testid="no-checkpoint"' in html
+    token = csrf_token(client, "/audit/chain")
+    verified = client.post("/audit/chain/verify", data={"csrf_token": token})
+    assert verified.status_code == 200 and "alert-success" in verified.get_data(as_text=True)
+    assert _head(session) == head.seq  # verifying wrote nothing
+    assert client.post("/audit/chain/verify").status_code == 400  # no CSRF token
+
+
+def test_chain_status_with_a_checkpoint_and_a_tampered_chain(app, client, session, staff,
+                                                             signing):
+    for _ in range(3):
+        record(session, staff["cw1"], "test.chain")
+    session.commit()
+    _checkpoint(app)
+    checkpoint_seq = _head(session) - 1  # the checkpoint event itself follows the head it signed
+    login(client, "audit1")
+    html = _get(client, "/audit/chain")
+    assert f"<dd class=\"col-7\">{checkpoint_seq}</dd>" in html
+    assert 'data-testid="signature" data-ok="1" data-server-key="1"' in html
+    assert 'data-testid="chain-matches" data-ok="1"' in html and "SHA256:" in html
+
+    victim = checkpoint_seq - 1
+    tamper(session, "UPDATE audit_event SET reason = 'diubah' WHERE seq = :s", s=victim)
+    tamper(session, "UPDATE audit_event SET hash = :h WHERE seq = :s", h="f" * 64,
+           s=checkpoint_seq)
+    session.execute(text("UPDATE audit_checkpoint SET signature = :s"), {"s": "00" * 64})
+    session.commit()
+    signing.unlink()  # key not on this host: checked with the key stored with the checkpoint
+    html = _get(client, "/audit/chain")
+    assert 'data-testid="signature" data-ok="0" data-server-key="0"' in html
+    assert 'data-testid="chain-matches" data-ok="0"' in html
+    token = csrf_token(client, "/audit/chain")
+    verdict = client.post("/audit/chain/verify", data={"csrf_token": token})
+    body = verdict.get_data(as_text=True)
+    assert "alert-danger" in body
+    assert f'href="/audit/event/{victim}" data-testid="first-bad-seq"' in body
+    assert "badge-danger" in _get(client, f"/audit/event/{victim}")
+
+
+def _case_with_history(session, staff):
+    application = make_submitted(session, staff["cw1"])
+    record(session, staff["cw1"], "test.unrelated", entity_type="application", entity_id="0")
+    return application
+
+
+def _build_pack(client, application_id, purpose=PURPOSE):
+    token = csrf_token(client, "/audit/evidence-pack")
+    return client.post("/audit/evidence-pack", data={
+        "csrf_token": token, "application_id": str(application_id), "purpose": purpose})
+
+
+def _verify(folder):
+    return subprocess.run([sys.executable, str(folder / "verify_pack.py"), str(folder)],
+                          capture_output=True, text=True, timeout=60)
+
+
+def test_evidence_pack_holds_the_case_and_verifies_offline(app, client, session, staff,
+                                                          signing, tmp_path):
+    application = _case_with_history(session, staff)
+    session.commit()
+    _checkpoint(app)
+    worker = session.get(Worker, application.worker_id)
+    login(client, "audit1")
+    response = _build_pack(client, application.id)
+    assert response.status_code == 200 and response.mimetype == "application/zip"
+    archive = zipfile.ZipFile(io.BytesIO(response.data))
+    pdf_name = f"berkas-permohonan_{application.id}.pdf"
+    assert set(archive.namelist()) == {pdf_name, "events.json", "events.csv", "chain.json",
+                                       "verify_pack.py", "README.txt"}
+    assert worker.nik in flat(" ".join(pdf_pages(archive.read(pdf_name))))
+    assert "flask audit verify" in archive.read("README.txt").decode("utf-8")
+
+    generated = session.execute(select(AuditEvent).where(
+        AuditEvent.action == "report.generate").order_by(AuditEvent.seq.desc()).limit(1)
+    ).scalar_one()
+    pack_event = session.execute(select(AuditEvent).where(
+        AuditEvent.action == "audit.evidence_pack")).scalar_one()
+    assert (pack_event.entity_type, pack_event.entity_id, pack_event.reason) == (
+        "application", str(application.id), PURPOSE)
+    assert diff_of(pack_event)[READ_MARK] == "bulk"
+    assert diff_of(pack_event)["sha256"] == sha256(response.data)
+    assert pack_event.seq == generated.seq + 1
+
+    expected = list(session.execute(select(AuditEvent).where(
+        AuditEvent.seq < pack_event.seq,
+        ((AuditEvent.entity_type == "application")
+         & (AuditEvent.entity_id == str(application.id)))
+        | ((AuditEvent.entity_type == "worker") & (AuditEvent.entity_id == str(worker.id)))
+        | ((AuditEvent.entity_type == "document") & AuditEvent.entity_id.in_(
+            [str(d.id) for d in session.execute(select(Document).where(
+                Document.application_id == application.id)).scalars()])))
+        .order_by(AuditEvent.seq)).scalars())
+    events = json.loads(archive.read("events.json"))
+    assert [e["seq"] for e in events] == [e.seq for e in expected]
+    assert {"worker.register", "application.open", "document.upload", "application.submit",
+            "report.generate"} <= {e["action"] for e in events}
+    for row, event in zip(events, expected):
+        assert set(row) == set(HASHED_FIELDS) | {"hash"}
+        assert (row["diff"], row["hash"], row["prev_hash"]) == (event.diff, event.hash,
+                                                                event.prev_hash)
+    rows = list(csv.DictReader(io.StringIO(archive.read("events.csv").decode("utf-8-sig"))))
+    assert [int(r["seq"]) for r in rows] == [e.seq for e in expected]
+    assert [r["hash"] for r in rows] == [e.hash for e in expected]
+
+    chain = json.loads(archive.read("chain.json"))
+    assert chain["chain_head"] == {"seq": generated.seq, "hash": generated.hash}
+    for proof, event in zip(chain["events"], expected):
+        fields = {name: getattr(event, name) for name in HASHED_FIELDS}
+        assert proof["hash"] == event.hash == event_hash(fields)
+        assert proof["diff"] == json.loads(event.diff)
+    assert chain["checkpoint"]["seq"] == _checkpoint_seq(session)
+    assert set(chain["checkpoint"]) == {"seq", "head_hash", "signed_at", "public_key",
+                                        "signature"}
+    assert chain["case_file"]["sha256"] == diff_of(generated)["sha256"]
+
+    folder = tmp_path / "pack"
+    archive.extractall(folder)
+    result = _verify(folder)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "HASIL: LULUS" in result.stdout
+
+    edited = json.loads((folder / "events.json").read_text(encoding="utf-8"))
+    edited[1]["actor_name"] = "orang lain"
+    (folder / "events.json").write_text(json.dumps(edited), encoding="utf-8")
+    result = _verify(folder)
+    assert result.returncode == 1 and f"seq {edited[1]['seq']}:" in result.stdout
+
+
+def _checkpoint_seq(session) -> int:
+    return session.scalar(select(AuditEvent.seq).where(
+        AuditEvent.action == "audit.checkpoint")) - 1
+
+
+def test_evidence_pack_needs_a_purpose_and_an_existing_case(client, session, staff):
+    application = _case_with_history(session, staff)
+    session.commit()
+    login(client, "audit1")
+    before = _head(session)
+    assert _build_pack(client, application.id, purpose="singkat").status_code == 422
+    assert _build_pack(client, 999_999).status_code == 404
+    assert _head(session) == before
+
+
+def test_without_a_checkpoint_the_pack_still_verifies(client, session, staff, tmp_path):
+    application = _case_with_history(session, staff)
+    session.commit()
+    login(client, "audit1")
+    response = _build_pack(client, application.id)
+    assert json.loads(zipfile.ZipFile(io.BytesIO(response.data)).read("chain.json"))[
+        "checkpoint"] is None
+    zipfile.ZipFile(io.BytesIO(response.data)).extractall(tmp_path)
+    result = _verify(tmp_path)
+    assert result.returncode == 0 and "belum ada checkpoint" in result.stdout
+
+
+@pytest.mark.parametrize("username", ["cw1", "head", "admin1", "cwhead"])
+def test_only_auditors_reach_the_workspace(client, session, staff, username):
+    application = _case_with_history(session, staff)
+    session.commit()
+    login(client, username)
+    for path in PAGES + (f"/audit/worker/{application.worker_id}",):
+        assert client.get(path).status_code == 403, path
+    token = csrf_token(client, "/reports/")
+    for path in ("/audit/chain/verify", "/audit/evidence-pack", "/audit/worker"):
+        assert client.post(path, data={"csrf_token": token, "application_id": application.id,
+                                       "purpose": PURPOSE}).status_code == 403, path
+    assert session.execute(select(AuditEvent).where(
+        AuditEvent.action == "audit.evidence_pack")).first() is None
+
+
+def test_browsing_the_workspace_writes_nothing(client, session, staff):
+    application = _case_with_history(session, staff)
+    session.commit()
+    login(client, "audit1")
+    before = _head(session)
+    for path in PAGES + (f"/audit/worker/{application.worker_id}",
+                         f"/audit/entity/application/{application.id}"):
+        _get(client, path)
+    assert _head(session) == before

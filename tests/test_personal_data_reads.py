@@ -1,0 +1,291 @@
+"""Reads of personal data are audit events (UU PDP Pasal 31): page opens, document
+downloads, reports and bulk exports; bulk exports are refused without a stated purpose."""
+import io
+import json
+import re
+from datetime import date
+
+import pytest
+from sqlalchemy import func, select
+
+from models import AuditEvent, ImportRun
+from tests.bpjs_factories import (YEAR, accepted, approved, budget, import_reply, new_batch,
+                                  reply_bytes, sent_batch)
+from tests.contribution_factories import bill_csv, matching_rows
+from tests.factories import enrol, make_budget, make_submitted, make_verified, png_bytes
+from tests.helpers import csrf_token, login
+from workflows.approval import approve_batch
+from workflows.audit import verify_chain
+from workflows.audit.access import READ_MARK
+from workflows.contributions.generation import generate_contributions
+from workflows.contributions.payment import record_payment
+from workflows.contributions.reconciliation import reconcile
+from workflows.imports.datasets import import_dtsen
+
+PURPOSE = "Pemeriksaan berkas oleh Inspektorat"
+SHORT = "cek"
+
+
+def _head(session) -> int:
+    session.expire_all()
+    return session.scalar(select(func.max(AuditEvent.seq)))
+
+
+def _since(session, seq: int) -> list[AuditEvent]:
+    session.expire_all()
+    return list(session.execute(select(AuditEvent).where(AuditEvent.seq > seq)
+                                .order_by(AuditEvent.seq)).scalars())
+
+
+def _diff(event: AuditEvent) -> dict:
+    return {key: new for key, (_old, new) in json.loads(event.diff).items()}
+
+
+def _only_read(session, seq: int, action: str, entity: tuple[str, object], actor: str, *,
+               mark: str = "record", purpose: str | None = None) -> dict:
+    """The one event written since ``seq``: the expected read, and the chain still holds."""
+    events = _since(session, seq)
+    assert [e.action for e in events] == [action]
+    event = events[0]
+    assert (event.entity_type, event.entity_id) == (entity[0], str(entity[1]))
+    assert (event.actor_name, event.reason) == (actor, purpose)
+    diff = _diff(event)
+    assert diff[READ_MARK] == mark
+    assert verify_chain(session).ok
+    return diff
+
+
+def _refused(response, session, seq: int) -> None:
+    assert response.status_code == 422
+    assert response.mimetype == "text/html" and "attachment" not in response.headers.get(
+        "Content-Disposition", "")
+    assert _since(session, seq) == []
+
+
+# --- single records: pages and documents ---------------------------------------------
+
+def test_opening_the_case_page_is_one_read_and_refused_actions_add_none(client, session,
+                                                                        staff):
+    application = make_submitted(session, staff["cw1"])
+    session.commit()
+    login(client, "cw1")
+    token = csrf_token(client, "/cases/")
+    seq = _head(session)
+    assert client.get(f"/cases/{application.id}").status_code == 200
+    diff = _only_read(session, seq, "application.view", ("application", application.id), "cw1")
+    assert diff["worker_id"] == application.worker_id
+    seq = _head(session)
+    refused = client.post(f"/cases/{application.id}/verify", data={"csrf_token": token})
+    assert refused.status_code == 403  # the page is shown again, not opened again
+    assert _since(session, seq) == []
+
+
+def test_opening_worker_and_application_details_is_a_read_but_lists_are_not(client, session,
+                                                                             staff):
+    application = make_submitted(session, staff["cw1"])
+    session.commit()
+    login(client, "audit1")
+    seq = _head(session)
+    assert client.get("/workers/").status_code == 200
+    assert client.get("/applications/").status_code == 200
+    assert _since(session, seq) == []
+    page = client.get(f"/workers/details/?id={application.worker_id}")
+    assert page.status_code == 200 and application.worker.nik in page.get_data(as_text=True)
+    _only_read(session, seq, "worker.view", ("worker", application.worker_id), "audit1")
+    seq = _head(session)
+    assert client.get(f"/applications/details/?id={application.id}").status_code == 200
+    diff = _only_read(session, seq, "application.view", ("application", application.id),
+                      "audit1")
+    assert diff["worker_id"] == application.worker_id
+    seq = _head(session)
+    assert client.get("/workers/details/?id=999999").status_code == 302  # no such record
+    assert _since(session, seq) == []
+
+
+def test_a_document_download_is_a_read_of_the_worker(client, session, staff):
+    application = make_submitted(session, staff["cw1"])
+    session.commit()
+    login(client, "head")
+    html = client.get(f"/cases/{application.id}").get_data(as_text=True)
+    link = re.search(rf'href="(/cases/{application.id}/documents/(\d+))"', html)
+    seq = _head(session)
+    response = client.get(link.group(1))
+    assert response.status_code == 200 and response.data == png_bytes()
+    diff = _only_read(session, seq, "document.read", ("document", link.group(2)), "head")
+    assert (diff["application_id"], diff["worker_id"]) == (application.id,
+                                                           application.worker_id)
+
+
+# --- reports ---------------------------------------------------------------------------
+
+@pytest.fixture
+def decree(session, staff):
+    make_budget(session, staff["admin1"], places=2)
+    case = make_verified(session, staff["cw1"], staff["cw2"])
+    decree = approve_batch(session, fiscal_year=2026, application_ids=[case.id],
+                           sk_number="SK-BACA-1", sk_date=date(2026, 3, 2), actor=staff["head"])
+    session.commit()
+    return decree
+
+
+def _report(client, kind: str, **form):
+    return client.post(f"/reports/{kind}", data={
+        "csrf_token": csrf_token(client, "/reports/"), **form})
+
+
+def test_the_decree_annex_needs_a_purpose_on_the_page(client, session, decree):
+    login(client, "head")
+    page = client.get("/reports/").get_data(as_text=True)
+    assert 'data-testid="decree-purpose"' in page and 'data-testid="case-purpose"' in page
+    seq = _head(session)
+    for purpose in (None, SHORT, "   " + SHORT + "      "):
+        form = {"sk_number": "SK-BACA-1", "format": "csv"}
+        refused = _report(client, "decree", **form, **({"purpose": purpose} if purpose else {}))
+        _refused(refused, session, seq)
+        assert "10" in refused.get_data(as_text=True)  # the message says what is missing
+    done = _report(client, "decree", sk_number="SK-BACA-1", format="csv", purpose=PURPOSE)
+    assert done.status_code == 200 and done.mimetype.startswith("text/csv")
+    events = _since(session, seq)
+    assert [e.action for e in events] == ["report.generate", "report.download"]
+    generated = events[0]
+    assert (generated.entity_type, generated.entity_id) == ("decree", str(decree.id))
+    assert (generated.actor_name, generated.reason) == ("head", PURPOSE)
+    diff = _diff(generated)
+    assert diff[READ_MARK] == "bulk" and diff["report"] == "decree"
+    assert {"format", "parameters", "file_name", "bytes", "sha256", "chain_head_seq",
+            "chain_head_hash"} <= set(diff)
+    assert READ_MARK not in _diff(events[1]) and verify_chain(session).ok
+
+
+def test_the_case_file_is_a_record_read_with_an_optional_purpose(client, session, staff):
+    application = make_submitted(session, staff["cw1"])
+    session.commit()
+    login(client, "audit1")
+    for purpose in (None, PURPOSE):
+        seq = _head(session)
+        form = {"application_id": str(application.id), "format": "pdf"}
+        response = _report(client, "case", **form, **({"purpose": purpose} if purpose else {}))
+        assert response.status_code == 200 and response.mimetype == "application/pdf"
+        generated = _since(session, seq)[0]
+        assert (generated.action, generated.entity_type, generated.entity_id) == (
+            "report.generate", "application", str(application.id))
+        assert (generated.reason, _diff(generated)[READ_MARK]) == (purpose, "record")
+    seq = _head(session)
+    today = date.today().isoformat()
+    assert _report(client, "audit", **{"from": today, "to": today}).status_code == 200
+    assert READ_MARK not in _diff(_since(session, seq)[0])  # aggregates, no personal data
+
+
+def test_cli_decree_refuses_a_missing_or_short_purpose(app, session, decree, tmp_path):
+    runner = app.test_cli_runner()
+    output = tmp_path / "sk.csv"
+    seq = _head(session)
+    base = ["report", "decree", "SK-BACA-1", "--as", "head", "--output", str(output)]
+    missing = runner.invoke(args=base)
+    assert missing.exit_code != 0 and "--purpose" in missing.output
+    short = runner.invoke(args=base + ["--purpose", SHORT])
+    assert short.exit_code == 1 and not output.exists() and _since(session, seq) == []
+    done = runner.invoke(args=base + ["--purpose", PURPOSE])
+    assert done.exit_code == 0, done.output
+    generated = _since(session, seq)[0]
+    assert (generated.action, generated.reason, _diff(generated)[READ_MARK]) == (
+        "report.generate", PURPOSE, "bulk")
+
+
+# --- bulk downloads ---------------------------------------------------------------------
+
+def test_bpjs_batch_files_are_posted_with_a_purpose(client, session, staff):
+    budget(session, staff)
+    approved(session, staff, 1)
+    batch = new_batch(session, staff)
+    session.commit()
+    login(client, "cw2")
+    page = client.get(f"/bpjs/?year={YEAR}").get_data(as_text=True)
+    assert f"/bpjs/batches/{batch.id}/csv" in page and 'name="purpose"' in page
+    url = f"/bpjs/batches/{batch.id}/csv"
+    assert client.get(url).status_code == 405
+    token = csrf_token(client, "/bpjs/")
+    seq = _head(session)
+    for form in ({}, {"purpose": SHORT}):
+        _refused(client.post(url, data={"csrf_token": token, **form}), session, seq)
+    done = client.post(url, data={"csrf_token": token, "purpose": PURPOSE})
+    assert done.status_code == 200 and done.data == batch.csv_content
+    diff = _only_read(session, seq, "bpjs.batch_download", ("registration_batch", batch.id),
+                      "cw2", mark="bulk", purpose=PURPOSE)
+    assert (diff["format"], diff["sha256"]) == ("csv", batch.csv_sha256)
+
+
+def test_cli_bpjs_download_needs_a_purpose(app, session, staff, tmp_path):
+    budget(session, staff)
+    approved(session, staff, 1)
+    batch = new_batch(session, staff)
+    session.commit()
+    runner = app.test_cli_runner()
+    base = ["bpjs", "download", batch.batch_number, "--as", "audit1",
+            "--output", str(tmp_path / "b.csv")]
+    seq = _head(session)
+    assert runner.invoke(args=base).exit_code != 0
+    assert runner.invoke(args=base + ["--purpose", SHORT]).exit_code == 1
+    assert not (tmp_path / "b.csv").exists() and _since(session, seq) == []
+    assert runner.invoke(args=base + ["--purpose", PURPOSE]).exit_code == 0
+    _only_read(session, seq, "bpjs.batch_download", ("registration_batch", batch.id),
+               "audit1", mark="bulk", purpose=PURPOSE)
+
+
+def _rejected_dtsen(session, staff) -> ImportRun:
+    bad = io.BytesIO(b"nik,no_kk,nama,tanggal_lahir,jenis_kelamin,kode_kelurahan,desil\n"
+                     b"3275,3275010101000001,Siti,1990-01-01,P,3275011001,3\n")
+    run = import_dtsen(session, bad, file_name="dtsen-salah.csv", as_of=date(2026, 1, 1),
+                       actor=staff["cw1"]).run
+    assert run.status == "rejected" and run.error_report
+    return run
+
+
+def _reply_problems(session, staff) -> ImportRun:
+    budget(session, staff)
+    first = approved(session, staff, 1)[0]
+    sent_batch(session, staff)
+    run = import_reply(session, staff, reply_bytes([accepted(first, 1)[:1] + [
+        "123", "DITERIMA", "", f"{YEAR}-08-01"]])).run
+    assert run.status == "rejected" and run.error_report
+    return run
+
+
+def _reconciled(session, staff):
+    make_budget(session, staff["admin1"], places=1)
+    enrol(session, staff, 1)
+    batch = generate_contributions(session, first_month=date(2026, 3, 1), months=1,
+                                   actor=staff["cw1"])
+    record_payment(session, batch, sp2d_number="SP2D-BACA", sp2d_date=date(2026, 3, 9),
+                   invoice_number="INV-BACA", actor=staff["cw1"])
+    reconcile(session, bill_csv(matching_rows(session, batch)), file_name="tagihan.csv",
+              batch=batch, actor=staff["cw1"])
+    return batch
+
+
+@pytest.mark.parametrize("make,page,url,action,entity_type,filename", [
+    (_rejected_dtsen, "/imports/", "/imports/{id}/report.csv", "import.report_download",
+     "import_run", "laporan-impor-"),
+    (_reply_problems, f"/bpjs/?year={YEAR}", "/bpjs/responses/{id}/report.csv",
+     "import.report_download", "import_run", "laporan-balasan-bpjs-"),
+    (_reconciled, "/contributions-payments/batches/{id}",
+     "/contributions-payments/batches/{id}/reconciliation.csv",
+     "contributions.report_download", "payment_batch", "rekonsiliasi-iuran-"),
+], ids=["import", "bpjs-reply", "reconciliation"])
+def test_reports_quoting_niks_are_posted_with_a_purpose(client, session, staff, make, page,
+                                                        url, action, entity_type, filename):
+    entity = make(session, staff)
+    session.commit()
+    login(client, "cw1")
+    page, url = page.format(id=entity.id), url.format(id=entity.id)
+    html = client.get(page).get_data(as_text=True)
+    assert url in html and 'name="purpose"' in html
+    assert client.get(url).status_code == 405
+    token = csrf_token(client, page)
+    seq = _head(session)
+    for form in ({}, {"purpose": SHORT}):
+        _refused(client.post(url, data={"csrf_token": token, **form}), session, seq)
+    done = client.post(url, data={"csrf_token": token, "purpose": PURPOSE})
+    assert done.status_code == 200 and filename in done.headers["Content-Disposition"]
+    _only_read(session, seq, action, (entity_type, entity.id), "cw1", mark="bulk",
+               purpose=PURPOSE)

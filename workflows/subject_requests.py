@@ -1,0 +1,129 @@
+"""Data subject requests under UU PDP: recording them with their 3x24-hour deadline,
+answering them, and the access export (Pasal 32) that goes with an open access request.
+
+Corrections are made through the normal case verbs (each audited there); the request
+only records the outcome. A restriction stands while its request is open or fulfilled.
+"""
+import hashlib
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import exists, select
+from sqlalchemy.orm import Session
+
+from models import DataSubjectRequest, Role, Worker
+from models.base import utcnow
+from models.subject_request import REQUEST_CHANNELS, REQUEST_KINDS, RESPONSE_TIME
+from reports.subject_export import build_zip, collect_subject_data
+from workflows.actor import Actor
+from workflows.audit import record_change
+from workflows.audit.access import record_read
+from workflows.documents import read_document
+from workflows.errors import InvalidInput, InvalidTransition, NotAllowed
+
+HANDLER_ROLES = (Role.CASEWORKER.value, Role.HEAD.value)
+OUTCOMES = ("fulfilled", "refused")
+
+
+def can_handle(actor: Actor) -> bool:
+    """Caseworkers and heads record and answer requests; auditors and admins only look."""
+    return actor.has_role(*HANDLER_ROLES)
+
+
+def _require_handler(actor: Actor) -> None:
+    if not can_handle(actor):
+        raise NotAllowed(_l("Only caseworkers and heads handle data subject requests."))
+
+
+def record_request(session: Session, *, nik: str, kind: str, requester_name: str,
+                   channel: str, description: str | None, actor: Actor,
+                   received_at: datetime | None = None) -> DataSubjectRequest:
+    """A request as received; the deadline runs from ``received_at`` (default now), so a
+    letter opened a day late still has to be answered 72 hours after it arrived."""
+    _require_handler(actor)
+    if kind not in REQUEST_KINDS:
+        raise InvalidInput(_l("Choose what the request asks for."))
+    if channel not in REQUEST_CHANNELS:
+        raise InvalidInput(_l("Choose how the request was received."))
+    requester_name = " ".join((requester_name or "").split())
+    if not requester_name or len(requester_name) > 200:
+        raise InvalidInput(_l("The requester's name is required (at most 200 characters)."))
+    description = (description or "").strip() or None
+    if kind != "access" and description is None:
+        raise InvalidInput(_l("Describe which data is to be corrected or restricted."))
+    now = utcnow()
+    received_at = received_at or now
+    if received_at > now:
+        raise InvalidInput(_l("The time of receipt cannot be in the future."))
+    nik = (nik or "").strip()
+    worker = session.execute(select(Worker).where(Worker.nik == nik)).scalar_one_or_none()
+    if worker is None:
+        raise InvalidInput(_l("No worker with NIK %(nik)s is registered, so this system holds "
+                              "no case data about them; the request was not recorded.", nik=nik))
+    request = DataSubjectRequest(worker_id=worker.id, kind=kind, state="open",
+                                 requester_name=requester_name, channel=channel,
+                                 description=description, received_at=received_at,
+                                 due_at=received_at + RESPONSE_TIME,
+                                 recorded_by_id=actor.user_id)
+    session.add(request)
+    record_change(session, actor, "subject_request.record", request, created=True)
+    return request
+
+
+def _lock_open(session: Session, request: DataSubjectRequest) -> None:
+    """Re-read under a lock so a second click finds the request already answered."""
+    session.flush()
+    session.refresh(request, with_for_update=True)
+    if request.state != "open":
+        raise InvalidTransition(_l("Request %(id)s was already answered.", id=request.id))
+
+
+def resolve_request(session: Session, request: DataSubjectRequest, *, outcome: str, note: str,
+                    actor: Actor) -> None:
+    """Close an open request as fulfilled or refused; a refusal names its grounds."""
+    _require_handler(actor)
+    _lock_open(session, request)
+    if outcome not in OUTCOMES:
+        raise InvalidInput(_l("Choose whether the request was fulfilled or refused."))
+    note = (note or "").strip()
+    if outcome == "refused" and not note:
+        raise InvalidInput(_l("State the grounds for refusing (UU PDP Pasal 33)."))
+    request.state, request.resolution_note = outcome, note or None
+    request.resolved_at, request.resolved_by_id = utcnow(), actor.user_id
+    record_change(session, actor, f"subject_request.{outcome}", request, reason=note or None)
+
+
+def processing_restricted(session: Session, worker: Worker) -> bool:
+    """Whether the worker asked to restrict processing and that request still stands."""
+    return bool(session.scalar(select(exists().where(
+        DataSubjectRequest.worker_id == worker.id, DataSubjectRequest.kind == "restriction",
+        DataSubjectRequest.state.in_(("open", "fulfilled"))))))
+
+
+@dataclass(frozen=True)
+class SubjectExport:
+    file_name: str
+    content: bytes
+
+
+def export_subject_data(session: Session, request: DataSubjectRequest, *, storage_dir: Path,
+                        actor: Actor) -> SubjectExport:
+    """The ZIP answering an open access request. Every document is read through
+    ``read_document`` (role, hash check, one audit event each) and the export itself is a
+    bulk read whose purpose names the request."""
+    _require_handler(actor)
+    if request.kind != "access" or request.state != "open":
+        raise InvalidTransition(_l("Only an open access request allows exporting the data "
+                                   "held about a worker."))
+    subject = collect_subject_data(session, request.worker, request=request)
+    files = {document.id: read_document(session, document, storage_dir=storage_dir,
+                                        actor=actor)
+             for document in subject.documents}
+    content = build_zip(subject, files)
+    record_read(session, actor, "subject.export", entity=request.worker, bulk=True,
+                purpose=f"Permintaan akses subjek data no. {request.id}",
+                detail={"request": request.id, "documents": len(files), "bytes": len(content),
+                        "sha256": hashlib.sha256(content).hexdigest()})
+    return SubjectExport(f"akses-data-subjek-{request.id}.zip", content)
