@@ -1,9 +1,11 @@
 """Refusals from the workflows and HTTP errors become clear, translated pages."""
 from flask import render_template
+from flask_login import current_user
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
+from caseapp.refusals import record_attempt, record_refusal
 from workflows.errors import WorkflowError
 
 _MESSAGES = {
@@ -19,6 +21,7 @@ _MESSAGES = {
 def init_app(app) -> None:
     @app.errorhandler(WorkflowError)
     def _workflow_error(error: WorkflowError):
+        record_refusal(error)
         return render_template("error.html", code=error.status,
                                message=error.message), error.status
 
@@ -32,5 +35,7 @@ def init_app(app) -> None:
     def _http_error(error: HTTPException):
         if error.code not in _MESSAGES:
             return error
+        if error.code == 403 and current_user.is_authenticated:
+            record_attempt("denied", 403, "the role may not open or post to this")
         return render_template("error.html", code=error.code,
                                message=_MESSAGES[error.code]), error.code

@@ -6,7 +6,8 @@ from datetime import datetime, timedelta, timezone
 from sqlalchemy import case, extract, func, select
 from sqlalchemy.orm import Session
 
-from models import Application, BudgetLedger, Kecamatan, Kelurahan, PaymentBatch, Worker
+from models import (Application, BudgetLedger, DataSubjectRequest, Kecamatan, Kelurahan,
+                    PaymentBatch, Worker)
 
 AGE_BUCKETS = ((0, 7), (8, 14), (15, 30), (31, None))  # days waiting since submission
 COVERED = ("approved", "submitted_to_bpjs", "enrolled")
@@ -69,3 +70,13 @@ def coverage_by_kecamatan(session: Session, year: int) -> list[tuple[str, int, i
         .outerjoin(Application, (Application.worker_id == Worker.id) & holding)
         .group_by(Kecamatan.name).order_by(Kecamatan.name)).all()
     return [(name, int(places), int(enrolled)) for name, places, enrolled in rows]
+
+
+def subject_requests_due(session: Session) -> tuple[int, int]:
+    """Open data subject requests and how many of them are past their 3x24-hour deadline."""
+    now = datetime.now(timezone.utc)
+    open_count, overdue = session.execute(select(
+        func.count(), func.coalesce(func.sum(case((DataSubjectRequest.due_at < now, 1),
+                                                  else_=0)), 0))
+        .where(DataSubjectRequest.state == "open")).one()
+    return int(open_count), int(overdue)

@@ -100,8 +100,12 @@ def test_auditor_can_change_nothing(client, session):
                        ("/applications/new/", {})):
         assert client.post(path, data={**data, "csrf_token": token}).status_code == 403, path
     assert session.get(UmkRate, 2026).amount == 5_999_443
-    after = session.scalar(select(AuditEvent.seq).order_by(AuditEvent.seq.desc()).limit(1))
-    assert after == before
+    attempts = session.execute(select(AuditEvent).where(AuditEvent.seq > before)
+                               .order_by(AuditEvent.seq)).scalars().all()
+    # Only the attempts are written: one "denied" event each, naming who and where.
+    assert [(e.action.rsplit(".", 1)[1], e.actor_name) for e in attempts] == \
+        [("denied", "audit1")] * 5
+    assert json.loads(attempts[0].diff)["path"] == [None, "/umk/new/"]
 
 
 def test_workflow_models_are_read_only_and_exports_are_off(client):

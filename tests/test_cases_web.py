@@ -57,8 +57,9 @@ def test_intake_upload_submit_and_verify_by_a_second_caseworker(client, session,
         AuditEvent.entity_type == "application", AuditEvent.entity_id == str(application_id),
         AuditEvent.action != "application.view")  # page reads: tests/test_personal_data_reads
         .order_by(AuditEvent.seq)).scalars().all()
+    # cw1 verifying their own intake and cw2's second click are refused attempts, logged
     assert actions == ["application.open", "application.submit", "eligibility.evaluate",
-                       "application.verify"]
+                       "cases.verify.refused", "application.verify", "cases.verify.refused"]
 
 
 def test_intake_refuses_a_nik_whose_birth_date_disagrees_and_saves_nothing(client, session):

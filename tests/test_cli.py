@@ -3,7 +3,7 @@ from collections import Counter
 
 from sqlalchemy import func, select
 
-from models import Application, AuditEvent, User
+from models import Application, AuditCheckpoint, AuditEvent, User
 
 
 def _last_event(session, action):
@@ -66,3 +66,18 @@ def test_demo_seed_refuses_outside_demo_mode(app):
 def test_refdata_load_is_idempotent(app, session):
     result = app.test_cli_runner().invoke(args=["refdata", "load"])
     assert result.exit_code == 0 and "0 rows" in result.output
+
+
+def test_demo_seed_signs_a_first_checkpoint_that_verifies(app, session, tmp_path, monkeypatch):
+    monkeypatch.setitem(app.config, "AUDIT_SIGNING_KEY", str(tmp_path / "key.pem"))
+    monkeypatch.setitem(app.config, "AUDIT_CHECKPOINT_FILE", str(tmp_path / "checkpoints.jsonl"))
+    monkeypatch.setitem(app.config, "DOCUMENT_DIR", str(tmp_path / "documents"))
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["demo", "seed", "--force", "--workers", "4"])
+    assert result.exit_code == 0, result.output
+    checkpoint = session.execute(select(AuditCheckpoint)).scalar_one()
+    assert checkpoint.seq == _last_event(session, "audit.checkpoint").seq - 1
+    assert (tmp_path / "key.pem").exists()
+    assert len((tmp_path / "checkpoints.jsonl").read_text().splitlines()) == 1
+    verify = runner.invoke(args=["audit", "verify"])
+    assert verify.exit_code == 0 and "1 checkpoint(s)" in verify.output, verify.output

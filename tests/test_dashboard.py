@@ -2,9 +2,12 @@
 import re
 from datetime import timedelta
 
-from tests.factories import enrol, make_budget, make_submitted
-from tests.helpers import login
-from reports.dashboard import budget_burn, coverage_by_kecamatan, worklist_ageing
+from models.base import utcnow
+from reports.dashboard import (budget_burn, coverage_by_kecamatan, subject_requests_due,
+                               worklist_ageing)
+from tests.factories import enrol, make_budget, make_submitted, make_worker
+from tests.helpers import csrf_token, login
+from workflows.subject_requests import record_request
 
 
 def test_worklist_ageing_buckets(session, staff):
@@ -41,3 +44,23 @@ def test_each_role_sees_its_panels(client, session, staff):
     login(client, "head")
     html = client.get("/").get_data(as_text=True)
     assert 'data-testid="panel-budget"' in html and 'data-testid="coverage"' in html
+
+
+def test_open_and_overdue_data_subject_requests_on_the_home_page(client, session, staff):
+    assert subject_requests_due(session) == (0, 0)
+    late = record_request(session, nik=make_worker(session, staff["cw1"]).nik, kind="access",
+                          requester_name="Pemohon", channel="letter", description=None,
+                          received_at=utcnow() - timedelta(hours=80), actor=staff["cw1"])
+    record_request(session, nik=make_worker(session, staff["cw1"]).nik, kind="access",
+                   requester_name="Pemohon", channel="counter", description=None,
+                   actor=staff["cw1"])
+    assert late.is_overdue(utcnow())
+    session.commit()
+    assert subject_requests_due(session) == (2, 1)
+    login(client, "cw1")
+    html = client.get("/").get_data(as_text=True)
+    panel = html.split('data-testid="panel-privacy"', 1)[1].split("</div></div></div>", 1)[0]
+    assert "Terbuka: 2," in panel and "jam: 1<" in panel and "border-danger" in html
+    client.post("/auth/logout", data={"csrf_token": csrf_token(client, "/")})
+    login(client, "admin1")
+    assert 'data-testid="panel-privacy"' not in client.get("/").get_data(as_text=True)

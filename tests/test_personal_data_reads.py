@@ -64,8 +64,8 @@ def _refused(response, session, seq: int) -> None:
 
 # --- single records: pages and documents ---------------------------------------------
 
-def test_opening_the_case_page_is_one_read_and_refused_actions_add_none(client, session,
-                                                                        staff):
+def test_opening_the_case_page_is_one_read_and_a_refused_action_is_no_read(client, session,
+                                                                          staff):
     application = make_submitted(session, staff["cw1"])
     session.commit()
     login(client, "cw1")
@@ -77,7 +77,7 @@ def test_opening_the_case_page_is_one_read_and_refused_actions_add_none(client, 
     seq = _head(session)
     refused = client.post(f"/cases/{application.id}/verify", data={"csrf_token": token})
     assert refused.status_code == 403  # the page is shown again, not opened again
-    assert _since(session, seq) == []
+    assert [e.action for e in _since(session, seq)] == ["cases.verify.refused"]
 
 
 def test_opening_worker_and_application_details_is_a_read_but_lists_are_not(client, session,

@@ -100,10 +100,10 @@ def test_resolve_once_and_a_second_answer_is_409(session, staff):
     with pytest.raises(InvalidTransition) as again:
         resolve_request(session, request, outcome="refused", note="x", actor=staff["cw1"])
     assert again.value.status == 409
-    (event,) = _events(session, "subject_request.fulfilled")
+    (event,) = _events(session, "subject_request.fulfil")
     assert event.reason == "Ekspor diserahkan"
     assert json.loads(event.diff)["state"] == ["open", "fulfilled"]
-    assert not _events(session, "subject_request.refused")
+    assert not _events(session, "subject_request.decline")
 
 
 def test_a_refusal_needs_its_grounds(session, staff):
@@ -115,7 +115,7 @@ def test_a_refusal_needs_its_grounds(session, staff):
     resolve_request(session, request, outcome="refused",
                     note="Pasal 33: data masih diperlukan untuk proses hukum",
                     actor=staff["cw1"])
-    (event,) = _events(session, "subject_request.refused")
+    (event,) = _events(session, "subject_request.decline")
     assert event.reason.startswith("Pasal 33")
 
 

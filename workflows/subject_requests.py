@@ -24,7 +24,8 @@ from workflows.documents import read_document
 from workflows.errors import InvalidInput, InvalidTransition, NotAllowed
 
 HANDLER_ROLES = (Role.CASEWORKER.value, Role.HEAD.value)
-OUTCOMES = ("fulfilled", "refused")
+# Outcome -> the verb recorded ("*.refused" is kept for actions the system refused).
+OUTCOMES = {"fulfilled": "fulfil", "refused": "decline"}
 
 
 def can_handle(actor: Actor) -> bool:
@@ -92,7 +93,8 @@ def resolve_request(session: Session, request: DataSubjectRequest, *, outcome: s
         raise InvalidInput(_l("State the grounds for refusing (UU PDP Pasal 33)."))
     request.state, request.resolution_note = outcome, note or None
     request.resolved_at, request.resolved_by_id = utcnow(), actor.user_id
-    record_change(session, actor, f"subject_request.{outcome}", request, reason=note or None)
+    record_change(session, actor, f"subject_request.{OUTCOMES[outcome]}", request,
+                  reason=note or None)
 
 
 def processing_restricted(session: Session, worker: Worker) -> bool:

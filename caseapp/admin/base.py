@@ -6,7 +6,7 @@ same transaction Flask-Admin commits.
 """
 import warnings
 
-from flask import abort, flash, redirect, request, url_for
+from flask import abort, redirect, request, url_for
 from flask_admin import BaseView
 from flask_admin.menu import MenuLink
 from flask_admin.contrib.sqla import ModelView
@@ -17,6 +17,7 @@ from flask_login import current_user
 from caseapp.actor import current_actor
 from caseapp.extensions import db
 from caseapp.forms import AdminForm
+from caseapp.refusals import refuse
 from workflows.audit import record_change
 from workflows.errors import WorkflowError
 
@@ -129,7 +130,7 @@ class SecureModelView(RoleAccessMixin, ModelView):
 
     def handle_view_exception(self, exc) -> bool:
         if isinstance(exc, WorkflowError):
-            flash(exc.message, "error")
+            refuse(exc)
             return True
         return super().handle_view_exception(exc)
 

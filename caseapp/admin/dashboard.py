@@ -45,6 +45,8 @@ class DashboardView(AdminIndexView):
             counts = _state_counts(session)
             panels["head"] = {"verified": counts.get("verified", 0),
                               "waitlisted": counts.get("waitlisted", 0)}
+        if current_user.has_role(Role.CASEWORKER, Role.HEAD):
+            panels["privacy"] = dashboard.subject_requests_due(session)
         if current_user.has_role(Role.HEAD, Role.AUDITOR, Role.ADMIN):
             panels["budget"] = {"year": session.get(BudgetYear, year),
                                 "burn": dashboard.budget_burn(session, year),

@@ -1,5 +1,4 @@
 """Staff accounts for the admin; creation and role changes go through the user verbs."""
-from flask import flash
 from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, PasswordField, SelectMultipleField, StringField
 from wtforms.fields.choices import SelectChoice
@@ -9,6 +8,7 @@ from caseapp.actor import current_actor
 from caseapp.admin.base import SecureModelView
 from caseapp.forms import BaseForm
 from caseapp.i18n import ROLE_LABELS
+from caseapp.refusals import refuse
 from models import Role, User
 from workflows import users as user_verbs
 from workflows.audit import record_change
@@ -62,8 +62,7 @@ class UserView(SecureModelView):
             self.session.commit()
             return result
         except WorkflowError as exc:
-            self.session.rollback()
-            flash(exc.message, "error")
+            refuse(exc)
             return False
 
     def create_model(self, form):

@@ -12,6 +12,7 @@ from caseapp.actor import current_actor
 from caseapp.admin.base import SecureView
 from caseapp.cases.labels import CATEGORY_LABELS
 from caseapp.extensions import db
+from caseapp.refusals import refuse
 from models import BudgetYear, Decree, Role
 from reports.budget import budget_summary
 from workflows.approval import approve_batch
@@ -60,8 +61,7 @@ class ApprovalView(SecureView):
                                    actor=current_actor())
             db.session.commit()
         except WorkflowError as exc:
-            db.session.rollback()
-            flash(exc.message, "error")
+            refuse(exc)
             return self.render_ranking(exc.status)
         flash(_("SK %(sk)s: %(a)d approved, %(w)d on the waiting list.", sk=decree.sk_number,
                 a=decree.approved_count, w=decree.waitlisted_count), "success")

@@ -17,6 +17,7 @@ from caseapp.audit_workspace.chain import chain_status
 from caseapp.audit_workspace.evidence_pack import build_evidence_pack
 from caseapp.audit_workspace.forms import EvidencePackForm, EventFilterForm, WorkerLookupForm
 from caseapp.extensions import db
+from caseapp.refusals import refuse
 from models import AuditEvent, Role, Worker
 from reports.audit_trail import (EventFilter, diff_rows, entity_history, find_worker,
                                  parsed_diff, search_events, worker_access)
@@ -126,8 +127,7 @@ class AuditWorkspaceView(SecureView):
                                        actor=current_actor())
             db.session.commit()
         except WorkflowError as exc:
-            db.session.rollback()
-            flash(exc.message, "error")
+            refuse(exc)
             return self.render_page("evidence_pack.html", exc.status, form=form)
         return send_file(io.BytesIO(pack.content), mimetype="application/zip",
                          as_attachment=True, download_name=pack.file_name,

@@ -7,6 +7,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 from caseapp.actor import current_actor
 from caseapp.auth.forms import LoginForm, PasswordForm
 from caseapp.extensions import db, limiter, login_manager
+from caseapp.refusals import refuse
 from models import User
 from workflows import users as user_verbs
 from workflows.errors import WorkflowError
@@ -75,8 +76,7 @@ class AuthView(BaseView):
                                            actor=current_actor())
                 db.session.commit()
             except WorkflowError as exc:
-                db.session.rollback()
-                flash(exc.message, "error")
+                refuse(exc)
             else:
                 flash(_("Your password has been changed."), "success")
                 return redirect(url_for("admin.index"))

@@ -22,6 +22,7 @@ from caseapp.admin.base import SecureView
 from caseapp.extensions import db
 from caseapp.imports import progress
 from caseapp.imports.problem_report import problem_report_download
+from caseapp.refusals import refuse
 from models import Application, ImportRun, RegistrationBatch, Role, User
 from workflows.bpjs.registration import (FORMATS, READ_ROLES, STATUS_LABELS, batch_file,
                                          cancel_registration_batch, create_registration_batch,
@@ -90,8 +91,7 @@ class BpjsView(SecureView):
             message = work()
             db.session.commit()
         except WorkflowError as exc:
-            db.session.rollback()
-            flash(exc.message, "error")
+            refuse(exc)
             return self.render_index(exc.status)
         flash(success(message) if callable(success) else success, "success")
         return redirect(url_for(".index", year=_year()))
@@ -131,8 +131,7 @@ class BpjsView(SecureView):
                               purpose=request.form.get("purpose"))
             db.session.commit()
         except WorkflowError as exc:
-            db.session.rollback()
-            flash(exc.message, "error")
+            refuse(exc)
             return self.render_index(exc.status)
         return send_file(BytesIO(data), mimetype=_MIME[file_format], as_attachment=True,
                          download_name=f"{batch.batch_number}.{file_format}")
@@ -153,8 +152,7 @@ class BpjsView(SecureView):
                                           actor=current_actor(), progress=track)
             db.session.commit()
         except WorkflowError as exc:
-            db.session.rollback()
-            flash(exc.message, "error")
+            refuse(exc)
             if _xhr():  # the page's script follows ``location`` whatever the status
                 return jsonify(location=url_for(".index")), exc.status
             return self.render_index(exc.status)

@@ -10,6 +10,7 @@ from flask_babel import gettext as _
 
 from caseapp.actor import current_actor
 from caseapp.extensions import db
+from caseapp.refusals import refuse
 from models import Document, DuplicateFlag
 from workflows.approval import decline_application, send_back_application
 from workflows.documents import read_document, store_document
@@ -32,8 +33,7 @@ class CaseActionsMixin:
             work(application)
             db.session.commit()
         except WorkflowError as exc:
-            db.session.rollback()
-            flash(exc.message, "error")
+            refuse(exc)
             return self.render_case(self.load_application(application_id), exc.status)
         flash(success, "success")
         return redirect(url_for(".case", application_id=application_id))

@@ -13,6 +13,7 @@ from caseapp.cases.actions import CaseActionsMixin
 from caseapp.cases import labels
 from caseapp.cases.forms import IntakeForm, ReasonForm, ResolveForm, UploadForm, WorklistFilterForm
 from caseapp.extensions import db
+from caseapp.refusals import refuse
 from models import Application, Kecamatan, Kelurahan, Role
 from reports.case_file import load_case_file
 from reports.contributions import participant_months
@@ -79,8 +80,7 @@ class CasesView(CaseActionsMixin, SecureView):
                                                actor=actor)
                 db.session.commit()
             except WorkflowError as exc:
-                db.session.rollback()
-                flash(exc.message, "error")
+                refuse(exc)
                 return self.render("cases/intake.html", form=form), exc.status
             flash(_("Application %(id)s was saved as a draft. Add the documents, then submit.",
                     id=application.id), "success")

@@ -7,6 +7,8 @@ from flask.cli import AppGroup
 
 from caseapp.demo import DEMO_PASSWORD, DEMO_USERS, already_seeded, seed_demo
 from caseapp.extensions import db
+from workflows.actor import Actor
+from workflows.audit.checkpoints import create_checkpoint, generate_key, load_key
 
 group = AppGroup("demo", help="Demo data for trying the application.")
 
@@ -25,5 +27,17 @@ def seed(workers, force):
         count = seed_demo(db.session, workers=workers, progress=lambda: bar.update(1),
                           storage_dir=Path(current_app.config["DOCUMENT_DIR"]))
         db.session.commit()
+    _first_checkpoint()
     click.echo(f"demo data: {count} workers; accounts "
                + ", ".join(u for u, _, _ in DEMO_USERS) + f" with password {DEMO_PASSWORD}")
+
+
+def _first_checkpoint() -> None:
+    """Sign the seeded chain, so the auditor's chain page shows a checkpoint from the start
+    (the demo key lives in instance/; a real office keeps its key off the server)."""
+    key_path = Path(current_app.config["AUDIT_SIGNING_KEY"])
+    if not key_path.exists():
+        generate_key(key_path)
+    create_checkpoint(db.session, load_key(key_path), actor=Actor.system("demo-seed"),
+                      export_file=Path(current_app.config["AUDIT_CHECKPOINT_FILE"]))
+    db.session.commit()

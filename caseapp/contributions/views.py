@@ -20,6 +20,7 @@ from caseapp.actor import current_actor
 from caseapp.admin.base import SecureView
 from caseapp.extensions import db
 from caseapp.imports import progress
+from caseapp.refusals import refuse
 from models import ImportRun, PaymentBatch, Role, User
 from reports.contributions import add_months, batch_month_counts
 from reports.formatting import rupiah
@@ -84,8 +85,7 @@ class ContributionsView(SecureView):
                                            actor=current_actor())
             db.session.commit()
         except WorkflowError as exc:
-            db.session.rollback()
-            flash(exc.message, "error")
+            refuse(exc)
             return self.render_index(exc.status)
         flash(_("Batch %(id)d: %(n)d participants, %(total)s.", id=batch.id,
                 n=batch.participant_count, total=rupiah(batch.total)),
@@ -127,8 +127,7 @@ class ContributionsView(SecureView):
                            actor=current_actor())
             db.session.commit()
         except WorkflowError as exc:
-            db.session.rollback()
-            flash(exc.message, "error")
+            refuse(exc)
             return self.render_batch(self.load_batch(batch_id), exc.status)
         flash(_("Batch %(id)d is recorded as paid under SP2D %(sp2d)s.", id=batch.id,
                 sp2d=batch.sp2d_number), "success")
@@ -154,8 +153,7 @@ class ContributionsView(SecureView):
                                batch=batch, actor=current_actor(), progress=track)
             db.session.commit()
         except WorkflowError as exc:
-            db.session.rollback()
-            flash(exc.message, "error")
+            refuse(exc)
             return self._done(here)
         run = result.run
         if result.duplicate_file:
@@ -186,8 +184,7 @@ class ContributionsView(SecureView):
                         entity=batch, purpose=request.form.get("purpose"), bulk=True)
             db.session.commit()
         except WorkflowError as exc:
-            db.session.rollback()
-            flash(exc.message, "error")
+            refuse(exc)
             return self.render_batch(self.load_batch(batch_id), exc.status)
         # A BOM so Excel opens the UTF-8 report with the right characters.
         return Response("\ufeff" + batch.reconciliation_report, mimetype="text/csv", headers={

@@ -3,10 +3,11 @@
 The report quotes the rejected rows' values (NIKs, names, KPJs): a bulk read of
 personal data, so it is a POST with a stated purpose kept in the audit log.
 """
-from flask import Response, flash, request
+from flask import Response, request
 
 from caseapp.actor import current_actor
 from caseapp.extensions import db
+from caseapp.refusals import refuse
 from models import ImportRun
 from workflows.audit.access import record_read
 from workflows.errors import WorkflowError
@@ -19,8 +20,7 @@ def problem_report_download(run: ImportRun, file_stem: str, render_refused):
                     purpose=request.form.get("purpose"), bulk=True)
         db.session.commit()
     except WorkflowError as exc:
-        db.session.rollback()
-        flash(exc.message, "error")
+        refuse(exc)
         return render_refused(exc.status)
     return Response("\ufeff" + run.error_report, mimetype="text/csv", headers={
         "Content-Disposition": f"attachment; filename={file_stem}-{run.id}.csv"})

@@ -12,6 +12,7 @@ from caseapp.admin.base import SecureView
 from caseapp.extensions import db
 from caseapp.imports import progress
 from caseapp.imports.problem_report import problem_report_download
+from caseapp.refusals import refuse
 from models import ImportRun, Role, User
 from workflows.errors import InvalidInput, WorkflowError
 from workflows.imports.datasets import import_dtsen, import_participants
@@ -53,8 +54,7 @@ class ImportsView(SecureView):
             result = self._run(kind, upload, track)
             db.session.commit()
         except WorkflowError as exc:
-            db.session.rollback()
-            flash(exc.message, "error")
+            refuse(exc)
             return self._done(url_for(".index"))
         run = result.run
         if result.duplicate_file:

@@ -18,6 +18,7 @@ from caseapp.cases.actions import storage_dir
 from caseapp.extensions import db
 from caseapp.privacy.forms import (CHANNEL_LABELS, KIND_LABELS, STATE_LABELS, RequestForm,
                                    ResolveForm)
+from caseapp.refusals import refuse
 from models import Application, DataSubjectRequest, Role, User
 from models.base import utcnow
 from workflows.audit.access import record_read
@@ -74,8 +75,7 @@ class PrivacyView(SecureView):
                                      received_at=form.received_moment(), actor=current_actor())
             db.session.commit()
         except WorkflowError as exc:
-            db.session.rollback()
-            flash(exc.message, "error")
+            refuse(exc)
             return self.render_index(form, exc.status)
         flash(_("Request %(id)s was recorded; answer it by %(due)s WIB.", id=request.id,
                 due=format_datetime(request.due_at, "dd MMM yyyy HH:mm")),
@@ -116,8 +116,7 @@ class PrivacyView(SecureView):
                             note=form.note.data, actor=current_actor())
             db.session.commit()
         except WorkflowError as exc:
-            db.session.rollback()
-            flash(exc.message, "error")
+            refuse(exc)
             return self.render_detail(self._load(request_id), form, exc.status)
         flash(_("Request %(id)s is closed as %(state)s.", id=request.id,
                 state=STATE_LABELS[request.state]), "success")
@@ -132,8 +131,7 @@ class PrivacyView(SecureView):
                                          actor=current_actor())
             db.session.commit()
         except WorkflowError as exc:
-            db.session.rollback()
-            flash(exc.message, "error")
+            refuse(exc)
             return self.render_detail(self._load(request_id), status=exc.status)
         return send_file(BytesIO(export.content), mimetype="application/zip",
                          as_attachment=True, download_name=export.file_name,

@@ -8,7 +8,7 @@ import io
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from flask import flash, request, send_file
+from flask import request, send_file
 from flask_admin import expose
 from flask_babel import gettext as _
 
@@ -18,6 +18,7 @@ from caseapp.extensions import db
 from caseapp.reports.builders import TITLES
 from caseapp.reports.service import (FORMATS, PERSONAL_DATA, ROLES, generate, may_generate,
                                      parse_params, record_download)
+from caseapp.refusals import refuse
 from models import Role
 from workflows.errors import NotAllowed, WorkflowError
 
@@ -53,8 +54,7 @@ class ReportsView(SecureView):
             record_download(db.session, result, actor=actor, destination="http")
             db.session.commit()
         except WorkflowError as exc:
-            db.session.rollback()
-            flash(exc.message, "error")
+            refuse(exc)
             return self.render_index(exc.status, dict(request.form))
         return send_file(io.BytesIO(result.content), mimetype=result.mimetype,
                          as_attachment=True, download_name=result.file_name,

@@ -1,0 +1,63 @@
+"""Refused attempts are audit events too, so auditors see who tried what.
+
+A verb refusing for the role or separation of duties (403) or for the case's
+state (409) leaves ``<endpoint>.refused``; a page or action the role may not post
+to at all leaves ``<endpoint>.denied``. Bad input (422) is a typing matter and is
+not recorded. The refused change itself is rolled back first, so only the
+attempt is written.
+"""
+import logging
+
+from flask import flash, request
+from flask_babel import force_locale
+from flask_login import current_user
+from sqlalchemy.exc import SQLAlchemyError
+
+from caseapp.actor import current_actor
+from caseapp.extensions import db
+from models.base import Base
+from workflows.audit import record
+from workflows.errors import InvalidTransition, NotAllowed, WorkflowError
+
+log = logging.getLogger(__name__)
+
+
+def _target() -> tuple[str | None, str | None]:
+    """The record the URL names when its argument is a table's name (``application_id=7``
+    -> application 7); other arguments stay visible in the event's path."""
+    for name, value in (request.view_args or {}).items():
+        if name.endswith("_id") and name[:-3] in Base.metadata.tables:
+            return name[:-3], str(value)
+    return None, None
+
+
+def record_attempt(suffix: str, status: int, message: str) -> None:
+    """Write one event for a refused attempt by the signed-in user; never raises."""
+    if not current_user.is_authenticated or request.endpoint is None:
+        return
+    entity_type, entity_id = _target()
+    try:
+        db.session.rollback()
+        record(db.session, current_actor(), f"{request.endpoint}.{suffix}",
+               entity_type=entity_type, entity_id=entity_id,
+               diff={"method": [None, request.method], "path": [None, request.path],
+                     "status": [None, status]}, reason=message)
+        db.session.commit()
+    except SQLAlchemyError:
+        db.session.rollback()
+        log.exception("could not record the refused attempt at %s", request.path)
+
+
+def record_refusal(exc: WorkflowError) -> None:
+    """Undo the attempt and record it when it was not allowed (role, duties, state)."""
+    db.session.rollback()
+    if isinstance(exc, (NotAllowed, InvalidTransition)):
+        with force_locale("en"):
+            message = str(exc.message)
+        record_attempt("refused", exc.status, message)
+
+
+def refuse(exc: WorkflowError) -> None:
+    """A page's answer to a refused verb: the reason for the user, the attempt for the log."""
+    flash(exc.message, "error")
+    record_refusal(exc)

@@ -1,0 +1,87 @@
+"""Refused attempts are events: who tried what, where and why it was refused; the
+refused change itself leaves nothing, and bad input is not an audit matter."""
+import json
+from datetime import date, timedelta
+
+from sqlalchemy import select
+
+from models import Application, AuditEvent
+from reports.audit_report import audit_report, exception_rows
+from reports.meta import read_chain_head
+from reports.period import Period
+from tests.factories import make_submitted
+from tests.helpers import csrf_token, login
+from workflows.audit import verify_chain
+
+
+def _since(session, seq):
+    session.expire_all()
+    return session.execute(select(AuditEvent).where(AuditEvent.seq > seq)
+                           .order_by(AuditEvent.seq)).scalars().all()
+
+
+def _head(session):
+    return read_chain_head(session).seq
+
+
+def test_verifying_ones_own_intake_is_refused_and_recorded(client, session, staff):
+    application = make_submitted(session, staff["cw1"])
+    session.commit()
+    login(client, "cw1")
+    token, seq = csrf_token(client, "/cases/"), _head(session)
+    response = client.post(f"/cases/{application.id}/verify", data={"csrf_token": token})
+    assert response.status_code == 403
+    (event,) = _since(session, seq)
+    assert (event.action, event.actor_name, event.entity_type, event.entity_id) == (
+        "cases.verify.refused", "cw1", "application", str(application.id))
+    assert json.loads(event.diff) == {"method": [None, "POST"], "status": [None, 403],
+                                      "path": [None, f"/cases/{application.id}/verify"]}
+    assert event.reason and "caseworker" in event.reason  # kept in English, the source text
+    assert session.get(Application, application.id).state == "submitted"
+    assert verify_chain(session).ok
+
+
+def test_a_wrong_state_is_recorded_but_bad_input_is_not(client, session, staff):
+    application = make_submitted(session, staff["cw1"])
+    session.commit()
+    login(client, "cw2")
+    token, seq = csrf_token(client, "/cases/"), _head(session)
+    missing_reason = client.post(f"/cases/{application.id}/return", data={"csrf_token": token})
+    assert missing_reason.status_code == 422
+    assert _since(session, seq) == []
+    submit_again = client.post(f"/cases/{application.id}/submit", data={"csrf_token": token})
+    assert submit_again.status_code == 409
+    assert [(e.action, e.actor_name) for e in _since(session, seq)] == [
+        ("cases.submit.refused", "cw2")]
+
+
+def test_a_page_the_role_may_not_use_is_a_denied_event(client, session):
+    login(client, "audit1")
+    token, seq = csrf_token(client, "/cases/"), _head(session)
+    assert client.post("/imports/dtsen", data={"csrf_token": token}).status_code == 403
+    assert client.get("/imports/").status_code == 403
+    events = _since(session, seq)
+    assert [(e.action, e.actor_name, json.loads(e.diff)["method"][1]) for e in events] == [
+        ("imports.upload.denied", "audit1", "POST"), ("imports.index.denied", "audit1", "GET")]
+
+
+def test_anonymous_requests_are_sent_to_sign_in_and_not_recorded(client, session):
+    seq = _head(session)
+    assert client.post("/cases/1/verify").status_code in (302, 400)
+    assert _since(session, seq) == []
+
+
+def test_the_audit_report_lists_refused_attempts(client, session, staff):
+    application = make_submitted(session, staff["cw1"])
+    session.commit()
+    login(client, "cw1")
+    client.post(f"/cases/{application.id}/verify",
+                data={"csrf_token": csrf_token(client, "/cases/")})
+    session.expire_all()
+    today = date.today()
+    period, head = Period(today - timedelta(days=1), today + timedelta(days=1)), \
+        read_chain_head(session)
+    assert audit_report(session, period, head).exception_counts["refused"] >= 1
+    rows = [r for r in exception_rows(session, period, head, "refused")
+            if r.entity == f"application {application.id}"]
+    assert [(r.actor_name, r.action) for r in rows] == [("cw1", "cases.verify.refused")]
