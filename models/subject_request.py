@@ -2,8 +2,8 @@
 restriction of processing, each to be answered within 3x24 hours of receipt.
 
 CHECK constraints keep a row honest whatever the code does: a closed request
-says who closed it and when, a refusal states its grounds (Pasal 33), and the
-deadline lies after the receipt.
+says who closed it and when, a refusal states its grounds (Pasal 33), the
+deadline lies after the receipt, and only a granted restriction is lifted.
 """
 from datetime import datetime, timedelta
 
@@ -38,6 +38,9 @@ class DataSubjectRequest(Base):
                         "AND resolved_by_id IS NOT NULL)", name="resolved_has_time_and_by"),
         CheckConstraint("state <> 'refused' OR (resolution_note IS NOT NULL "
                         "AND length(resolution_note) > 0)", name="refusal_has_grounds"),
+        CheckConstraint("lifted_at IS NULL OR (kind = 'restriction' AND state = 'fulfilled' "
+                        "AND lifted_by_id IS NOT NULL AND length(lift_note) > 0)",
+                        name="only_a_granted_restriction_is_lifted"),
         Index("ix_data_subject_request_state_due_at", "state", "due_at"),
     )
 
@@ -55,6 +58,10 @@ class DataSubjectRequest(Base):
     resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     resolved_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
     resolution_note: Mapped[str | None] = mapped_column(Text)
+    # A granted restriction ends when it is lifted, with the reason (e.g. accuracy confirmed).
+    lifted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    lifted_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+    lift_note: Mapped[str | None] = mapped_column(Text)
 
     worker: Mapped[Worker] = relationship()
 

@@ -14,7 +14,8 @@ from reports.period import JAKARTA
 from tests.factories import make_application, make_worker
 from tests.helpers import csrf_token, login
 from workflows.errors import InvalidInput, InvalidTransition, NotAllowed
-from workflows.subject_requests import processing_restricted, record_request, resolve_request
+from workflows.subject_requests import (lift_restriction, processing_restricted, record_request,
+                                        resolve_request)
 
 
 def _record(session, staff, worker, user="cw1", kind="access", **fields):
@@ -146,6 +147,10 @@ _NOW = datetime(2026, 3, 2, 3, 0, tzinfo=timezone.utc)
     {"state": "refused", "resolved_at": _NOW, "resolution_note": ""},
     {"kind": "deletion"},
     {"channel": "pigeon"},
+    # a lift only ends a granted restriction, and says who lifted it and why
+    {"lifted_at": _NOW, "lift_note": "x"},
+    {"kind": "restriction", "description": "d", "state": "fulfilled", "resolved_at": _NOW,
+     "lifted_at": _NOW, "lift_note": "Data sudah benar"},
 ])
 def test_the_database_refuses_an_inconsistent_request(session, staff, changes):
     worker = make_worker(session, staff["cw1"])
@@ -155,6 +160,8 @@ def test_the_database_refuses_an_inconsistent_request(session, staff, changes):
               **changes}
     if values.get("resolved_at") and values["state"] != "open":
         values["resolved_by_id"] = staff["cw1"].user_id
+    if values.get("lifted_at") and values["state"] == "open":
+        values["lifted_by_id"] = staff["cw1"].user_id
     with pytest.raises(IntegrityError), session.begin_nested():
         session.add(DataSubjectRequest(**values))
         session.flush()
@@ -258,3 +265,47 @@ def test_the_case_page_warns_while_a_restriction_stands(client, session, staff):
     _record(session, staff, application.worker, kind="restriction")
     session.commit()
     assert 'data-testid="processing-restricted"' in client.get(page).get_data(as_text=True)
+
+
+def test_a_granted_restriction_is_lifted_once_with_its_reason(session, staff):
+    worker = make_worker(session, staff["cw1"])
+    restriction = _record(session, staff, worker, kind="restriction")
+    with pytest.raises(InvalidTransition):  # not granted yet
+        lift_restriction(session, restriction, note="Data benar", actor=staff["cw1"])
+    resolve_request(session, restriction, outcome="fulfilled", note="", actor=staff["cw1"])
+    with pytest.raises(NotAllowed):
+        lift_restriction(session, restriction, note="Data benar", actor=staff["audit1"])
+    with pytest.raises(InvalidInput):
+        lift_restriction(session, restriction, note="  ", actor=staff["cw1"])
+    assert processing_restricted(session, worker)
+    lift_restriction(session, restriction, note="Data terbukti benar", actor=staff["head"])
+    assert not processing_restricted(session, worker)
+    assert restriction.lifted_by_id == staff["head"].user_id
+    (event,) = _events(session, "subject_request.lift")
+    assert event.reason == "Data terbukti benar" and event.actor_name == "head"
+    with pytest.raises(InvalidTransition):
+        lift_restriction(session, restriction, note="lagi", actor=staff["cw1"])
+    access = _record(session, staff, worker)
+    resolve_request(session, access, outcome="fulfilled", note="", actor=staff["cw1"])
+    with pytest.raises(InvalidTransition):
+        lift_restriction(session, access, note="bukan pembatasan", actor=staff["cw1"])
+
+
+def test_lifting_on_the_page_needs_the_confirmation(client, session, staff):
+    worker = make_worker(session, staff["cw1"])
+    restriction = _record(session, staff, worker, kind="restriction")
+    resolve_request(session, restriction, outcome="fulfilled", note="", actor=staff["cw1"])
+    session.commit()
+    login(client, "cw2")
+    page = f"/privacy/{restriction.id}"
+    assert 'data-testid="lift"' in client.get(page).get_data(as_text=True)
+    unconfirmed = _post(client, page + "/lift", {"note": "Data benar"}, page)
+    assert unconfirmed.status_code == 422
+    session.expire_all()
+    assert processing_restricted(session, worker)
+    done = _post(client, page + "/lift", {"note": "Data benar", "confirm": "y"}, page)
+    assert done.status_code == 302
+    session.expire_all()
+    assert not processing_restricted(session, worker)
+    html = client.get(page).get_data(as_text=True)
+    assert 'data-testid="lifted"' in html and 'data-testid="lift"' not in html

@@ -97,11 +97,29 @@ def resolve_request(session: Session, request: DataSubjectRequest, *, outcome: s
                   reason=note or None)
 
 
+def lift_restriction(session: Session, request: DataSubjectRequest, *, note: str,
+                     actor: Actor) -> None:
+    """End a granted restriction (the data proved accurate, the subject withdrew, the
+    legal ground ended); the reason is kept, so processing resumes on the record."""
+    _require_handler(actor)
+    session.flush()
+    session.refresh(request, with_for_update=True)
+    if request.kind != "restriction" or request.state != "fulfilled" or request.lifted_at:
+        raise InvalidTransition(_l("Only a granted restriction that still stands can be "
+                                   "lifted."))
+    note = (note or "").strip()
+    if not note:
+        raise InvalidInput(_l("State why processing may resume."))
+    request.lifted_at, request.lifted_by_id, request.lift_note = utcnow(), actor.user_id, note
+    record_change(session, actor, "subject_request.lift", request, reason=note)
+
+
 def processing_restricted(session: Session, worker: Worker) -> bool:
     """Whether the worker asked to restrict processing and that request still stands."""
     return bool(session.scalar(select(exists().where(
         DataSubjectRequest.worker_id == worker.id, DataSubjectRequest.kind == "restriction",
-        DataSubjectRequest.state.in_(("open", "fulfilled"))))))
+        DataSubjectRequest.state.in_(("open", "fulfilled")),
+        DataSubjectRequest.lifted_at.is_(None)))))
 
 
 @dataclass(frozen=True)

@@ -46,3 +46,11 @@ class ResolveForm(BaseForm):
                          validators=[Optional(), Length(max=2000)])
     confirm = BooleanField(_l("I confirm this answer; it cannot be changed afterwards."),
                            validators=[DataRequired(message=_l("Tick the confirmation first."))])
+
+
+class LiftForm(BaseForm):
+    note = TextAreaField(_l("Why processing may resume"),
+                         validators=[DataRequired(message=_l("State why processing may resume.")),
+                                     Length(max=2000)])
+    confirm = BooleanField(_l("I confirm that the restriction ends now."),
+                           validators=[DataRequired(message=_l("Tick the confirmation first."))])

@@ -16,15 +16,15 @@ from caseapp.actor import current_actor
 from caseapp.admin.base import SecureView
 from caseapp.cases.actions import storage_dir
 from caseapp.extensions import db
-from caseapp.privacy.forms import (CHANNEL_LABELS, KIND_LABELS, STATE_LABELS, RequestForm,
-                                   ResolveForm)
+from caseapp.privacy.forms import (CHANNEL_LABELS, KIND_LABELS, STATE_LABELS, LiftForm,
+                                   RequestForm, ResolveForm)
 from caseapp.refusals import refuse
 from models import Application, DataSubjectRequest, Role, User
 from models.base import utcnow
 from workflows.audit.access import record_read
 from workflows.errors import WorkflowError
-from workflows.subject_requests import (can_handle, export_subject_data, processing_restricted,
-                                        record_request, resolve_request)
+from workflows.subject_requests import (can_handle, export_subject_data, lift_restriction,
+                                        processing_restricted, record_request, resolve_request)
 
 CLOSED_SHOWN = 50
 LABELS = {"kinds": KIND_LABELS, "states": STATE_LABELS, "channels": CHANNEL_LABELS}
@@ -83,14 +83,15 @@ class PrivacyView(SecureView):
         return redirect(url_for(".detail", request_id=request.id))
 
     def render_detail(self, request: DataSubjectRequest, form: ResolveForm | None = None,
-                      status: int = 200):
+                      status: int = 200, lift_form: LiftForm | None = None):
         applications = db.session.execute(select(Application.id, Application.program_year)
                                           .where(Application.worker_id == request.worker_id)
                                           .order_by(Application.id)).all()
         return self.render("privacy/request.html", request_row=request,
                            worker=request.worker, applications=applications,
                            restricted=processing_restricted(db.session, request.worker),
-                           form=form or ResolveForm(), can_handle=can_handle(current_actor()),
+                           form=form or ResolveForm(), lift_form=lift_form or LiftForm(),
+                           can_handle=can_handle(current_actor()),
                            users=self._users(), now=utcnow(), **LABELS), status
 
     @expose("/<int:request_id>")
@@ -120,6 +121,23 @@ class PrivacyView(SecureView):
             return self.render_detail(self._load(request_id), form, exc.status)
         flash(_("Request %(id)s is closed as %(state)s.", id=request.id,
                 state=STATE_LABELS[request.state]), "success")
+        return redirect(url_for(".detail", request_id=request.id))
+
+    @expose("/<int:request_id>/lift", methods=("POST",))
+    def lift(self, request_id: int):
+        self._require_handler()
+        request = self._load(request_id)
+        form = LiftForm()
+        if not form.validate_on_submit():
+            return self.render_detail(request, status=422, lift_form=form)
+        try:
+            lift_restriction(db.session, request, note=form.note.data, actor=current_actor())
+            db.session.commit()
+        except WorkflowError as exc:
+            refuse(exc)
+            return self.render_detail(self._load(request_id), status=exc.status, lift_form=form)
+        flash(_("The restriction of request %(id)s is lifted; processing may resume.",
+                id=request.id), "success")
         return redirect(url_for(".detail", request_id=request.id))
 
     @expose("/<int:request_id>/export", methods=("POST",))
