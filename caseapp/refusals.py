@@ -1,7 +1,7 @@
 """Refused attempts are audit events too, so auditors see who tried what.
 
-A verb refusing for the role or separation of duties (403) or for the case's
-state (409) leaves ``<endpoint>.refused``; a page or action the role may not post
+A verb refusing for the role or separation of duties (403), for the case's
+state or a conflict such as no place left (409) leaves ``<endpoint>.refused``; a page or action the role may not post
 to at all leaves ``<endpoint>.denied``. Bad input (422) is a typing matter and is
 not recorded. The refused change itself is rolled back first, so only the
 attempt is written.
@@ -17,17 +17,25 @@ from caseapp.actor import current_actor
 from caseapp.extensions import db
 from models.base import Base
 from workflows.audit import record
-from workflows.errors import InvalidTransition, NotAllowed, WorkflowError
+from workflows.errors import WorkflowError
 
 log = logging.getLogger(__name__)
 
 
+# URL arguments whose table is not their name; "batch_id" depends on the page.
+_ARGUMENT_TABLES = {"request_id": "data_subject_request", "run_id": "import_run",
+                    "flag_id": "duplicate_flag", ("bpjs", "batch_id"): "registration_batch",
+                    ("contributions_page", "batch_id"): "payment_batch"}
+
+
 def _target() -> tuple[str | None, str | None]:
-    """The record the URL names when its argument is a table's name (``application_id=7``
-    -> application 7); other arguments stay visible in the event's path."""
+    """The record the URL names (``application_id=7`` -> application 7), so the attempt
+    shows in that record's history; other arguments stay visible in the event's path."""
+    page = (request.endpoint or "").split(".", 1)[0]
     for name, value in (request.view_args or {}).items():
-        if name.endswith("_id") and name[:-3] in Base.metadata.tables:
-            return name[:-3], str(value)
+        table = _ARGUMENT_TABLES.get((page, name)) or _ARGUMENT_TABLES.get(name) or name[:-3]
+        if name.endswith("_id") and table in Base.metadata.tables:
+            return table, str(value)
     return None, None
 
 
@@ -51,7 +59,7 @@ def record_attempt(suffix: str, status: int, message: str) -> None:
 def record_refusal(exc: WorkflowError) -> None:
     """Undo the attempt and record it when it was not allowed (role, duties, state)."""
     db.session.rollback()
-    if isinstance(exc, (NotAllowed, InvalidTransition)):
+    if exc.status in (403, 409):  # not allowed, wrong state, conflict (not bad input)
         with force_locale("en"):
             message = str(exc.message)
         record_attempt("refused", exc.status, message)

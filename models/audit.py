@@ -11,6 +11,9 @@ from sqlalchemy.orm import Mapped, mapped_column
 from models.base import Base, UTCDateTime
 
 GENESIS_HASH = "0" * 64
+# Marks a read of personal data in an event's diff (UU PDP Pasal 31): "who accessed this
+# worker" looks for it, and a case's own history leaves such events out.
+READ_MARK = "personal_data_read"
 
 
 class AuditEvent(Base):

@@ -11,17 +11,24 @@ import json
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import and_, or_, select, union
+from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
-from models import (Application, AuditCheckpoint, AuditEvent, BudgetLedger, Document,
-                    DuplicateFlag, RegistrationItem, User, Worker)
+from models import (Application, AuditCheckpoint, AuditEvent, ContributionMonth,
+                    DataSubjectRequest, Decree, Document, DuplicateFlag, ImportRun,
+                    RegistrationItem, User, Worker)
 from reports.period import Period
 
 PAGE_SIZE = 50
-# Bulk exports that list a worker: the decree annex, the BPJS registration file.
-DECREE_EXPORTS = ("report.generate", "report.download")
-BATCH_EXPORTS = ("bpjs.batch_download",)
+# Shared records that list workers, and the actions that read that list: the decree page
+# and its annex, the BPJS registration file, an import's problem report (it quotes the
+# rows), the contribution reconciliation report. Their other events are not about a worker.
+LIST_READS = {"decree": ("decree.view", "report.generate", "report.download"),
+              "registration_batch": ("bpjs.batch_download",),
+              "import_run": ("import.report_download",),
+              "payment_batch": ("contributions.report_download",)}
+# A refused or denied try (caseapp/refusals.py): nothing was read or changed.
+ATTEMPT_SUFFIXES = (".refused", ".denied")
 
 
 @dataclass(frozen=True)
@@ -100,25 +107,86 @@ def _on(entity_type: str, ids: list[int], *extra):
                 AuditEvent.entity_id.in_([str(i) for i in ids]), *extra)
 
 
-def _records_of(session: Session, worker_id: int, application_ids: list[int]) -> list:
-    """Events on the worker, on these applications and on their documents and flags."""
-    conditions = [_on("worker", [worker_id])]
-    if application_ids:
-        conditions += [
-            _on("application", application_ids),
-            _on("document", _ids(session, select(Document.id).where(
-                Document.application_id.in_(application_ids)))),
-            _on("duplicate_flag", _ids(session, select(DuplicateFlag.id).where(
-                DuplicateFlag.application_id.in_(application_ids))))]
-    return conditions
+def _events_on(records: dict[str, list[int]]):
+    """Every event on the worker's own records; on the shared ones that list them (see
+    LIST_READS) only the reads of their list and the refused or denied attempts."""
+    conditions = []
+    for entity_type, ids in records.items():
+        if not ids:
+            continue
+        actions = LIST_READS.get(entity_type)
+        conditions.append(_on(entity_type, ids) if actions is None else _on(
+            entity_type, ids, or_(AuditEvent.action.in_(actions),
+                                  *(AuditEvent.action.endswith(s) for s in ATTEMPT_SUFFIXES))))
+    return or_(*conditions)
+
+
+def _case_records(session: Session, worker_id: int, application_ids: list[int],
+                  flags) -> dict[str, list[int]]:
+    """The worker record, these applications, their documents and the ``flags``."""
+    return {"worker": [worker_id], "application": application_ids,
+            "document": _ids(session, select(Document.id).where(
+                Document.application_id.in_(application_ids))),
+            "duplicate_flag": _ids(session, select(DuplicateFlag.id).where(flags))}
 
 
 def case_events(session: Session, application: Application) -> list[AuditEvent]:
     """Everything recorded on a case (its application, worker, documents and duplicate
     flags), oldest first."""
-    return list(session.execute(select(AuditEvent).where(or_(*_records_of(
-        session, application.worker_id, [application.id]))).order_by(AuditEvent.seq))
-        .scalars())
+    records = _case_records(session, application.worker_id, [application.id],
+                            DuplicateFlag.application_id == application.id)
+    return list(session.execute(select(AuditEvent).where(_events_on(records))
+                                .order_by(AuditEvent.seq)).scalars())
+
+
+def flags_about(worker_id: int, application_ids: list[int]):
+    """Flags on the worker's applications, and flags on other people's that name them
+    (``other_worker_id``; their text is about this worker)."""
+    return or_(DuplicateFlag.application_id.in_(application_ids),
+               DuplicateFlag.other_worker_id == worker_id)
+
+
+def decrees_naming(session: Session, application_ids: list[int],
+                   years: set[int]) -> list[tuple[Decree, list[dict]]]:
+    """Decrees of these programme years whose frozen lists name one of the applications,
+    with those entries only. The lists, not ``Application.decree_id``: sending a reserve
+    back clears the link, and a reserve listed again keeps its older decree's."""
+    wanted, found = set(application_ids), []
+    for decree in session.execute(select(Decree).where(Decree.fiscal_year.in_(years))
+                                  .order_by(Decree.id)).scalars():
+        snapshot = json.loads(decree.snapshot)
+        entries = [{**entry, "list": part} for part in ("approved", "reserve")
+                   for entry in snapshot.get(part, []) if entry.get("application") in wanted]
+        if entries:
+            found.append((decree, entries))
+    return found
+
+
+def worker_records(session: Session, worker: Worker) -> dict[str, list[int]]:
+    """The ids, by entity type, of every record about the worker: their own (worker,
+    applications, documents, duplicate flags, data-subject requests) and the shared
+    ones that list them (the keys of LIST_READS)."""
+    applications = session.execute(select(Application.id, Application.program_year).where(
+        Application.worker_id == worker.id)).all()
+    app_ids = sorted(a.id for a in applications)
+    return {
+        **_case_records(session, worker.id, app_ids, flags_about(worker.id, app_ids)),
+        "data_subject_request": _ids(session, select(DataSubjectRequest.id).where(
+            DataSubjectRequest.worker_id == worker.id)),
+        "decree": [decree.id for decree, _entries in decrees_naming(
+            session, app_ids, {a.program_year for a in applications})],
+        "registration_batch": _ids(session, select(RegistrationItem.batch_id).where(
+            RegistrationItem.application_id.in_(app_ids))),
+        "payment_batch": _ids(session, select(ContributionMonth.payment_batch_id).where(
+            ContributionMonth.application_id.in_(app_ids))),
+        "import_run": _ids(session, select(ImportRun.id).where(
+            ImportRun.error_report.contains(worker.nik, autoescape=True))),
+    }
+
+
+def worker_events(session: Session, worker: Worker):
+    """The events that read or changed the worker's data (a select to order or page)."""
+    return select(AuditEvent).where(_events_on(worker_records(session, worker)))
 
 
 def find_worker(session: Session, key: str) -> Worker | None:
@@ -131,22 +199,9 @@ def find_worker(session: Session, key: str) -> Worker | None:
 
 def worker_access(session: Session, worker_id: int, *, after: int | None = None,
                   page_size: int = PAGE_SIZE) -> Page:
-    """Every event that read or changed the worker's data, newest first: their records,
-    and the bulk exports that listed them (annexes of decrees that approved or reserved
-    one of their applications, BPJS registration files that held one)."""
-    application_ids = _ids(session, select(Application.id).where(
-        Application.worker_id == worker_id))
-    conditions = _records_of(session, worker_id, application_ids)
-    if application_ids:
-        decrees = _ids(session, union(
-            select(Application.decree_id).where(Application.id.in_(application_ids)),
-            select(BudgetLedger.decree_id).where(BudgetLedger.application_id.in_(application_ids))))
-        batches = _ids(session, select(RegistrationItem.batch_id).where(
-            RegistrationItem.application_id.in_(application_ids)))
-        conditions += [_on("decree", decrees, AuditEvent.action.in_(DECREE_EXPORTS)),
-                       _on("registration_batch", batches, AuditEvent.action.in_(BATCH_EXPORTS))]
-    return _page(session, select(AuditEvent).where(or_(*conditions)), after=after,
-                 newest_first=True, page_size=page_size)
+    """Who read or changed the worker's data, newest first (see worker_records)."""
+    return _page(session, worker_events(session, session.get(Worker, worker_id)),
+                 after=after, newest_first=True, page_size=page_size)
 
 
 def parsed_diff(event: AuditEvent) -> dict | None:

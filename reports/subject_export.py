@@ -1,6 +1,7 @@
 """Everything held about one worker, for a data subject's access request (UU PDP
 Pasal 32): the rows of every table concerning them (data.json, one key per table),
-the audit events on those rows (processing_trail.csv) and the document files.
+the audit events about them, the same as the auditor's "who accessed this worker"
+(processing_trail.csv), and the document files.
 
 Read-only like every report: the caller reads the document files (each read is
 audited and hash-checked there) and records the export. A test compares the keys
@@ -11,19 +12,21 @@ flag's text is included only where it names this worker.
 """
 import io
 import json
+import re
 import zipfile
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import PurePath
 
-from sqlalchemy import and_, inspect, or_, select
+from sqlalchemy import inspect, select
 from sqlalchemy.orm import Session
 
 from models import (Application, ApplicationTransition, AuditEvent, BudgetLedger,
-                    ContributionMonth, DataSubjectRequest, Decree, Document, DtsenRecord,
+                    ContributionMonth, DataSubjectRequest, Document, DtsenRecord,
                     DuplicateFlag, EligibilityEvaluation, ImportRun, ParticipantRecord,
                     PaymentBatch, RegistrationBatch, RegistrationItem, Worker)
 from models.base import utcnow
+from reports.audit_trail import decrees_naming, flags_about, worker_events
 from reports.period import JAKARTA
 from reports.tables import Col, Sheet
 from reports.xlsx import write_csv
@@ -32,6 +35,7 @@ LEGAL_BASIS = "UU No. 27 Tahun 2022 Pasal 32"
 TRAIL_COLUMNS = (Col("seq", "int"), Col("time_wib", "datetime"), Col("actor"),
                  Col("actor_roles"), Col("action"), Col("entity_type"), Col("entity_id"),
                  Col("reason"), Col("fields"), Col("hash"))
+_UNSAFE_IN_NAME = re.compile(r"[^A-Za-z0-9_-]+")
 
 
 @dataclass
@@ -53,15 +57,16 @@ def _all(session: Session, statement) -> list:
 
 
 def document_path(document: Document) -> str:
-    """The file's name in the ZIP: never the uploaded name, which is the user's text."""
-    return (f"documents/{document.id}-{document.document_type_code}"
-            f"{PurePath(document.stored_name).suffix}")
+    """The file's name in the ZIP: never the uploaded name, which is the user's text, and
+    the admin-editable type code reduced to letters, digits, '-' and '_', so no name can
+    leave documents/ when unpacked (no '/', '\\' or '..')."""
+    code = _UNSAFE_IN_NAME.sub("-", document.document_type_code).strip("-")
+    return f"documents/{document.id}-{code}{PurePath(document.stored_name).suffix}"
 
 
 def _duplicate_flags(session: Session, worker: Worker, app_ids: list[int]) -> list[dict]:
-    flags = _all(session, select(DuplicateFlag).where(or_(
-        DuplicateFlag.application_id.in_(app_ids), DuplicateFlag.other_worker_id == worker.id))
-        .order_by(DuplicateFlag.id))
+    flags = _all(session, select(DuplicateFlag).where(flags_about(worker.id, app_ids))
+                 .order_by(DuplicateFlag.id))
     rows = []
     for flag in flags:
         named = flag.other_worker_id == worker.id  # the text names the "other" worker
@@ -76,17 +81,10 @@ def _duplicate_flags(session: Session, worker: Worker, app_ids: list[int]) -> li
 def _decrees(session: Session, app_ids: list[int], years: set[int]) -> list[dict]:
     """Decrees of the worker's years whose frozen lists name one of their applications,
     with only those entries (the rest of the list is other people)."""
-    rows = []
-    for decree in _all(session, select(Decree).where(Decree.fiscal_year.in_(years))
-                       .order_by(Decree.id)):
-        snapshot = json.loads(decree.snapshot)
-        entries = [{**entry, "list": part} for part in ("approved", "reserve")
-                   for entry in snapshot.get(part, []) if entry.get("application") in app_ids]
-        if entries:
-            rows.append({"id": decree.id, "sk_number": decree.sk_number,
-                         "sk_date": decree.sk_date, "fiscal_year": decree.fiscal_year,
-                         "snapshot_sha256": decree.snapshot_sha256, "entries": entries})
-    return rows
+    return [{"id": decree.id, "sk_number": decree.sk_number, "sk_date": decree.sk_date,
+             "fiscal_year": decree.fiscal_year, "snapshot_sha256": decree.snapshot_sha256,
+             "entries": entries}
+            for decree, entries in decrees_naming(session, app_ids, years)]
 
 
 def _by_nik(session: Session, model, nik: str) -> list[dict]:
@@ -96,13 +94,6 @@ def _by_nik(session: Session, model, nik: str) -> list[dict]:
                            .where(model.nik == nik).order_by(model.id)).all()
     return [_row(record, dataset_as_of=as_of, dataset_file=name)
             for record, as_of, name in rows]
-
-
-def _trail(session: Session, entities: dict[str, list[int]]) -> list[AuditEvent]:
-    conditions = [and_(AuditEvent.entity_type == kind,
-                       AuditEvent.entity_id.in_([str(i) for i in ids]))
-                  for kind, ids in entities.items() if ids]
-    return _all(session, select(AuditEvent).where(or_(*conditions)).order_by(AuditEvent.seq))
 
 
 def collect_subject_data(session: Session, worker: Worker, *,
@@ -152,10 +143,8 @@ def collect_subject_data(session: Session, worker: Worker, *,
                                for month, sp2d, sp2d_date in months],
         "data_subject_request": [_row(r) for r in requests],
     }
-    trail = _trail(session, {"worker": [worker.id], "application": app_ids,
-                             "document": [d.id for d in documents],
-                             "duplicate_flag": [f["id"] for f in flags],
-                             "data_subject_request": [r.id for r in requests]})
+    # The same events as the auditor's "who accessed this worker".
+    trail = _all(session, worker_events(session, worker).order_by(AuditEvent.seq))
     return SubjectData(data=data, documents=documents, trail=trail,
                        generated_at=generated_at)
 

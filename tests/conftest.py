@@ -106,3 +106,13 @@ def staff(session):
 
     users = session.execute(select(User).where(User.username.in_(STAFF))).scalars()
     return {u.username: Actor.for_user(u, ip="127.0.0.1", request_id="test") for u in users}
+
+
+@pytest.fixture
+def signing(app, tmp_path, monkeypatch):
+    """An empty place for the audit signing key and the checkpoint export file: no key
+    there until `flask audit keygen`. Returns (key path, export path)."""
+    key, export = tmp_path / "key.pem", tmp_path / "checkpoints.jsonl"
+    monkeypatch.setitem(app.config, "AUDIT_SIGNING_KEY", str(key))
+    monkeypatch.setitem(app.config, "AUDIT_CHECKPOINT_FILE", str(export))
+    return key, export

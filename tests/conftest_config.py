@@ -1,8 +1,17 @@
 """Configuration shared by every test app (kept apart so factories can import it)."""
 import tempfile
+from pathlib import Path
+
+from workflows.audit.checkpoints import generate_key
+
+# Never the developer's instance/ key: a throwaway one, so signing works on a fresh machine.
+_KEYS = Path(tempfile.mkdtemp(prefix="caseapp-test-keys-"))
+generate_key(_KEYS / "audit-signing-key.pem")
 
 # The limiter stays on (as in production) with a limit the suite never reaches; the
 # rate-limit test lowers it for itself.
 TEST_CONFIG = {"TESTING": True, "SECRET_KEY": "test-secret", "LOGIN_RATE_LIMIT": "10000 per minute",
                "DOCUMENT_DIR": tempfile.mkdtemp(prefix="caseapp-test-documents-"),
-               "AUDIT_MASK_KEY": "test-mask-key"}
+               "AUDIT_MASK_KEY": "test-mask-key",
+               "AUDIT_SIGNING_KEY": str(_KEYS / "audit-signing-key.pem"),
+               "AUDIT_CHECKPOINT_FILE": str(_KEYS / "audit-checkpoints.jsonl")}

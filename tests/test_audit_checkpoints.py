@@ -2,21 +2,12 @@
 repaired head, and a chain recomputed from start to end."""
 import json
 
-import pytest
 from sqlalchemy import select, text
 
 from models import AuditEvent
 from tests.helpers import tamper
 from workflows.audit import record
 from workflows.audit.chain import HASHED_FIELDS, event_hash
-
-
-@pytest.fixture
-def signing(app, tmp_path, monkeypatch):
-    key, export = tmp_path / "key.pem", tmp_path / "checkpoints.jsonl"
-    monkeypatch.setitem(app.config, "AUDIT_SIGNING_KEY", str(key))
-    monkeypatch.setitem(app.config, "AUDIT_CHECKPOINT_FILE", str(export))
-    return key, export
 
 
 def _cli(app, *args):

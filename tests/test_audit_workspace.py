@@ -1,28 +1,20 @@
 """The auditor workspace (/audit/...): filters, entity histories, who accessed a worker,
-the chain's state and the evidence pack, all read-only except the pack's own event."""
-import csv
-import io
-import json
+the chain's state and who may build the evidence pack (its contents and offline checks:
+tests/test_evidence_pack.py), all read-only except the pack's own event."""
 import re
-import subprocess
-import sys
-import zipfile
 from datetime import datetime, timezone
 
 import pytest
 from sqlalchemy import select, text
 
 from caseapp.reports.service import generate
-from models import AuditChainHead, AuditEvent, Decree, Document, Worker
+from models import AuditChainHead, AuditEvent, Decree, Document
 from reports.audit_trail import EventFilter, search_events
 from tests.bpjs_factories import approved, budget, new_batch
 from tests.factories import DOCUMENT_DIR, make_application, make_submitted
 from tests.helpers import csrf_token, login, tamper
-from tests.report_helpers import diff_of, flat, pdf_pages, sha256
 from workflows.actor import Actor
 from workflows.audit import record, record_many
-from workflows.audit.access import READ_MARK
-from workflows.audit.chain import HASHED_FIELDS, event_hash
 from workflows.bpjs.registration import batch_file
 from workflows.documents import read_document
 
@@ -43,14 +35,6 @@ def _get(client, path, **params) -> str:
 
 def _head(session) -> int:
     return session.scalar(select(AuditChainHead.seq))
-
-
-@pytest.fixture
-def signing(app, tmp_path, monkeypatch):
-    key = tmp_path / "key.pem"
-    monkeypatch.setitem(app.config, "AUDIT_SIGNING_KEY", str(key))
-    monkeypatch.setitem(app.config, "AUDIT_CHECKPOINT_FILE", str(tmp_path / "checkpoints.jsonl"))
-    return key
 
 
 def _checkpoint(app):
@@ -218,7 +202,7 @@ def test_chain_status_with_a_checkpoint_and_a_tampered_chain(app, client, sessio
            s=checkpoint_seq)
     session.execute(text("UPDATE audit_checkpoint SET signature = :s"), {"s": "00" * 64})
     session.commit()
-    signing.unlink()  # key not on this host: checked with the key stored with the checkpoint
+    signing[0].unlink()  # key not on this host: checked with the key stored with the checkpoint
     html = _get(client, "/audit/chain")
     assert 'data-testid="signature" data-ok="0" data-server-key="0"' in html
     assert 'data-testid="chain-matches" data-ok="0"' in html
@@ -234,116 +218,6 @@ def _case_with_history(session, staff):
     application = make_submitted(session, staff["cw1"])
     record(session, staff["cw1"], "test.unrelated", entity_type="application", entity_id="0")
     return application
-
-
-def _build_pack(client, application_id, purpose=PURPOSE):
-    token = csrf_token(client, "/audit/evidence-pack")
-    return client.post("/audit/evidence-pack", data={
-        "csrf_token": token, "application_id": str(application_id), "purpose": purpose})
-
-
-def _verify(folder):
-    return subprocess.run([sys.executable, str(folder / "verify_pack.py"), str(folder)],
-                          capture_output=True, text=True, timeout=60)
-
-
-def test_evidence_pack_holds_the_case_and_verifies_offline(app, client, session, staff,
-                                                          signing, tmp_path):
-    application = _case_with_history(session, staff)
-    session.commit()
-    _checkpoint(app)
-    worker = session.get(Worker, application.worker_id)
-    login(client, "audit1")
-    response = _build_pack(client, application.id)
-    assert response.status_code == 200 and response.mimetype == "application/zip"
-    archive = zipfile.ZipFile(io.BytesIO(response.data))
-    pdf_name = f"berkas-permohonan_{application.id}.pdf"
-    assert set(archive.namelist()) == {pdf_name, "events.json", "events.csv", "chain.json",
-                                       "verify_pack.py", "README.txt"}
-    assert worker.nik in flat(" ".join(pdf_pages(archive.read(pdf_name))))
-    assert "flask audit verify" in archive.read("README.txt").decode("utf-8")
-
-    generated = session.execute(select(AuditEvent).where(
-        AuditEvent.action == "report.generate").order_by(AuditEvent.seq.desc()).limit(1)
-    ).scalar_one()
-    pack_event = session.execute(select(AuditEvent).where(
-        AuditEvent.action == "audit.evidence_pack")).scalar_one()
-    assert (pack_event.entity_type, pack_event.entity_id, pack_event.reason) == (
-        "application", str(application.id), PURPOSE)
-    assert diff_of(pack_event)[READ_MARK] == "bulk"
-    assert diff_of(pack_event)["sha256"] == sha256(response.data)
-    assert pack_event.seq == generated.seq + 1
-
-    expected = list(session.execute(select(AuditEvent).where(
-        AuditEvent.seq < pack_event.seq,
-        ((AuditEvent.entity_type == "application")
-         & (AuditEvent.entity_id == str(application.id)))
-        | ((AuditEvent.entity_type == "worker") & (AuditEvent.entity_id == str(worker.id)))
-        | ((AuditEvent.entity_type == "document") & AuditEvent.entity_id.in_(
-            [str(d.id) for d in session.execute(select(Document).where(
-                Document.application_id == application.id)).scalars()])))
-        .order_by(AuditEvent.seq)).scalars())
-    events = json.loads(archive.read("events.json"))
-    assert [e["seq"] for e in events] == [e.seq for e in expected]
-    assert {"worker.register", "application.open", "document.upload", "application.submit",
-            "report.generate"} <= {e["action"] for e in events}
-    for row, event in zip(events, expected):
-        assert set(row) == set(HASHED_FIELDS) | {"hash"}
-        assert (row["diff"], row["hash"], row["prev_hash"]) == (event.diff, event.hash,
-                                                                event.prev_hash)
-    rows = list(csv.DictReader(io.StringIO(archive.read("events.csv").decode("utf-8-sig"))))
-    assert [int(r["seq"]) for r in rows] == [e.seq for e in expected]
-    assert [r["hash"] for r in rows] == [e.hash for e in expected]
-
-    chain = json.loads(archive.read("chain.json"))
-    assert chain["chain_head"] == {"seq": generated.seq, "hash": generated.hash}
-    for proof, event in zip(chain["events"], expected):
-        fields = {name: getattr(event, name) for name in HASHED_FIELDS}
-        assert proof["hash"] == event.hash == event_hash(fields)
-        assert proof["diff"] == json.loads(event.diff)
-    assert chain["checkpoint"]["seq"] == _checkpoint_seq(session)
-    assert set(chain["checkpoint"]) == {"seq", "head_hash", "signed_at", "public_key",
-                                        "signature"}
-    assert chain["case_file"]["sha256"] == diff_of(generated)["sha256"]
-
-    folder = tmp_path / "pack"
-    archive.extractall(folder)
-    result = _verify(folder)
-    assert result.returncode == 0, result.stdout + result.stderr
-    assert "HASIL: LULUS" in result.stdout
-
-    edited = json.loads((folder / "events.json").read_text(encoding="utf-8"))
-    edited[1]["actor_name"] = "orang lain"
-    (folder / "events.json").write_text(json.dumps(edited), encoding="utf-8")
-    result = _verify(folder)
-    assert result.returncode == 1 and f"seq {edited[1]['seq']}:" in result.stdout
-
-
-def _checkpoint_seq(session) -> int:
-    return session.scalar(select(AuditEvent.seq).where(
-        AuditEvent.action == "audit.checkpoint")) - 1
-
-
-def test_evidence_pack_needs_a_purpose_and_an_existing_case(client, session, staff):
-    application = _case_with_history(session, staff)
-    session.commit()
-    login(client, "audit1")
-    before = _head(session)
-    assert _build_pack(client, application.id, purpose="singkat").status_code == 422
-    assert _build_pack(client, 999_999).status_code == 404
-    assert _head(session) == before
-
-
-def test_without_a_checkpoint_the_pack_still_verifies(client, session, staff, tmp_path):
-    application = _case_with_history(session, staff)
-    session.commit()
-    login(client, "audit1")
-    response = _build_pack(client, application.id)
-    assert json.loads(zipfile.ZipFile(io.BytesIO(response.data)).read("chain.json"))[
-        "checkpoint"] is None
-    zipfile.ZipFile(io.BytesIO(response.data)).extractall(tmp_path)
-    result = _verify(tmp_path)
-    assert result.returncode == 0 and "belum ada checkpoint" in result.stdout
 
 
 @pytest.mark.parametrize("username", ["cw1", "head", "admin1", "cwhead"])

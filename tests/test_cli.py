@@ -68,16 +68,15 @@ def test_refdata_load_is_idempotent(app, session):
     assert result.exit_code == 0 and "0 rows" in result.output
 
 
-def test_demo_seed_signs_a_first_checkpoint_that_verifies(app, session, tmp_path, monkeypatch):
-    monkeypatch.setitem(app.config, "AUDIT_SIGNING_KEY", str(tmp_path / "key.pem"))
-    monkeypatch.setitem(app.config, "AUDIT_CHECKPOINT_FILE", str(tmp_path / "checkpoints.jsonl"))
+def test_demo_seed_signs_a_first_checkpoint_that_verifies(app, session, signing, tmp_path,
+                                                          monkeypatch):
+    key, export = signing
     monkeypatch.setitem(app.config, "DOCUMENT_DIR", str(tmp_path / "documents"))
     runner = app.test_cli_runner()
     result = runner.invoke(args=["demo", "seed", "--force", "--workers", "4"])
     assert result.exit_code == 0, result.output
     checkpoint = session.execute(select(AuditCheckpoint)).scalar_one()
     assert checkpoint.seq == _last_event(session, "audit.checkpoint").seq - 1
-    assert (tmp_path / "key.pem").exists()
-    assert len((tmp_path / "checkpoints.jsonl").read_text().splitlines()) == 1
+    assert key.exists() and len(export.read_text().splitlines()) == 1
     verify = runner.invoke(args=["audit", "verify"])
     assert verify.exit_code == 0 and "1 checkpoint(s)" in verify.output, verify.output

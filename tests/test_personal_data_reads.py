@@ -16,7 +16,7 @@ from tests.factories import enrol, make_budget, make_submitted, make_verified, p
 from tests.helpers import csrf_token, login
 from workflows.approval import approve_batch
 from workflows.audit import verify_chain
-from workflows.audit.access import READ_MARK
+from workflows.audit.access import READ_MARK, record_read
 from workflows.contributions.generation import generate_contributions
 from workflows.contributions.payment import record_payment
 from workflows.contributions.reconciliation import reconcile
@@ -64,8 +64,7 @@ def _refused(response, session, seq: int) -> None:
 
 # --- single records: pages and documents ---------------------------------------------
 
-def test_opening_the_case_page_is_one_read_and_a_refused_action_is_no_read(client, session,
-                                                                          staff):
+def test_every_rendering_of_the_case_page_is_a_read(client, session, staff):
     application = make_submitted(session, staff["cw1"])
     session.commit()
     login(client, "cw1")
@@ -76,8 +75,14 @@ def test_opening_the_case_page_is_one_read_and_a_refused_action_is_no_read(clien
     assert diff["worker_id"] == application.worker_id
     seq = _head(session)
     refused = client.post(f"/cases/{application.id}/verify", data={"csrf_token": token})
-    assert refused.status_code == 403  # the page is shown again, not opened again
-    assert [e.action for e in _since(session, seq)] == ["cases.verify.refused"]
+    assert refused.status_code == 403  # the attempt, and the page shown again is a read
+    assert [e.action for e in _since(session, seq)] == ["cases.verify.refused",
+                                                         "application.view"]
+    seq = _head(session)
+    missing = client.get(f"/cases/{application.id}/documents/999999")
+    assert missing.status_code == 404 and application.worker.nik not in missing.get_data(
+        as_text=True)
+    assert _since(session, seq) == []  # a 404 page shows no personal data
 
 
 def test_opening_worker_and_application_details_is_a_read_but_lists_are_not(client, session,
@@ -100,6 +105,25 @@ def test_opening_worker_and_application_details_is_a_read_but_lists_are_not(clie
     seq = _head(session)
     assert client.get("/workers/details/?id=999999").status_code == 302  # no such record
     assert _since(session, seq) == []
+
+
+def test_each_row_a_worker_search_shows_is_a_read_with_the_term_masked(client, session, staff):
+    found = make_submitted(session, staff["cw1"])
+    make_submitted(session, staff["cw1"])
+    session.commit()
+    login(client, "cw2")
+    seq = _head(session)
+    page = client.get(f"/workers/?search={found.worker.nik}").get_data(as_text=True)
+    assert found.worker.full_name in page
+    (event,) = _since(session, seq)
+    assert (event.action, event.entity_type, event.entity_id, event.actor_name) == (
+        "worker.view_search", "worker", str(found.worker_id), "cw2")
+    diff = _diff(event)
+    assert diff[READ_MARK] == "record" and diff["search"].startswith("hmac:")
+    assert found.worker.nik not in event.diff
+    seq = _head(session)
+    assert client.get("/workers/?search=0000000000000000").status_code == 200
+    assert _since(session, seq) == []  # nothing shown, nothing read
 
 
 def test_a_document_download_is_a_read_of_the_worker(client, session, staff):
@@ -289,3 +313,27 @@ def test_reports_quoting_niks_are_posted_with_a_purpose(client, session, staff, 
     assert done.status_code == 200 and filename in done.headers["Content-Disposition"]
     _only_read(session, seq, action, (entity_type, entity.id), "cw1", mark="bulk",
                purpose=PURPOSE)
+
+
+def test_the_decree_page_listing_its_workers_is_a_read(client, session, decree):
+    session.commit()
+    login(client, "head")
+    seq = _head(session)
+    page = client.get(f"/approval/decrees/{decree.id}").get_data(as_text=True)
+    assert "SK-BACA-1" in page
+    _only_read(session, seq, "decree.view", ("decree", decree.id), "head")
+
+
+def test_the_case_history_shows_changes_not_reads_or_attempts(client, session, staff):
+    application = make_submitted(session, staff["cw1"])
+    record_read(session, staff["audit1"], "audit.evidence_pack", entity=application,
+                purpose="Pemeriksaan dugaan pungli petugas", bulk=True)
+    session.commit()
+    login(client, "cw1")
+    client.get(f"/cases/{application.id}")
+    client.post(f"/cases/{application.id}/verify",
+                data={"csrf_token": csrf_token(client, "/cases/")})  # refused: own intake
+    page = client.get(f"/cases/{application.id}").get_data(as_text=True)
+    assert "<code>application.submit</code>" in page
+    for hidden in ("application.view", "audit.evidence_pack", "pungli", "cases.verify.refused"):
+        assert hidden not in page, hidden

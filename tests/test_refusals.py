@@ -9,9 +9,10 @@ from models import Application, AuditEvent
 from reports.audit_report import audit_report, exception_rows
 from reports.meta import read_chain_head
 from reports.period import Period
-from tests.factories import make_submitted
+from tests.factories import make_submitted, make_worker
 from tests.helpers import csrf_token, login
 from workflows.audit import verify_chain
+from workflows.subject_requests import record_request
 
 
 def _since(session, seq):
@@ -31,7 +32,8 @@ def test_verifying_ones_own_intake_is_refused_and_recorded(client, session, staf
     token, seq = csrf_token(client, "/cases/"), _head(session)
     response = client.post(f"/cases/{application.id}/verify", data={"csrf_token": token})
     assert response.status_code == 403
-    (event,) = _since(session, seq)
+    event, shown_again = _since(session, seq)
+    assert shown_again.action == "application.view"
     assert (event.action, event.actor_name, event.entity_type, event.entity_id) == (
         "cases.verify.refused", "cw1", "application", str(application.id))
     assert json.loads(event.diff) == {"method": [None, "POST"], "status": [None, 403],
@@ -48,11 +50,12 @@ def test_a_wrong_state_is_recorded_but_bad_input_is_not(client, session, staff):
     token, seq = csrf_token(client, "/cases/"), _head(session)
     missing_reason = client.post(f"/cases/{application.id}/return", data={"csrf_token": token})
     assert missing_reason.status_code == 422
-    assert _since(session, seq) == []
+    assert [e.action for e in _since(session, seq)] == ["application.view"]  # page shown again
+    seq = _head(session)
     submit_again = client.post(f"/cases/{application.id}/submit", data={"csrf_token": token})
     assert submit_again.status_code == 409
     assert [(e.action, e.actor_name) for e in _since(session, seq)] == [
-        ("cases.submit.refused", "cw2")]
+        ("cases.submit.refused", "cw2"), ("application.view", "cw2")]
 
 
 def test_a_page_the_role_may_not_use_is_a_denied_event(client, session):
@@ -85,3 +88,17 @@ def test_the_audit_report_lists_refused_attempts(client, session, staff):
     rows = [r for r in exception_rows(session, period, head, "refused")
             if r.entity == f"application {application.id}"]
     assert [(r.actor_name, r.action) for r in rows] == [("cw1", "cases.verify.refused")]
+
+
+def test_a_denied_attempt_names_the_record_in_the_url(client, session, staff):
+    request = record_request(session, nik=make_worker(session, staff["cw1"]).nik, kind="access",
+                             requester_name="Pemohon", channel="counter", description=None,
+                             actor=staff["cw1"])
+    session.commit()
+    login(client, "audit1")
+    page = f"/privacy/{request.id}"
+    token, seq = csrf_token(client, page), _head(session)
+    assert client.post(page + "/resolve", data={"csrf_token": token}).status_code == 403
+    denied = [e for e in _since(session, seq) if e.action.endswith(".denied")]
+    assert [(e.action, e.entity_type, e.entity_id) for e in denied] == [
+        ("privacy.resolve.denied", "data_subject_request", str(request.id))]

@@ -5,7 +5,7 @@ from flask_babel import lazy_gettext as _l
 from caseapp.actor import current_actor
 from caseapp.admin.base import ReadOnlyModelView
 from models import Role
-from workflows.audit.access import record_read
+from workflows.audit.access import record_read, record_search_reads
 from workflows.states import STATE_LABELS
 
 
@@ -15,7 +15,7 @@ def _state_label(view, context, model, name):
 
 class ReadRecordedDetails:
     """A details page shows one person's data, so opening it is an audit event
-    (UU PDP Pasal 31); the lists are not. Hooked on render, where the shown record is
+    (UU PDP Pasal 31), as is each row a search found; browsing the lists is not. Hooked on render, where the shown record is
     at hand, so nothing is recorded for a missing record or a failed page."""
 
     read_action: str
@@ -29,6 +29,13 @@ class ReadRecordedDetails:
             model = kwargs["model"]
             record_read(self.session, current_actor(), self.read_action, entity=model,
                         detail=self.read_detail(model))
+            self.session.commit()
+        elif template == self.list_template and kwargs.get("search") and kwargs.get("data"):
+            # A search (by NIK or name) looks people up: each row it showed is a read.
+            record_search_reads(self.session, current_actor(), f"{self.read_action}_search",
+                                self.model.__tablename__,
+                                [self.get_pk_value(row) for row in kwargs["data"]],
+                                term=kwargs["search"])
             self.session.commit()
         return body
 

@@ -16,6 +16,7 @@ from caseapp.refusals import refuse
 from models import BudgetYear, Decree, Role
 from reports.budget import budget_summary
 from workflows.approval import approve_batch
+from workflows.audit.access import record_read
 from workflows.errors import InvalidInput, WorkflowError
 from workflows.ranking import ranking
 
@@ -74,8 +75,12 @@ class ApprovalView(SecureView):
             abort(404)
         intact = hashlib.sha256(decree.snapshot.encode("utf-8")).hexdigest() == \
             decree.snapshot_sha256
-        return self.render("approval/decree.html", decree=decree, intact=intact,
+        page = self.render("approval/decree.html", decree=decree, intact=intact,
                            lists=json.loads(decree.snapshot), categories=CATEGORY_LABELS)
+        # The frozen list names every worker of the SK (NIK, name, rank reason): a read.
+        record_read(db.session, current_actor(), "decree.view", entity=decree)
+        db.session.commit()
+        return page
 
 
 class BudgetView(SecureView):

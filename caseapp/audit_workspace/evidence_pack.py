@@ -5,6 +5,12 @@ the PDF's SHA-256 and is among the case's events), then the case's events with e
 hashed field, the chain head and the last signed checkpoint are read in the same
 write transaction (the head row is locked since that event, so the head printed is
 exact), and the pack itself is recorded as ``audit.evidence_pack`` with its purpose.
+
+Hashes the pack computes about itself prove nothing: whoever edits a file can
+recompute them, and a case's events are not consecutive in the chain, so a removed
+one leaves no broken link. ``manifest.json`` (every member's SHA-256, the event seqs,
+chain head and checkpoint) is therefore signed with the audit signing key, which the
+database never holds; without that key no pack is built.
 """
 import hashlib
 import io
@@ -13,6 +19,8 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 
 from caseapp.reports.prepared import safe_stem
@@ -26,12 +34,12 @@ from reports.xlsx import write_csv
 from workflows.actor import Actor
 from workflows.audit.access import checked_purpose, record_read
 from workflows.audit.chain import HASHED_FIELDS, hashed_payload
-from workflows.audit.checkpoints import line_of
-from workflows.errors import NotAllowed
+from workflows.audit.checkpoints import line_of, load_key, public_key_hex
+from workflows.errors import Conflict, NotAllowed
 
 PACK_FILES = Path(__file__).with_name("pack_files")
 COLUMNS = (*HASHED_FIELDS, "hash")
-FORMAT = "sigap-evidence-pack/1"
+FORMAT = "sigap-evidence-pack/2"
 
 
 @dataclass(frozen=True)
@@ -66,35 +74,59 @@ def _json(value) -> bytes:
     return json.dumps(value, ensure_ascii=False, indent=1).encode("utf-8")
 
 
+def _sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def _signing_key() -> Ed25519PrivateKey:
+    """Checked before anything is generated or recorded: an unsigned pack is not built."""
+    path = Path(current_app.config.get("AUDIT_SIGNING_KEY") or "")
+    if not path.is_file():
+        raise Conflict(_l("Evidence packs are signed with the audit signing key, and this "
+                          "server has none. Ask IT to create it (`flask audit keygen`), then "
+                          "build the pack again."))
+    return load_key(path)
+
+
 def build_evidence_pack(session, application_id: int, purpose: str | None, *,
                         actor: Actor) -> EvidencePack:
-    """Refused without the auditor role or a stated purpose, before any work."""
+    """Refused without the auditor role, a stated purpose or the signing key, before any
+    work."""
     if not actor.has_role(Role.AUDITOR.value):
         raise NotAllowed(_l("Only auditors build evidence packs."))
     purpose = checked_purpose(purpose)
+    key = _signing_key()
     case_file = generate(session, "case", "pdf", {"application_id": application_id},
                          actor=actor, purpose=purpose)
     events = case_events(session, session.get(Application, application_id))
     head, checkpoint, now = read_chain_head(session), last_checkpoint(session), utcnow()
     proofs = _proofs(events)
     stored = [{**proof, "diff": event.diff} for proof, event in zip(proofs, events)]
-    chain = {"format": FORMAT, "application_id": application_id,
-             "generated_at": now.isoformat(), "generated_by": actor.name, "purpose": purpose,
+    about = {"format": FORMAT, "application_id": application_id,
+             "generated_at": now.isoformat(), "generated_by": actor.name, "purpose": purpose}
+    ends = {"chain_head": {"seq": head.seq, "hash": head.hash},
+            "checkpoint": line_of(checkpoint) if checkpoint else None}
+    chain = {**about,
              "hash": {"algorithm": "SHA-256 over canonical JSON (sorted keys, separators "
                                    "',' and ':', UTF-8 without escapes) of these fields",
                       "fields": list(HASHED_FIELDS)},
              "case_file": {"file_name": case_file.file_name, "sha256": case_file.sha256},
-             "events": proofs, "chain_head": {"seq": head.seq, "hash": head.hash},
-             "checkpoint": line_of(checkpoint) if checkpoint else None}
-    content = _zip({case_file.file_name: case_file.content, "events.json": _json(stored),
-                    "events.csv": _events_csv(stored), "chain.json": _json(chain),
-                    "verify_pack.py": (PACK_FILES / "verify_pack.py").read_bytes(),
-                    "README.txt": (PACK_FILES / "README.txt").read_bytes()}, now)
+             "events": proofs, **ends}
+    files = {case_file.file_name: case_file.content, "events.json": _json(stored),
+             "events.csv": _events_csv(stored), "chain.json": _json(chain),
+             "verify_pack.py": (PACK_FILES / "verify_pack.py").read_bytes(),
+             "README.txt": (PACK_FILES / "README.txt").read_bytes()}
+    manifest = _json({**about, "files": {name: _sha256(data) for name, data in files.items()},
+                      "event_seqs": [event.seq for event in events], **ends,
+                      "public_key": public_key_hex(key)})
+    content = _zip({**files, "manifest.json": manifest,
+                    "manifest.sig": key.sign(manifest).hex().encode("ascii") + b"\n"}, now)
     stem = safe_stem("paket-bukti-permohonan", application_id, now.strftime("%Y%m%dT%H%M%SZ"))
-    pack = EvidencePack(f"{stem}.zip", content, hashlib.sha256(content).hexdigest())
+    pack = EvidencePack(f"{stem}.zip", content, _sha256(content))
     record_read(session, actor, "audit.evidence_pack", entity_type="application",
                 entity_id=str(application_id), purpose=purpose, bulk=True, detail={
-                    "file_name": pack.file_name, "sha256": pack.sha256, "events": len(events),
+                    "file_name": pack.file_name, "sha256": pack.sha256,
+                    "manifest_sha256": _sha256(manifest), "events": len(events),
                     "chain_head_seq": head.seq, "chain_head_hash": head.hash,
                     "checkpoint_seq": checkpoint.seq if checkpoint else None,
                     "case_file_sha256": case_file.sha256})

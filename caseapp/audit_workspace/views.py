@@ -18,17 +18,19 @@ from caseapp.audit_workspace.evidence_pack import build_evidence_pack
 from caseapp.audit_workspace.forms import EvidencePackForm, EventFilterForm, WorkerLookupForm
 from caseapp.extensions import db
 from caseapp.refusals import refuse
+from caseapp.reports.service import PERSONAL_DATA
 from models import AuditEvent, Role, Worker
-from reports.audit_trail import (EventFilter, diff_rows, entity_history, find_worker,
-                                 parsed_diff, search_events, worker_access)
+from reports.audit_trail import (ATTEMPT_SUFFIXES, EventFilter, diff_rows, entity_history,
+                                 find_worker, parsed_diff, search_events, worker_access)
 from workflows.audit import verify_chain
-from workflows.audit.access import READ_MARK
+from workflows.audit.access import READ_MARK, record_read
 from workflows.audit.chain import HASHED_FIELDS, event_hash
 from workflows.errors import WorkflowError
 
-# Reads recorded before reads carried READ_MARK in their diff.
-READ_ACTIONS = frozenset({"document.read", "report.generate", "report.download",
-                          "bpjs.batch_download"})
+# Actions that always read personal data, for reads recorded before they carried READ_MARK.
+READ_ACTIONS = frozenset({"document.read", "bpjs.batch_download"})
+# Report events say which report in their diff; only some reports hold personal data.
+REPORT_ACTIONS = frozenset({"report.generate", "report.download"})
 
 
 def _after() -> int | None:
@@ -37,7 +39,21 @@ def _after() -> int | None:
 
 
 def is_read(event: AuditEvent) -> bool:
-    return READ_MARK in (parsed_diff(event) or {}) or event.action in READ_ACTIONS
+    """Marked as a read of personal data, or by its action or report always one (older
+    reads and report downloads carry no mark); budget or programme reports are not."""
+    diff = parsed_diff(event) or {}
+    report = diff.get("report")  # [None, kind] on report events
+    kind = report[-1] if isinstance(report, list) and report else None
+    return (READ_MARK in diff or event.action in READ_ACTIONS
+            or (event.action in REPORT_ACTIONS and isinstance(kind, str)
+                and kind in PERSONAL_DATA))
+
+
+def access_kind(event: AuditEvent) -> str:
+    """How "who accessed this worker" labels an event; an attempt read and changed nothing."""
+    if event.action.endswith(ATTEMPT_SUFFIXES):
+        return "attempt"
+    return "read" if is_read(event) else "change"
 
 
 class AuditWorkspaceView(SecureView):
@@ -87,6 +103,9 @@ class AuditWorkspaceView(SecureView):
         if form.validate_on_submit():
             worker = find_worker(db.session, form.worker.data)
             if worker is not None:
+                # Finding someone by NIK tells whether the city holds their data: a read.
+                record_read(db.session, current_actor(), "audit.worker_lookup", entity=worker)
+                db.session.commit()
                 return redirect(url_for(".worker", worker_id=worker.id))
             flash(_("No worker has this NIK or number."), "error")
             return self.render_page("worker.html", 404, form=form, worker_id=None, page=None)
@@ -99,7 +118,7 @@ class AuditWorkspaceView(SecureView):
             abort(404)
         page = worker_access(db.session, worker_id, after=_after())
         return self.render_page("worker.html", form=WorkerLookupForm(), worker_id=worker_id,
-                                page=page, is_read=is_read)
+                                page=page, access_kind=access_kind)
 
     def _key_path(self) -> Path:
         return Path(current_app.config["AUDIT_SIGNING_KEY"])

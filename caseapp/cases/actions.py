@@ -4,7 +4,7 @@ from datetime import date
 from io import BytesIO
 from pathlib import Path
 
-from flask import current_app, flash, redirect, request, send_file, url_for
+from flask import abort, current_app, flash, redirect, request, send_file, url_for
 from flask_admin import expose
 from flask_babel import gettext as _
 
@@ -122,7 +122,7 @@ class CaseActionsMixin:
     def download(self, application_id: int, document_id: int):
         document = db.session.get(Document, document_id)
         if document is None or document.application_id != application_id:
-            return self.render_case(self.load_application(application_id), 404)
+            abort(404)
         data = read_document(db.session, document, storage_dir=storage_dir(),
                              actor=current_actor())
         db.session.commit()

@@ -88,6 +88,8 @@ class CasesView(CaseActionsMixin, SecureView):
         return self.render("cases/intake.html", form=form)
 
     def render_case(self, application: Application, status: int = 200):
+        """Every rendering shows the worker's personal data, so each one is a read event
+        (UU PDP Pasal 31), also the page shown again after a refused action."""
         case_file = load_case_file(db.session, application)
         worker = application.worker
         upload = UploadForm()
@@ -103,15 +105,11 @@ class CasesView(CaseActionsMixin, SecureView):
             max_mb=current_app.config["MAX_DOCUMENT_BYTES"] // 1_048_576,
             contributions=participant_months(db.session, application),
             restricted=processing_restricted(db.session, worker))
+        record_read(db.session, actor, "application.view", entity=application,
+                    detail={"worker_id": application.worker_id})
+        db.session.commit()
         return body, status
 
     @expose("/<int:application_id>")
     def case(self, application_id: int):
-        """Opening the case page reads the worker's personal data (UU PDP Pasal 31);
-        re-renders after a refused action are the same visit and are not recorded again."""
-        application = self.load_application(application_id)
-        page = self.render_case(application)
-        record_read(db.session, current_actor(), "application.view", entity=application,
-                    detail={"worker_id": application.worker_id})
-        db.session.commit()
-        return page
+        return self.render_case(self.load_application(application_id))

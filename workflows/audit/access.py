@@ -8,13 +8,13 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 
 from models import AuditEvent
+from models.audit import READ_MARK
 from workflows.actor import Actor
-from workflows.audit.recorder import record
+from workflows.audit.masking import mask
+from workflows.audit.recorder import record, record_many
 from workflows.errors import InvalidInput
 
 PURPOSE_MIN, PURPOSE_MAX = 10, 300
-# Marks a read of personal data in the event's diff; "who accessed" queries look for it.
-READ_MARK = "personal_data_read"
 
 
 def stated_purpose(purpose: str | None) -> str | None:
@@ -44,3 +44,13 @@ def record_read(session: Session, actor: Actor, action: str, *, entity=None,
     diff.update({key: [None, value] for key, value in (detail or {}).items()})
     return record(session, actor, action, entity=entity, entity_type=entity_type,
                   entity_id=entity_id, diff=diff, reason=purpose)
+
+
+def record_search_reads(session: Session, actor: Actor, action: str, entity_type: str,
+                        entity_ids: list, *, term: str) -> int:
+    """One read event per record a search showed, so each person's "who accessed" finds
+    it; the search term (often a NIK) is kept masked."""
+    diff = {READ_MARK: [None, "record"], "search": [None, mask(term)]}
+    return record_many(session, actor, [
+        {"action": action, "entity_type": entity_type, "entity_id": str(entity_id),
+         "diff": diff} for entity_id in entity_ids])

@@ -49,6 +49,11 @@ def trusted_public_key(path: Path) -> str | None:
     return _public_hex(load_key(path).public_key()) if path.exists() else None
 
 
+def public_key_hex(key: Ed25519PrivateKey) -> str:
+    """The public half of ``key`` as hex, as stored with checkpoints and evidence packs."""
+    return _public_hex(key.public_key())
+
+
 def _public_hex(key: Ed25519PublicKey) -> str:
     return key.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw).hex()
 
