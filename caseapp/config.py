@@ -54,6 +54,8 @@ def load_config(instance_path: str, overrides: dict) -> dict:
         # Ed25519 key for signed audit checkpoints: outside the database, ideally off this host.
         "AUDIT_SIGNING_KEY": env.get("CASEAPP_AUDIT_SIGNING_KEY",
                                      str(Path(instance_path) / "audit-signing-key.pem")),
+        # The signing key's public half (hex), pinned where the private key is kept elsewhere.
+        "AUDIT_PUBLIC_KEY": env.get("CASEAPP_AUDIT_PUBLIC_KEY"),
         "AUDIT_CHECKPOINT_FILE": env.get("CASEAPP_AUDIT_CHECKPOINT_FILE",
                                          str(Path(instance_path) / "audit-checkpoints.jsonl")),
         # Whole request bodies; DTSEN extracts are large, documents are capped by the verb.

@@ -9,7 +9,7 @@ attempt is written.
 import logging
 
 from flask import flash, request
-from flask_babel import force_locale
+from flask_babel import LazyString, force_locale
 from flask_login import current_user
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -56,13 +56,20 @@ def record_attempt(suffix: str, status: int, message: str) -> None:
         log.exception("could not record the refused attempt at %s", request.path)
 
 
+def _without_values(message) -> str:
+    """The reason as written in the code, placeholders unfilled: a refusal may quote a
+    NIK or a name, and the log is permanent (a lazy string keeps its template first)."""
+    if isinstance(message, LazyString):
+        return str(message._args[0])
+    with force_locale("en"):
+        return str(message)
+
+
 def record_refusal(exc: WorkflowError) -> None:
     """Undo the attempt and record it when it was not allowed (role, duties, state)."""
     db.session.rollback()
     if exc.status in (403, 409):  # not allowed, wrong state, conflict (not bad input)
-        with force_locale("en"):
-            message = str(exc.message)
-        record_attempt("refused", exc.status, message)
+        record_attempt("refused", exc.status, _without_values(exc.message))
 
 
 def refuse(exc: WorkflowError) -> None:

@@ -23,6 +23,7 @@ def _in(values: tuple[str, ...]) -> str:
 
 class Application(Base):
     __tablename__ = "application"
+    __personal_fields__ = frozenset({"kpj"})  # the BPJS membership number
     __table_args__ = (
         UniqueConstraint("worker_id", "program_year"),
         CheckConstraint(f"state IN {_in(STATES)}", name="known_state"),

@@ -12,6 +12,8 @@ DUPLICATE_REASONS = ("same_kk", "similar_name")
 
 class DuplicateFlag(Base):
     __tablename__ = "duplicate_flag"
+    # The detail quotes the other person (KK number, name): masked in audit diffs.
+    __personal_fields__ = frozenset({"detail"})
     __table_args__ = (
         CheckConstraint("reason IN ('same_kk', 'similar_name')", name="known_reason"),
         CheckConstraint("resolution IS NULL OR resolution IN ('not_duplicate', 'duplicate')",

@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 
 from caseapp import create_app
 from caseapp.extensions import db
-from tests.conftest_config import TEST_CONFIG
+from tests.conftest_config import app_config
 from tests.databases import BACKENDS, ThrowawayDatabase
 from tests.factories import STAFF, make_staff
 from workflows.actor import Actor
@@ -18,7 +18,7 @@ from workflows.reference import load_reference_data
 
 def build_app(database_url: str, **extra):
     """An app on a migrated database holding reference data and the standard staff."""
-    app = create_app({**TEST_CONFIG, "DATABASE_URL": database_url, **extra})
+    app = create_app(app_config(DATABASE_URL=database_url, **extra))
     with app.app_context():
         flask_migrate.upgrade()
         load_reference_data(db.session, actor=Actor.system("test-setup"))
@@ -51,7 +51,7 @@ def committed_app(backend: str, tmp_dir, label: str, setup=None, **config):
     """An app on its own throwaway database whose transactions really commit
     (for concurrency tests and the live server of the browser tests)."""
     test_db = ThrowawayDatabase(backend, tmp_dir, label)
-    app = create_app({**TEST_CONFIG, "DATABASE_URL": test_db.url, **config})
+    app = create_app(app_config(DATABASE_URL=test_db.url, **config))
     with app.app_context():
         flask_migrate.upgrade()
         if setup is not None:

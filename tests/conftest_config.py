@@ -13,5 +13,12 @@ generate_key(_KEYS / "audit-signing-key.pem")
 TEST_CONFIG = {"TESTING": True, "SECRET_KEY": "test-secret", "LOGIN_RATE_LIMIT": "10000 per minute",
                "DOCUMENT_DIR": tempfile.mkdtemp(prefix="caseapp-test-documents-"),
                "AUDIT_MASK_KEY": "test-mask-key",
-               "AUDIT_SIGNING_KEY": str(_KEYS / "audit-signing-key.pem"),
-               "AUDIT_CHECKPOINT_FILE": str(_KEYS / "audit-checkpoints.jsonl")}
+               "AUDIT_SIGNING_KEY": str(_KEYS / "audit-signing-key.pem")}
+
+
+def app_config(**settings) -> dict:
+    """TEST_CONFIG for one app: each database gets its own checkpoint export file, since
+    `flask audit verify` checks that file against the database it runs on."""
+    exports = Path(tempfile.mkdtemp(prefix="caseapp-test-checkpoints-"))
+    return {**TEST_CONFIG, "AUDIT_CHECKPOINT_FILE": str(exports / "checkpoints.jsonl"),
+            **settings}

@@ -26,9 +26,10 @@ def tamper(session, sql: str, **params) -> None:
     back afterwards, which brings the triggers back."""
     from sqlalchemy import text
 
-    if session.get_bind().dialect.name == "postgresql":
-        session.execute(text("ALTER TABLE audit_event DISABLE TRIGGER audit_event_no_change"))
-    else:
-        session.execute(text("DROP TRIGGER IF EXISTS audit_event_no_update"))
-        session.execute(text("DROP TRIGGER IF EXISTS audit_event_no_delete"))
+    for table in ("audit_event", "audit_checkpoint"):
+        if session.get_bind().dialect.name == "postgresql":
+            session.execute(text(f"ALTER TABLE {table} DISABLE TRIGGER {table}_no_change"))
+        else:
+            session.execute(text(f"DROP TRIGGER IF EXISTS {table}_no_update"))
+            session.execute(text(f"DROP TRIGGER IF EXISTS {table}_no_delete"))
     session.execute(text(sql), params)

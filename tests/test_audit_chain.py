@@ -5,10 +5,12 @@ import pytest
 from sqlalchemy import func, select, text, update
 from sqlalchemy.exc import DBAPIError
 
-from models import AuditEvent, UmkRate, Worker
+from models import AuditCheckpoint, AuditEvent, UmkRate, Worker
+from models.base import utcnow
 from tests.factories import make_worker
 from tests.helpers import tamper
 from workflows.audit import record, verify_chain
+from workflows.audit.chain import event_hash
 from workflows.audit.guard import AuditBypassRefused
 
 
@@ -88,7 +90,27 @@ def _chain_with_events(session, staff, n=4):
     return session.scalar(select(func.max(AuditEvent.seq)))
 
 
-@pytest.mark.parametrize("scenario", ["edit", "delete", "reorder", "forge", "truncate"])
+def _forged_fields(seq: int, prev_hash: str) -> dict:
+    """A row as a forger who knows the hashing would write it: its own hash is right."""
+    fields = {"seq": seq, "occurred_at": utcnow(), "actor_id": None, "actor_name": "palsu",
+              "actor_roles": "", "ip": None, "request_id": None, "action": "forged",
+              "entity_type": None, "entity_id": None, "diff": "{}", "reason": None,
+              "prev_hash": prev_hash}
+    return {**fields, "hash": event_hash(fields)}
+
+
+_COLUMNS = ("seq", "occurred_at", "actor_name", "actor_roles", "action", "diff", "prev_hash",
+            "hash")
+_INSERT = (f"INSERT INTO audit_event ({', '.join(_COLUMNS)}) "
+           f"VALUES ({', '.join(':' + c for c in _COLUMNS)})")
+
+
+def _insert_forged(session, fields: dict) -> None:
+    _tamper(session, _INSERT, **{column: fields[column] for column in _COLUMNS})
+
+
+@pytest.mark.parametrize("scenario", ["edit", "delete", "reorder", "forge", "forge_in_place",
+                                      "truncate"])
 def test_tampering_is_detected_and_named(session, staff, scenario):
     last = _chain_with_events(session, staff)
     target = last - 2
@@ -98,21 +120,24 @@ def test_tampering_is_detected_and_named(session, staff, scenario):
     elif scenario == "delete":
         _tamper(session, "DELETE FROM audit_event WHERE seq = :s", s=target)
         expected = target
-    elif scenario == "reorder":
-        rows = {r.seq: r for r in session.execute(
-            select(AuditEvent.seq, AuditEvent.action, AuditEvent.reason)
-            .where(AuditEvent.seq.in_([target, target + 1]))).all()}
-        _tamper(session, "UPDATE audit_event SET reason = :r WHERE seq = :s",
-                r="tukar-" + str(rows[target + 1].reason), s=target)
-        _tamper(session, "UPDATE audit_event SET reason = :r WHERE seq = :s",
-                r="tukar-" + str(rows[target].reason), s=target + 1)
+    elif scenario == "reorder":  # two whole rows swap places
+        parked = last + 1000
+        _tamper(session, "UPDATE audit_event SET seq = :p WHERE seq = :s", p=parked, s=target)
+        _tamper(session, "UPDATE audit_event SET seq = :t WHERE seq = :s", t=target, s=target + 1)
+        _tamper(session, "UPDATE audit_event SET seq = :t WHERE seq = :p", t=target + 1, p=parked)
         expected = target
-    elif scenario == "forge":
-        row = session.execute(select(AuditEvent).where(AuditEvent.seq == last)).scalar_one()
-        _tamper(session, "INSERT INTO audit_event (seq, occurred_at, actor_name, actor_roles, "
-                "action, diff, prev_hash, hash) VALUES (:seq, :at, 'palsu', '', 'forged', '{}', "
-                ":prev, :hash)", seq=last + 1, at=row.occurred_at, prev=row.hash, hash="f" * 64)
+    elif scenario == "forge":  # appended with a right hash, the head left alone
+        head = session.execute(select(AuditEvent.hash).where(AuditEvent.seq == last)).scalar()
+        fields = _forged_fields(last + 1, head)
+        _insert_forged(session, fields)
         expected = last + 1
+    elif scenario == "forge_in_place":  # a row replaced, its own hash recomputed
+        prev = session.execute(select(AuditEvent.hash).where(AuditEvent.seq == target - 1)
+                               ).scalar()
+        fields = _forged_fields(target, prev)
+        _tamper(session, "DELETE FROM audit_event WHERE seq = :s", s=target)
+        _insert_forged(session, fields)
+        expected = target + 1
     else:
         _tamper(session, "DELETE FROM audit_event WHERE seq = :s", s=last)
         expected = last
@@ -137,9 +162,13 @@ def test_cli_verify_prints_verdict_and_exit_code(app, session, staff):
 
 
 @pytest.mark.parametrize("sql", ["UPDATE audit_event SET reason = 'x' WHERE seq = 1",
-                                 "DELETE FROM audit_event WHERE seq = 1"])
+                                 "DELETE FROM audit_event WHERE seq = 1",
+                                 "UPDATE audit_checkpoint SET signature = 'x'",
+                                 "DELETE FROM audit_checkpoint"])
 def test_the_database_refuses_changes_to_the_log(session, staff, sql):
     record(session, staff["audit1"], "test.event")
+    session.add(AuditCheckpoint(seq=1, head_hash="0" * 64, signed_at=utcnow(),
+                                public_key="0" * 64, signature="0" * 128))
     session.commit()
     with pytest.raises(DBAPIError) as refused:
         with session.begin_nested():

@@ -2,12 +2,15 @@
 repaired head, and a chain recomputed from start to end."""
 import json
 
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy import select, text
 
 from models import AuditEvent
 from tests.helpers import tamper
+from workflows.actor import Actor
 from workflows.audit import record
 from workflows.audit.chain import HASHED_FIELDS, event_hash
+from workflows.audit.checkpoints import create_checkpoint, load_key, public_key_hex
 
 
 def _cli(app, *args):
@@ -41,14 +44,14 @@ def test_a_cut_tail_with_a_repaired_head_is_detected(app, session, staff, signin
     tamper(session, "DELETE FROM audit_event WHERE seq > :s", s=keep.seq)
     session.execute(text("UPDATE audit_chain_head SET seq = :s, hash = :h"),
                     {"s": keep.seq, "h": keep.hash})
-    session.execute(text("DELETE FROM audit_checkpoint"))
+    tamper(session, "DELETE FROM audit_checkpoint")
     session.commit()
     result = _cli(app, "verify", "--checkpoints", str(signing[1]))
     assert result.exit_code == 1 and f"seq {keep.seq}" in result.output
 
 
-def test_a_recomputed_chain_is_detected(app, session, staff, signing):
-    _signed_log(app, session, staff, signing)
+def _recompute_chain(session) -> None:
+    """What someone with the database in hand can do: rewrite seq 2 and every hash after."""
     rows = session.execute(select(*[getattr(AuditEvent, f) for f in HASHED_FIELDS])
                            .order_by(AuditEvent.seq)).all()
     prev = "0" * 64
@@ -62,6 +65,11 @@ def test_a_recomputed_chain_is_detected(app, session, staff, signing):
                         "WHERE seq = :s", r=fields["reason"], p=fields["prev_hash"], h=prev,
                s=fields["seq"])
     session.execute(text("UPDATE audit_chain_head SET hash = :h"), {"h": prev})
+
+
+def test_a_recomputed_chain_is_detected(app, session, staff, signing):
+    _signed_log(app, session, staff, signing)
+    _recompute_chain(session)
     session.commit()
     result = _cli(app, "verify")
     assert result.exit_code == 1, result.output
@@ -76,3 +84,41 @@ def test_a_forged_checkpoint_line_is_detected(app, session, staff, signing):
     forged.write_text(json.dumps(line) + "\n")
     result = _cli(app, "verify", "--checkpoints", str(forged))
     assert result.exit_code == 1 and "seq" in result.output
+
+
+def test_verify_reads_the_local_export_file_by_default(app, session, staff, signing):
+    last = _signed_log(app, session, staff, signing)
+    keep = session.execute(select(AuditEvent).where(AuditEvent.seq == last - 3)).scalar_one()
+    tamper(session, "DELETE FROM audit_event WHERE seq > :s", s=keep.seq)
+    tamper(session, "DELETE FROM audit_checkpoint")  # the stored evidence is gone too
+    session.execute(text("UPDATE audit_chain_head SET seq = :s, hash = :h"),
+                    {"s": keep.seq, "h": keep.hash})
+    session.commit()
+    result = _cli(app, "verify")
+    assert result.exit_code == 1 and "tail removed" in result.output, result.output
+
+
+def test_checkpoints_resigned_by_a_forger_fail_against_the_pinned_key(app, session, staff,
+                                                                     signing, monkeypatch):
+    key, export = signing
+    _signed_log(app, session, staff, signing)
+    office = public_key_hex(load_key(key))
+    key.unlink()  # the private key is kept off this host, as the README advises
+    export.unlink()  # and whoever rewrote the database removed the local export too
+    _recompute_chain(session)
+    tamper(session, "DELETE FROM audit_checkpoint")
+    create_checkpoint(session, Ed25519PrivateKey.generate(), actor=Actor.system("forger"),
+                      export_file=key.parent / "forger.jsonl")
+    session.commit()
+    unpinned = _cli(app, "verify")
+    assert unpinned.exit_code == 0 and "WARNING: no trusted public key" in unpinned.output
+    monkeypatch.setitem(app.config, "AUDIT_PUBLIC_KEY", office)
+    pinned = _cli(app, "verify")
+    assert pinned.exit_code == 1 and "signature is not valid" in pinned.output, pinned.output
+
+
+def test_verify_warns_while_nothing_is_signed(app, session, staff, signing):
+    record(session, staff["audit1"], "test.event")
+    session.commit()
+    result = _cli(app, "verify")
+    assert result.exit_code == 0 and "WARNING: no signed checkpoint yet" in result.output

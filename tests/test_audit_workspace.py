@@ -5,7 +5,7 @@ import re
 from datetime import datetime, timezone
 
 import pytest
-from sqlalchemy import select, text
+from sqlalchemy import select
 
 from caseapp.reports.service import generate
 from models import AuditChainHead, AuditEvent, Decree, Document
@@ -200,7 +200,7 @@ def test_chain_status_with_a_checkpoint_and_a_tampered_chain(app, client, sessio
     tamper(session, "UPDATE audit_event SET reason = 'diubah' WHERE seq = :s", s=victim)
     tamper(session, "UPDATE audit_event SET hash = :h WHERE seq = :s", h="f" * 64,
            s=checkpoint_seq)
-    session.execute(text("UPDATE audit_checkpoint SET signature = :s"), {"s": "00" * 64})
+    tamper(session, "UPDATE audit_checkpoint SET signature = :s", s="00" * 64)
     session.commit()
     signing[0].unlink()  # key not on this host: checked with the key stored with the checkpoint
     html = _get(client, "/audit/chain")

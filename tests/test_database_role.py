@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 from caseapp import create_app
 from caseapp.extensions import db
 from tests.conftest import committed_app
-from tests.conftest_config import TEST_CONFIG
+from tests.conftest_config import app_config
 from tests.databases import require_postgres
 from tests.factories import make_staff
 from tests.helpers import csrf_token, login
@@ -114,7 +114,7 @@ def _refused(engine, sql: str) -> str:
 
 def test_the_app_role_appends_audit_events_through_the_verbs(app_role):
     before = _events(app_role.owner)
-    app = create_app({**TEST_CONFIG, "DATABASE_URL": app_role.url})
+    app = create_app(app_config(DATABASE_URL=app_role.url))
     try:
         client = app.test_client()
         assert login(client, "cw1").status_code == 302
@@ -144,14 +144,17 @@ def test_update_delete_and_truncate_are_refused_by_privileges_alone(app_role):
             assert conn.execute(text("SELECT count(*) FROM audit_event")).scalar() > 0
         before = _events(app_role.owner)
         with app_role.owner.begin() as conn:
-            conn.exec_driver_sql("ALTER TABLE audit_event DISABLE TRIGGER USER")
+            for table in ("audit_event", "audit_checkpoint"):
+                conn.exec_driver_sql(f"ALTER TABLE {table} DISABLE TRIGGER USER")
             states = conn.execute(text(
-                "SELECT tgname, tgenabled FROM pg_trigger "
-                "WHERE tgrelid = 'audit_event'::regclass AND NOT tgisinternal")).all()
-        assert states and {state for _name, state in states} == {"D"}, states
+                "SELECT tgname, tgenabled FROM pg_trigger WHERE tgrelid IN "
+                "('audit_event'::regclass, 'audit_checkpoint'::regclass) "
+                "AND NOT tgisinternal")).all()
+        assert len(states) == 4 and {state for _name, state in states} == {"D"}, states
         for sql in ("UPDATE audit_event SET reason = 'diubah' WHERE seq = 1",
                     "DELETE FROM audit_event WHERE seq = (SELECT max(seq) FROM audit_event)",
-                    "TRUNCATE audit_event"):
+                    "TRUNCATE audit_event", "UPDATE audit_checkpoint SET signature = 'x'",
+                    "DELETE FROM audit_checkpoint", "TRUNCATE audit_checkpoint"):
             assert _refused(role, sql) == INSUFFICIENT_PRIVILEGE, sql
         with app_role.owner.connect() as conn:  # without triggers the owner could
             changed = conn.exec_driver_sql(

@@ -178,7 +178,9 @@ def test_the_decree_annex_needs_a_purpose_on_the_page(client, session, decree):
     assert diff[READ_MARK] == "bulk" and diff["report"] == "decree"
     assert {"format", "parameters", "file_name", "bytes", "sha256", "chain_head_seq",
             "chain_head_hash"} <= set(diff)
-    assert READ_MARK not in _diff(events[1]) and verify_chain(session).ok
+    downloaded = _diff(events[1])  # the file leaving is a read under the same purpose
+    assert downloaded[READ_MARK] == "bulk" and events[1].reason == PURPOSE
+    assert verify_chain(session).ok
 
 
 def test_the_case_file_is_a_record_read_with_an_optional_purpose(client, session, staff):

@@ -102,3 +102,22 @@ def test_a_denied_attempt_names_the_record_in_the_url(client, session, staff):
     denied = [e for e in _since(session, seq) if e.action.endswith(".denied")]
     assert [(e.action, e.entity_type, e.entity_id) for e in denied] == [
         ("privacy.resolve.denied", "data_subject_request", str(request.id))]
+
+
+def test_a_refusal_quoting_personal_data_is_logged_without_it(client, session, staff):
+    worker = make_worker(session, staff["cw1"])
+    session.commit()
+    login(client, "cw2")
+    seq = _head(session)
+    fields = {"nik": worker.nik, "kk_number": worker.kk_number, "full_name": "Orang Lain",
+              "birth_place": "Bekasi", "birth_date": worker.birth_date.isoformat(),
+              "sex": worker.sex, "address": "Jl. Lain 1", "rt": "001", "rw": "002",
+              "kelurahan_code": worker.kelurahan_code, "phone": "", "category": "pedagang",
+              "occupation": "PKL", "monthly_income": "1500000", "intake_channel": "walk_in",
+              "program_year": "2026", "csrf_token": csrf_token(client, "/cases/new")}
+    response = client.post("/cases/new", data=fields)
+    assert response.status_code == 409 and worker.nik in response.get_data(as_text=True)
+    (event,) = _since(session, seq)
+    assert event.action == "cases.intake.refused" and "%(nik)s" in event.reason
+    assert worker.nik not in event.reason + event.diff
+    assert worker.full_name not in event.reason + event.diff

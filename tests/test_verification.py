@@ -128,6 +128,8 @@ def test_similar_name_with_same_birth_date_is_flagged(session, staff):
     flags = open_flags(session, other)
     assert [f.reason for f in flags] == ["similar_name"]
     assert "Muhamad Rizki" in flags[0].detail
+    (flagged,) = _events(session, "duplicate.flag", flags[0].id)  # the other person, masked
+    assert "Rizki" not in flagged.diff and '"detail":[null,"hmac:' in flagged.diff
     resolve_duplicate(session, flags[0], resolution="not_duplicate", actor=staff["cw1"],
                       note="KTP berbeda, orang berbeda")
     verify_application(session, other, actor=staff["cw1"])

@@ -2,14 +2,13 @@
 with whether that checkpoint's signature holds and the chain still has its hash."""
 import hashlib
 from dataclasses import dataclass
-from pathlib import Path
 
 from sqlalchemy.orm import Session
 
 from models import AuditCheckpoint
 from reports.audit_trail import hash_at, last_checkpoint
 from reports.meta import ChainHead, read_chain_head
-from workflows.audit.checkpoints import line_of, signature_valid, trusted_public_key
+from workflows.audit.checkpoints import line_of, signature_valid
 
 
 def fingerprint(public_key: str) -> str:
@@ -26,7 +25,7 @@ class CheckpointStatus:
     checkpoint: AuditCheckpoint
     fingerprint: str
     signature_valid: bool
-    server_key: bool        # checked with this server's signing key, not the stored one
+    server_key: bool        # checked with the trusted key, not the one stored with it
     hash_now: str | None    # the hash of the event at the checkpoint's seq today
     chain_matches: bool
 
@@ -37,11 +36,11 @@ class ChainStatus:
     checkpoint: CheckpointStatus | None
 
 
-def chain_status(session: Session, key_path: Path) -> ChainStatus:
+def chain_status(session: Session, trusted: str | None) -> ChainStatus:
+    """``trusted``: the key checkpoints must carry, or None to check them against their own."""
     head, checkpoint = read_chain_head(session), last_checkpoint(session)
     if checkpoint is None:
         return ChainStatus(head, None)
-    trusted = trusted_public_key(key_path)
     hash_now = hash_at(session, checkpoint.seq)
     matches = checkpoint.seq == 0 or (checkpoint.seq <= head.seq
                                       and hash_now == checkpoint.head_hash)

@@ -20,9 +20,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-from flask import current_app
 from flask_babel import lazy_gettext as _l
 
+from caseapp.audit_keys import signing_key_path
 from caseapp.reports.prepared import safe_stem
 from caseapp.reports.service import generate
 from models import Application, Role
@@ -80,7 +80,7 @@ def _sha256(data: bytes) -> str:
 
 def _signing_key() -> Ed25519PrivateKey:
     """Checked before anything is generated or recorded: an unsigned pack is not built."""
-    path = Path(current_app.config.get("AUDIT_SIGNING_KEY") or "")
+    path = signing_key_path()
     if not path.is_file():
         raise Conflict(_l("Evidence packs are signed with the audit signing key, and this "
                           "server has none. Ask IT to create it (`flask audit keygen`), then "

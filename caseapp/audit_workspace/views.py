@@ -5,13 +5,13 @@ Nothing here changes data. Lookups by NIK and the pack's purpose are POSTs so th
 stay out of URLs and server logs; the pack is the one page that records an event.
 """
 import io
-from pathlib import Path
 
-from flask import abort, current_app, flash, redirect, request, send_file, url_for
+from flask import abort, flash, redirect, request, send_file, url_for
 from flask_admin import expose
 from flask_babel import gettext as _
 
 from caseapp.actor import current_actor
+from caseapp.audit_keys import trusted_key
 from caseapp.admin.base import SecureView
 from caseapp.audit_workspace.chain import chain_status
 from caseapp.audit_workspace.evidence_pack import build_evidence_pack
@@ -23,6 +23,7 @@ from models import AuditEvent, Role, Worker
 from reports.audit_trail import (ATTEMPT_SUFFIXES, EventFilter, diff_rows, entity_history,
                                  find_worker, parsed_diff, search_events, worker_access)
 from workflows.audit import verify_chain
+from workflows.audit.checkpoints import verify_checkpoints
 from workflows.audit.access import READ_MARK, record_read
 from workflows.audit.chain import HASHED_FIELDS, event_hash
 from workflows.errors import WorkflowError
@@ -120,20 +121,19 @@ class AuditWorkspaceView(SecureView):
         return self.render_page("worker.html", form=WorkerLookupForm(), worker_id=worker_id,
                                 page=page, access_kind=access_kind)
 
-    def _key_path(self) -> Path:
-        return Path(current_app.config["AUDIT_SIGNING_KEY"])
-
     @expose("/chain")
     def chain(self):
-        return self.render_page("chain.html", state=chain_status(db.session, self._key_path()),
-                                verdict=None)
+        return self.render_page("chain.html", state=chain_status(db.session, trusted_key()),
+                                verdict=None, checkpoints=None)
 
     @expose("/chain/verify", methods=("POST",))
     def verify(self):
         """A POST only because it is heavy (the whole chain); it writes nothing."""
+        trusted = trusted_key()
         verdict = verify_chain(db.session)
-        return self.render_page("chain.html", state=chain_status(db.session, self._key_path()),
-                                verdict=verdict)
+        checkpoints = verify_checkpoints(db.session, trusted_key=trusted) if verdict.ok else None
+        return self.render_page("chain.html", state=chain_status(db.session, trusted),
+                                verdict=verdict, checkpoints=checkpoints)
 
     @expose("/evidence-pack", methods=("GET", "POST"))
     def evidence_pack(self):

@@ -5,6 +5,7 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
+from caseapp.audit_keys import signing_key_path
 from caseapp.demo import DEMO_PASSWORD, DEMO_USERS, already_seeded, seed_demo
 from caseapp.extensions import db
 from workflows.actor import Actor
@@ -35,7 +36,7 @@ def seed(workers, force):
 def _first_checkpoint() -> None:
     """Sign the seeded chain, so the auditor's chain page shows a checkpoint from the start
     (the demo key lives in instance/; a real office keeps its key off the server)."""
-    key_path = Path(current_app.config["AUDIT_SIGNING_KEY"])
+    key_path = signing_key_path()
     if not key_path.exists():
         generate_key(key_path)
     create_checkpoint(db.session, load_key(key_path), actor=Actor.system("demo-seed"),

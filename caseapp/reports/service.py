@@ -54,6 +54,7 @@ class Generated:
     head: ChainHead
     entity_type: str
     entity_id: str
+    purpose: str | None = None
 
     @property
     def mimetype(self) -> str:
@@ -115,25 +116,31 @@ def generate(session, kind: str, fmt: str, params: dict, *, actor: Actor,
     session.rollback()  # the read transaction ends here; nothing was written
     content = prepared.finish()
     result = Generated(kind, fmt, content, f"{prepared.file_stem}.{fmt}",
-                       hashlib.sha256(content).hexdigest(), head, *prepared.entity)
+                       hashlib.sha256(content).hexdigest(), head, *prepared.entity, purpose)
     detail = {"report": kind, "format": fmt,
               "parameters": {k: str(v) for k, v in params.items()},
               "file_name": result.file_name, "bytes": len(content), "sha256": result.sha256,
               "chain_head_seq": head.seq, "chain_head_hash": head.hash}
-    where = {"entity_type": result.entity_type, "entity_id": result.entity_id}
-    if reading:
-        record_read(session, actor, "report.generate", **where, purpose=purpose,
-                    bulk=reading == "bulk", detail=detail)
-    else:
-        record(session, actor, "report.generate", **where,
-               diff={key: [None, value] for key, value in detail.items()})
+    _record_report_event(session, actor, "report.generate", result, detail)
     return result
 
 
 def record_download(session, result: Generated, *, actor: Actor, destination: str) -> None:
-    """The file left the system: to a browser (``destination`` "http") or a path (CLI)."""
-    record(session, actor, "report.download", entity_type=result.entity_type,
-           entity_id=result.entity_id, diff={
-               "report": [None, result.kind], "format": [None, result.fmt],
-               "file_name": [None, result.file_name], "sha256": [None, result.sha256],
-               "destination": [None, destination]})
+    """The file left the system: to a browser (``destination`` "http") or a path (CLI);
+    for a report holding personal data a read under the purpose stated for it."""
+    detail = {"report": result.kind, "format": result.fmt, "file_name": result.file_name,
+              "sha256": result.sha256, "destination": destination}
+    _record_report_event(session, actor, "report.download", result, detail)
+
+
+def _record_report_event(session, actor: Actor, action: str, result: Generated,
+                         detail: dict) -> None:
+    """A report with personal data is a read (marked, with its purpose); others are not."""
+    where = {"entity_type": result.entity_type, "entity_id": result.entity_id}
+    reading = PERSONAL_DATA.get(result.kind)
+    if reading:
+        record_read(session, actor, action, **where, purpose=result.purpose,
+                    bulk=reading == "bulk", detail=detail)
+    else:
+        record(session, actor, action, **where,
+               diff={key: [None, value] for key, value in detail.items()})

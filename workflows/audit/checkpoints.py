@@ -44,8 +44,12 @@ def load_key(path: Path) -> Ed25519PrivateKey:
     return serialization.load_pem_private_key(path.read_bytes(), password=None)
 
 
-def trusted_public_key(path: Path) -> str | None:
-    """The public half of the signing key (hex) when the key is on this host."""
+def trusted_public_key(path: Path, pinned: str | None = None) -> str | None:
+    """The key checkpoints must be signed with (hex): the one the office pinned in the
+    configuration (needed where the private key is kept off this host), else the public
+    half of the signing key on this host, else None (only self-consistency can be checked)."""
+    if pinned and pinned.strip():
+        return pinned.strip().lower()
     return _public_hex(load_key(path).public_key()) if path.exists() else None
 
 
@@ -112,7 +116,8 @@ def verify_checkpoints(session: Session, *, trusted_key: str | None,
     """Every stored checkpoint (and every line given) must be signed by the trusted key
     and match the chain: the row at its seq exists and has the signed hash."""
     lines = [line_of(c) for c in session.execute(
-        select(AuditCheckpoint).order_by(AuditCheckpoint.id)).scalars()] + list(extra_lines)
+        select(AuditCheckpoint).order_by(AuditCheckpoint.id)).scalars()]
+    lines += [line for line in extra_lines if line not in lines]  # the export repeats them
     head_seq = session.scalar(select(AuditChainHead.seq).where(AuditChainHead.id == 1)) or 0
     for line in lines:
         if not signature_valid(line, trusted_key or line["public_key"]):
