@@ -73,12 +73,20 @@ def test_warnings_and_the_arrears_job(app, session, staff):
     session.commit()
     assert _run(app, "generate", "--month", "2026-01", "--months", "3", "--as",
                 "cw1").exit_code == 0
-    result = _run(app, "warnings", "--today", "2026-03-20")
+    assert _run(app, "warnings", "--today", "2026-03-20").exit_code == 2  # no purpose
+    assert _run(app, "warnings", "--today", "2026-03-20", "--purpose", "x").exit_code == 1
+    purpose = ("--purpose", "Surat peringatan tunggakan iuran")
+    result = _run(app, "warnings", "--today", "2026-03-20", *purpose)
     assert result.exit_code == 0
     assert f"LAPSED\t#{application.id}\t" not in result.output
     assert f"warning\t#{application.id}\t{application.worker.nik}" in result.output
     assert "nothing paid\t3 month(s) unpaid" in result.output
-    assert f"#{application.id}" not in _run(app, "warnings", "--today", "2026-01-20").output
+    (listed,) = session.execute(select(AuditEvent).where(
+        AuditEvent.action == "contributions.lapse_list")).scalars().all()
+    assert (listed.entity_type, listed.entity_id, listed.actor_name, listed.reason) == (
+        "application", str(application.id), "system:contributions-warnings", purpose[1])
+    assert f"#{application.id}" not in _run(app, "warnings", "--today", "2026-01-20",
+                                            *purpose).output
     job = _run(app, "mark-arrears", "--today", "2026-03-02")
     assert job.exit_code == 0 and "2 month(s) marked" in job.output
     statuses = session.execute(select(ContributionMonth.status).order_by(

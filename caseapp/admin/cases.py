@@ -5,7 +5,8 @@ from flask_babel import lazy_gettext as _l
 from caseapp.actor import current_actor
 from caseapp.admin.base import ReadOnlyModelView
 from models import Role
-from workflows.audit.access import record_read, record_search_reads
+from workflows.audit.access import record_list_reads, record_read
+from workflows.audit.masking import mask
 from workflows.states import STATE_LABELS
 
 
@@ -32,10 +33,11 @@ class ReadRecordedDetails:
             self.session.commit()
         elif template == self.list_template and kwargs.get("search") and kwargs.get("data"):
             # A search (by NIK or name) looks people up: each row it showed is a read.
-            record_search_reads(self.session, current_actor(), f"{self.read_action}_search",
-                                self.model.__tablename__,
-                                [self.get_pk_value(row) for row in kwargs["data"]],
-                                term=kwargs["search"])
+            # The term (often a NIK) is kept masked.
+            record_list_reads(self.session, current_actor(), f"{self.read_action}_search",
+                              self.model.__tablename__,
+                              [self.get_pk_value(row) for row in kwargs["data"]],
+                              detail={"search": mask(kwargs["search"])})
             self.session.commit()
         return body
 

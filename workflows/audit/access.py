@@ -10,7 +10,6 @@ from sqlalchemy.orm import Session
 from models import AuditEvent
 from models.audit import READ_MARK
 from workflows.actor import Actor
-from workflows.audit.masking import mask
 from workflows.audit.recorder import record, record_many
 from workflows.errors import InvalidInput
 
@@ -46,11 +45,16 @@ def record_read(session: Session, actor: Actor, action: str, *, entity=None,
                   entity_id=entity_id, diff=diff, reason=purpose)
 
 
-def record_search_reads(session: Session, actor: Actor, action: str, entity_type: str,
-                        entity_ids: list, *, term: str) -> int:
-    """One read event per record a search showed, so each person's "who accessed" finds
-    it; the search term (often a NIK) is kept masked."""
-    diff = {READ_MARK: [None, "record"], "search": [None, mask(term)]}
+def record_list_reads(session: Session, actor: Actor, action: str, entity_type: str,
+                      entity_ids: list, *, purpose: str | None = None,
+                      detail: dict | None = None) -> int:
+    """One read event per record a search or a list showed, so each person's "who
+    accessed" finds it; a list given out (``purpose``) is refused without a purpose."""
+    bulk = purpose is not None
+    if bulk:
+        purpose = checked_purpose(purpose)
+    diff = {READ_MARK: [None, "bulk" if bulk else "record"]}
+    diff.update({key: [None, value] for key, value in (detail or {}).items()})
     return record_many(session, actor, [
         {"action": action, "entity_type": entity_type, "entity_id": str(entity_id),
-         "diff": diff} for entity_id in entity_ids])
+         "diff": diff, "reason": purpose} for entity_id in entity_ids])
