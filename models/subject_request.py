@@ -1,6 +1,9 @@
 """Requests of a data subject under UU PDP: access (Pasal 32), correction and
 restriction of processing, each to be answered within 3x24 hours of receipt.
 
+A request is keyed on the NIK: the subject may be a registered worker (``worker_id``
+is then set) or only a person in an imported DTSEN or participant list.
+
 CHECK constraints keep a row honest whatever the code does: a closed request
 says who closed it and when, a refusal states its grounds (Pasal 33), the
 deadline lies after the receipt, and only a granted restriction is lifted.
@@ -25,7 +28,7 @@ def _in(values: tuple[str, ...]) -> str:
 
 class DataSubjectRequest(Base):
     __tablename__ = "data_subject_request"
-    __personal_fields__ = frozenset({"requester_name", "description"})
+    __personal_fields__ = frozenset({"nik", "requester_name", "description"})
     __table_args__ = (
         CheckConstraint(f"kind IN {_in(REQUEST_KINDS)}", name="known_kind"),
         CheckConstraint(f"state IN {_in(REQUEST_STATES)}", name="known_state"),
@@ -45,7 +48,10 @@ class DataSubjectRequest(Base):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    worker_id: Mapped[int] = mapped_column(ForeignKey("worker.id"), index=True)
+    nik: Mapped[str] = mapped_column(String(16), index=True)
+    # The worker holding the NIK when the request was recorded; None for someone who is
+    # only in imported data.
+    worker_id: Mapped[int | None] = mapped_column(ForeignKey("worker.id"), index=True)
     kind: Mapped[str] = mapped_column(String(12))
     state: Mapped[str] = mapped_column(String(10), default="open")
     requester_name: Mapped[str] = mapped_column(String(200))
@@ -63,7 +69,7 @@ class DataSubjectRequest(Base):
     lifted_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
     lift_note: Mapped[str | None] = mapped_column(Text)
 
-    worker: Mapped[Worker] = relationship()
+    worker: Mapped[Worker | None] = relationship()
 
     def is_overdue(self, now: datetime) -> bool:
         return self.state == "open" and now > self.due_at

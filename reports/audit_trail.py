@@ -162,31 +162,53 @@ def decrees_naming(session: Session, application_ids: list[int],
     return found
 
 
+def reports_quoting(nik: str):
+    """Import runs whose problem report quotes the NIK (the report quotes the rows)."""
+    return ImportRun.error_report.contains(nik, autoescape=True)
+
+
+def nik_records(session: Session, nik: str,
+                worker_id: int | None = None) -> dict[str, list[int]]:
+    """The ids of the records quoting a NIK, whether or not a worker holds it: the
+    data-subject requests under it (or linked to ``worker_id``) and the import problem
+    reports quoting it. DTSEN and participant rows have no events of their own (they
+    are written in bulk)."""
+    requests = DataSubjectRequest.nik == nik
+    if worker_id is not None:
+        requests = or_(requests, DataSubjectRequest.worker_id == worker_id)
+    return {"data_subject_request": _ids(session, select(DataSubjectRequest.id)
+                                         .where(requests)),
+            "import_run": _ids(session, select(ImportRun.id).where(reports_quoting(nik)))}
+
+
 def worker_records(session: Session, worker: Worker) -> dict[str, list[int]]:
     """The ids, by entity type, of every record about the worker: their own (worker,
-    applications, documents, duplicate flags, data-subject requests) and the shared
-    ones that list them (the keys of LIST_READS)."""
+    applications, documents, duplicate flags, data-subject requests, also those under
+    their NIK from before they registered) and the shared ones that list them (the keys
+    of LIST_READS)."""
     applications = session.execute(select(Application.id, Application.program_year).where(
         Application.worker_id == worker.id)).all()
     app_ids = sorted(a.id for a in applications)
     return {
         **_case_records(session, worker.id, app_ids, flags_about(worker.id, app_ids)),
-        "data_subject_request": _ids(session, select(DataSubjectRequest.id).where(
-            DataSubjectRequest.worker_id == worker.id)),
+        **nik_records(session, worker.nik, worker.id),
         "decree": [decree.id for decree, _entries in decrees_naming(
             session, app_ids, {a.program_year for a in applications})],
         "registration_batch": _ids(session, select(RegistrationItem.batch_id).where(
             RegistrationItem.application_id.in_(app_ids))),
         "payment_batch": _ids(session, select(ContributionMonth.payment_batch_id).where(
             ContributionMonth.application_id.in_(app_ids))),
-        "import_run": _ids(session, select(ImportRun.id).where(
-            ImportRun.error_report.contains(worker.nik, autoescape=True))),
     }
 
 
 def worker_events(session: Session, worker: Worker):
     """The events that read or changed the worker's data (a select to order or page)."""
     return select(AuditEvent).where(_events_on(worker_records(session, worker)))
+
+
+def nik_events(session: Session, nik: str):
+    """The same for a NIK no worker holds (see nik_records)."""
+    return select(AuditEvent).where(_events_on(nik_records(session, nik)))
 
 
 def find_worker(session: Session, key: str) -> Worker | None:

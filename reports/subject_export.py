@@ -1,15 +1,19 @@
-"""Everything held about one worker, for a data subject's access request (UU PDP
+"""Everything held about one NIK, for a data subject's access request (UU PDP
 Pasal 32): the rows of every table concerning them (data.json, one key per table),
 the audit events about them, the same as the auditor's "who accessed this worker"
-(processing_trail.csv), and the document files.
+(processing_trail.csv), and the document files. The subject need not be a registered
+worker: DTSEN and participant lists and import problem reports hold people who never
+applied, and the export then has those rows and the requests.
 
 Read-only like every report: the caller reads the document files (each read is
 audited and hash-checked there) and records the export. A test compares the keys
-of data.json with the metadata, so a new table holding worker data cannot be left
-out silently. Other people's data is left out (Pasal 33): a decree's list is reduced
-to this worker's entries, batch files are not included, and a possible-duplicate
-flag's text is included only where it names this worker.
+of data.json with the metadata, so a new table holding worker data or a NIK cannot be
+left out silently. Other people's data is left out (Pasal 33): a decree's list is
+reduced to this worker's entries, batch files are not included, a possible-duplicate
+flag's text is included only where it names this worker, and an import problem
+report only with its header and the lines quoting the NIK.
 """
+import csv
 import io
 import json
 import re
@@ -18,7 +22,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import PurePath
 
-from sqlalchemy import inspect, select
+from sqlalchemy import exists, inspect, or_, select
 from sqlalchemy.orm import Session
 
 from models import (Application, ApplicationTransition, AuditEvent, BudgetLedger,
@@ -26,7 +30,8 @@ from models import (Application, ApplicationTransition, AuditEvent, BudgetLedger
                     DuplicateFlag, EligibilityEvaluation, ImportRun, ParticipantRecord,
                     PaymentBatch, RegistrationBatch, RegistrationItem, Worker)
 from models.base import utcnow
-from reports.audit_trail import decrees_naming, flags_about, worker_events
+from reports.audit_trail import (decrees_naming, flags_about, nik_events, reports_quoting,
+                                 worker_events)
 from reports.period import JAKARTA
 from reports.tables import Col, Sheet
 from reports.xlsx import write_csv
@@ -96,10 +101,38 @@ def _by_nik(session: Session, model, nik: str) -> list[dict]:
             for record, as_of, name in rows]
 
 
-def collect_subject_data(session: Session, worker: Worker, *,
+def holds_data_on(session: Session, nik: str) -> bool:
+    """Whether an imported list or an import problem report holds the NIK (about
+    someone who need not be a registered worker)."""
+    return bool(session.scalar(select(or_(exists().where(DtsenRecord.nik == nik),
+                                          exists().where(ParticipantRecord.nik == nik),
+                                          exists().where(reports_quoting(nik))))))
+
+
+def _quoting_lines(report: str, nik: str) -> str:
+    """The report's header and the rows quoting the NIK, still CSV (read as CSV, so a
+    quoted value spanning lines stays whole)."""
+    header, *rows = csv.reader(io.StringIO(report))
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerows([header, *(row for row in rows if any(nik in cell for cell in row))])
+    return out.getvalue()
+
+
+def _problem_reports(session: Session, nik: str) -> list[dict]:
+    runs = _all(session, select(ImportRun).where(reports_quoting(nik)).order_by(ImportRun.id))
+    return [{"id": run.id, "kind": run.kind, "file_name": run.file_name,
+             "imported_at": run.imported_at, "status": run.status,
+             "problem_report": _quoting_lines(run.error_report, nik)} for run in runs]
+
+
+def collect_subject_data(session: Session, worker: Worker | None, *,
                          request: DataSubjectRequest) -> SubjectData:
-    applications = _all(session, select(Application).where(Application.worker_id == worker.id)
-                        .order_by(Application.id))
+    """What is held about the request's NIK, or about ``worker`` when one holds it
+    (their current NIK, as the auditor's trail uses; without one, no case tables)."""
+    nik = request.nik if worker is None else worker.nik
+    applications = [] if worker is None else _all(session, select(Application).where(
+        Application.worker_id == worker.id).order_by(Application.id))
     app_ids = [a.id for a in applications]
 
     def rows(model, column, order):
@@ -114,14 +147,16 @@ def collect_subject_data(session: Session, worker: Worker, *,
         select(ContributionMonth, PaymentBatch.sp2d_number, PaymentBatch.sp2d_date)
         .outerjoin(PaymentBatch).where(ContributionMonth.application_id.in_(app_ids))
         .order_by(ContributionMonth.application_id, ContributionMonth.month)).all()
-    requests = _all(session, select(DataSubjectRequest).where(
-        DataSubjectRequest.worker_id == worker.id).order_by(DataSubjectRequest.id))
-    flags = _duplicate_flags(session, worker, app_ids)
+    about = DataSubjectRequest.nik == nik
+    if worker is not None:
+        about = or_(about, DataSubjectRequest.worker_id == worker.id)
+    requests = _all(session, select(DataSubjectRequest).where(about)
+                    .order_by(DataSubjectRequest.id))
     generated_at = utcnow()
     data = {
         "export": {"legal_basis": LEGAL_BASIS, "request": request.id,
                    "generated_at": generated_at},
-        "worker": _row(worker),
+        "worker": None if worker is None else _row(worker),
         "application": [_row(a) for a in applications],
         "application_transition": [_row(t) for t in rows(
             ApplicationTransition, ApplicationTransition.application_id,
@@ -129,9 +164,10 @@ def collect_subject_data(session: Session, worker: Worker, *,
         "eligibility_evaluation": [_row(e, results=json.loads(e.results)) for e in rows(
             EligibilityEvaluation, EligibilityEvaluation.application_id,
             EligibilityEvaluation.id)],
-        "dtsen_record": _by_nik(session, DtsenRecord, worker.nik),
-        "participant_record": _by_nik(session, ParticipantRecord, worker.nik),
-        "duplicate_flag": flags,
+        "dtsen_record": _by_nik(session, DtsenRecord, nik),
+        "participant_record": _by_nik(session, ParticipantRecord, nik),
+        "import_run": _problem_reports(session, nik),
+        "duplicate_flag": [] if worker is None else _duplicate_flags(session, worker, app_ids),
         "document": [_row(d, file=document_path(d)) for d in documents],
         "budget_ledger": [_row(r) for r in rows(BudgetLedger, BudgetLedger.application_id,
                                                 BudgetLedger.id)],
@@ -144,7 +180,8 @@ def collect_subject_data(session: Session, worker: Worker, *,
         "data_subject_request": [_row(r) for r in requests],
     }
     # The same events as the auditor's "who accessed this worker".
-    trail = _all(session, worker_events(session, worker).order_by(AuditEvent.seq))
+    events = nik_events(session, nik) if worker is None else worker_events(session, worker)
+    trail = _all(session, events.order_by(AuditEvent.seq))
     return SubjectData(data=data, documents=documents, trail=trail,
                        generated_at=generated_at)
 

@@ -77,6 +77,7 @@ PLANS = {
     "cases.decline": lambda w, a: {"reason": REASON},
     "cases.send_back": lambda w, a: {"reason": REASON},
     "cases.reevaluate": lambda w, a: {"reason": REASON},
+    "cases.worker_correction": lambda w, a: {"address": "Jl. Sapuan 9", "reason": REASON},
     "cases.terminate": lambda w, a: {"exit_reason": "meninggal", "note": REASON,
                                      "effective_month": f"{YEAR}-12"},
     "cases.resolve": lambda w, a: {"resolution": "not_duplicate", "note": REASON},

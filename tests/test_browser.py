@@ -222,3 +222,20 @@ def test_auditor_filters_events_and_opens_an_entity_history(page, live_server):
     assert history and history == sorted(history)
     assert page.locator("[data-testid=history] [data-testid=diff]").count() >= 1
     page.screenshot(path=str(ARTIFACTS / "audit-entity-history.png"), full_page=True)
+
+
+def test_caseworker_corrects_a_worker_on_the_case_page(page, live_server):
+    page.on("dialog", lambda dialog: dialog.accept())  # the confirmation before saving
+    _sign_in(page, live_server, "petugas2")
+    page.goto(live_server + "/cases/")
+    _click_and_load(page, "table a.btn-outline-primary >> nth=0")
+    card = "[data-testid=worker-correction]"
+    page.click(f"{card} summary")
+    assert page.locator(f"{card} #nik").count() == 0  # a wrong NIK is a new registration
+    page.fill(f"{card} #address", "Jl. Koreksi No. 12")
+    page.fill(f"{card} #reason", "Permintaan koreksi no. 12")
+    _click_and_load(page, "[data-testid=save-correction]")
+    assert "Jl. Koreksi No. 12" in page.inner_text("[data-testid=worker]")
+    assert "worker.correct" in page.inner_text("[data-testid=timeline]")
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "case-worker-corrected.png"), full_page=True)

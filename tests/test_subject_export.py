@@ -11,15 +11,16 @@ import pytest
 from sqlalchemy import func, select
 
 from models import Application, AuditEvent, Base
-from tests.factories import (DOCUMENT_DIR, kpj_of, make_budget, make_submitted, make_verified,
-                             make_worker, png_bytes)
+from tests.factories import (DOCUMENT_DIR, dtsen_csv, kpj_of, make_budget, make_submitted,
+                             make_verified, make_worker, png_bytes)
 from tests.helpers import csrf_token, login
+from tests.test_subject_requests import RESIDENT, dtsen_only
 from workflows.approval import approve_batch
 from workflows.bpjs.registration import create_registration_batch
 from workflows.contributions.generation import generate_contributions
 from workflows.contributions.payment import record_payment
 from workflows.errors import InvalidTransition, NotAllowed
-from workflows.imports.datasets import import_participants
+from workflows.imports.datasets import import_dtsen, import_participants
 from workflows.states import apply_transition
 from workflows.subject_requests import export_subject_data, record_request, resolve_request
 
@@ -49,8 +50,9 @@ def _member(session, staff):
     return member
 
 
-def _access(session, staff, worker, kind="access"):
-    return record_request(session, nik=worker.nik, kind=kind, requester_name="Yang Bersangkutan",
+def _access(session, staff, subject, kind="access"):
+    """A request about ``subject``: a worker, or anyone with a ``nik``."""
+    return record_request(session, nik=subject.nik, kind=kind, requester_name="Yang Bersangkutan",
                           channel="counter", description=None if kind == "access" else "KK",
                           actor=staff["cw1"])
 
@@ -197,6 +199,74 @@ def test_every_table_holding_worker_data_is_in_the_export(session, staff):
     assert held - set(data) == set(), "add the new table to reports/subject_export.py"
 
 
+def _only_imported(session, staff):
+    """Someone in DTSEN and on a payer list, also quoted with someone else in the problem
+    report of a rejected DTSEN file (the same NIK twice in it)."""
+    person = dtsen_only(session, staff["cw1"])
+    payers = f"nik,nama,sumber\n{person.nik},{person.full_name},CSR\n".encode()
+    import_participants(session, io.BytesIO(payers), file_name="csr.csv",
+                        as_of=date(2026, 3, 1), actor=staff["cw1"])
+    other = make_worker(session, staff["cw1"])
+    rows = [(other, 4), (other, 4), (person, 2), (person, 2)]
+    rejected = import_dtsen(session, dtsen_csv(rows), file_name="ganda.csv",
+                            as_of=date(2026, 2, 1), actor=staff["cw1"]).run
+    assert rejected.status == "rejected" and other.nik in rejected.error_report
+    return person, other, rejected
+
+
+def test_an_export_for_someone_held_only_in_imported_data(session, staff):
+    person, other, rejected = _only_imported(session, staff)
+    request = _access(session, staff, person)
+    export = _export(session, staff, request)
+    data, trail, files = _unzip(export.content)
+
+    assert data["worker"] is None and data["application"] == [] and files == {}
+    (dtsen,) = data["dtsen_record"]
+    assert (dtsen["nik"], dtsen["nama"], dtsen["desil"]) == (person.nik, "Warga Dtsen", 2)
+    (payer,) = data["participant_record"]
+    assert payer["sumber"] == "CSR" and payer["dataset_file"] == "csr.csv"
+    (report,) = data["import_run"]
+    assert (report["id"], report["file_name"], report["status"]) == (
+        rejected.id, "ganda.csv", "rejected")
+    header, *lines = report["problem_report"].splitlines()
+    assert header == rejected.error_report.splitlines()[0] and len(lines) == 1
+    assert person.nik in lines[0] and other.nik not in report["problem_report"]
+    (own_request,) = data["data_subject_request"]
+    assert (own_request["id"], own_request["nik"], own_request["worker_id"]) == (
+        request.id, person.nik, None)
+    assert other.full_name not in json.dumps(data)
+
+    assert {row["action"] for row in trail} == {"subject_request.record"}
+    (event,) = session.execute(select(AuditEvent).where(
+        AuditEvent.action == "subject.export")).scalars().all()
+    assert (event.entity_type, event.entity_id) == ("data_subject_request", str(request.id))
+    assert json.loads(event.diff)["documents"] == [None, 0]
+    assert event.reason == f"Permintaan akses subjek data no. {request.id}"
+    later = _unzip(_export(session, staff, request).content)[1]
+    assert {"subject.export"} <= {row["action"] for row in later}  # the first export
+
+
+def test_a_workers_export_also_has_the_problem_reports_quoting_them(session, staff):
+    _person, other, rejected = _only_imported(session, staff)
+    data, _trail, _files = _unzip(_export(session, staff, _access(session, staff,
+                                                                  other)).content)
+    (report,) = data["import_run"]
+    assert report["id"] == rejected.id
+    assert report["problem_report"].count("\n") == 2  # the header and one line
+    assert RESIDENT.nik not in report["problem_report"]
+
+
+def test_every_table_holding_a_nik_is_in_an_export_without_a_worker(session, staff):
+    nik_tables = {t.name for t in Base.metadata.tables.values() if "nik" in t.c}
+    assert {"worker", "dtsen_record", "participant_record", "data_subject_request"} <= nik_tables
+    person, _other, _rejected = _only_imported(session, staff)
+    data, _trail, _files = _unzip(_export(session, staff, _access(session, staff,
+                                                                  person)).content)
+    assert _holding_tables() - set(data) == set()
+    assert {t for t in nik_tables if not data.get(t)} == {"worker"}, (
+        "look the new table up by NIK in reports/subject_export.py")
+
+
 def test_the_page_downloads_the_zip_and_refuses_without_an_access_request(client, session,
                                                                           staff):
     worker = make_worker(session, staff["cw1"])
@@ -212,7 +282,21 @@ def test_the_page_downloads_the_zip_and_refuses_without_an_access_request(client
     assert data["worker"]["nik"] == worker.nik
     page = f"/privacy/{correction.id}"
     token = csrf_token(client, page)
-    before = _audit_count(session)
+    before = session.scalar(select(func.max(AuditEvent.seq)))
     refused = client.post(page + "/export", data={"csrf_token": token})
     assert refused.status_code == 409
-    assert _audit_count(session) == before + 1  # the refused attempt, not an export
+    added = session.execute(select(AuditEvent.action).where(AuditEvent.seq > before)
+                            .order_by(AuditEvent.seq)).scalars().all()
+    # The refused attempt and the page shown again (a read), not an export.
+    assert added == ["privacy.export.refused", "subject_request.view"]
+
+
+def test_the_page_exports_for_someone_held_only_in_dtsen(client, session, staff):
+    request = _access(session, staff, dtsen_only(session, staff["cw1"]))
+    session.commit()
+    login(client, "cw2")
+    page = f"/privacy/{request.id}"
+    response = client.post(page + "/export", data={"csrf_token": csrf_token(client, page)})
+    assert response.status_code == 200 and response.mimetype == "application/zip"
+    data, _trail, files = _unzip(response.data)
+    assert data["worker"] is None and len(data["dtsen_record"]) == 1 and files == {}

@@ -1,21 +1,38 @@
 """Data subject requests (UU PDP): recording with the 3x24-hour deadline, answering,
 restriction, the database's own checks, and the pages."""
+import io
 import json
 import re
-from datetime import datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
+from types import SimpleNamespace
 
 import pytest
-from sqlalchemy import func, select
+from markupsafe import escape
+from sqlalchemy import func, or_, select
 from sqlalchemy.exc import IntegrityError
 
 from models import AuditEvent, DataSubjectRequest
 from models.base import utcnow
 from reports.period import JAKARTA
-from tests.factories import make_application, make_worker
+from tests.factories import dtsen_csv, load_dtsen, make_application, make_worker
 from tests.helpers import csrf_token, login
 from workflows.errors import InvalidInput, InvalidTransition, NotAllowed
-from workflows.subject_requests import (lift_restriction, processing_restricted, record_request,
-                                        resolve_request)
+from workflows.imports.datasets import import_dtsen, import_participants
+from workflows.subject_requests import (NOTHING_HELD, lift_restriction, processing_restricted,
+                                        record_request, resolve_request)
+
+UNKNOWN_NIK = "3275014101900001"
+
+
+# Someone in the DTSEN extract who never applied.
+RESIDENT = SimpleNamespace(nik="3275016203850007", kk_number="3275010101990001",
+                           full_name="Warga Dtsen", birth_date=date(1985, 3, 22), sex="P",
+                           kelurahan_code="3275011001")
+
+
+def dtsen_only(session, actor):
+    load_dtsen(session, actor, [(RESIDENT, 2)])
+    return RESIDENT
 
 
 def _record(session, staff, worker, user="cw1", kind="access", **fields):
@@ -71,19 +88,53 @@ def test_auditor_and_admin_only_look(session, staff, user):
     assert session.get(DataSubjectRequest, request.id).state == "open"
 
 
-def test_unknown_nik_is_refused_with_a_clear_message(session, staff):
+@pytest.mark.parametrize("held_in", ["dtsen", "participants", "problem_report"])
+def test_a_nik_held_only_in_imported_data_is_recorded(session, staff, held_in):
+    nik = RESIDENT.nik
+    if held_in == "dtsen":
+        dtsen_only(session, staff["cw1"])
+    elif held_in == "participants":
+        import_participants(session, io.BytesIO(f"nik,nama,sumber\n{nik},Warga,CSR\n".encode()),
+                            file_name="csr.csv", as_of=date(2026, 1, 1), actor=staff["cw1"])
+    else:  # the same NIK twice: a rejected file whose report quotes it
+        assert import_dtsen(session, dtsen_csv([(RESIDENT, 2)] * 2), file_name="ganda.csv",
+                            as_of=date(2026, 1, 1), actor=staff["cw1"]).rejected
+    request = record_request(session, nik=f" {nik} ", kind="restriction", requester_name="Warga",
+                             channel="counter", description="Jangan proses", actor=staff["cw1"])
+    assert (request.nik, request.worker_id) == (nik, None)
+    (event,) = _events(session, "subject_request.record")
+    diff = json.loads(event.diff)
+    assert (event.entity_type, event.entity_id) == ("data_subject_request", str(request.id))
+    assert diff["nik"][1].startswith("hmac:") and nik not in event.diff
+    assert processing_restricted(session, None, nik=nik)
+    # Should they apply later, their case page shows the restriction too.
+    applicant = make_worker(session, staff["cw1"], nik=nik, birth_date=RESIDENT.birth_date,
+                            sex="P")
+    assert processing_restricted(session, applicant)
+    assert not processing_restricted(session, None, nik=UNKNOWN_NIK)
+
+
+def _mentioning(session, text):
+    return session.scalar(select(func.count()).select_from(AuditEvent).where(or_(
+        AuditEvent.diff.contains(text), AuditEvent.reason.contains(text))))
+
+
+def test_a_nik_held_nowhere_is_refused_without_quoting_it(session, staff):
+    dtsen_only(session, staff["cw1"])  # someone else is held
     with pytest.raises(InvalidInput) as refused:
-        record_request(session, nik="3275014101900001", kind="access", requester_name="X",
+        record_request(session, nik=UNKNOWN_NIK, kind="access", requester_name="X",
                        channel="email", description=None, actor=staff["cw1"])
-    assert "3275014101900001" in str(refused.value.message)
-    assert "no case data" in str(refused.value.message)
+    assert refused.value.message is NOTHING_HELD and "holds no data" in str(NOTHING_HELD)
+    assert UNKNOWN_NIK not in str(refused.value.message)
     assert _count(session) == 0 and not _events(session, "subject_request.record")
+    assert _mentioning(session, UNKNOWN_NIK) == 0
 
 
 @pytest.mark.parametrize("changes", [{"kind": "correction", "description": " "},
                                      {"kind": "restriction", "description": None},
                                      {"kind": "deletion"}, {"channel": "pigeon"},
-                                     {"requester_name": " "}])
+                                     {"requester_name": " "}, {"nik": "32750141019"},
+                                     {"nik": ""}, {"nik": "3275O14101900001"}])
 def test_incomplete_requests_are_refused(session, staff, changes):
     worker = make_worker(session, staff["cw1"])
     with pytest.raises(InvalidInput):
@@ -154,7 +205,7 @@ _NOW = datetime(2026, 3, 2, 3, 0, tzinfo=timezone.utc)
 ])
 def test_the_database_refuses_an_inconsistent_request(session, staff, changes):
     worker = make_worker(session, staff["cw1"])
-    values = {"worker_id": worker.id, "kind": "access", "state": "open",
+    values = {"nik": worker.nik, "worker_id": worker.id, "kind": "access", "state": "open",
               "requester_name": "X", "channel": "counter", "received_at": _NOW,
               "due_at": _NOW + timedelta(hours=72), "recorded_by_id": staff["cw1"].user_id,
               **changes}
@@ -215,13 +266,60 @@ def test_a_letters_receipt_is_typed_in_jakarta_time(client, session, staff):
     assert 'data-testid="restricted"' in html and 'data-testid="export"' not in html
 
 
-def test_unknown_nik_on_the_page_is_refused_with_the_message(client, session):
+def test_unknown_nik_on_the_page_is_refused_with_the_message(app, client, session):
     login(client, "head")
-    response = _post(client, "/privacy/new", {"nik": "3275014101900001", "kind": "access",
+    response = _post(client, "/privacy/new", {"nik": UNKNOWN_NIK, "kind": "access",
                                               "requester_name": "X", "channel": "email"})
     assert response.status_code == 422
-    assert "tidak menyimpan data perkara" in response.get_data(as_text=True)
-    assert _count(session) == 0
+    with app.test_request_context():
+        assert str(escape(NOTHING_HELD)) in response.get_data(as_text=True)
+    assert _count(session) == 0 and _mentioning(session, UNKNOWN_NIK) == 0
+
+
+def test_a_dtsen_only_request_on_the_pages_shows_the_nik_masked(client, session, staff):
+    person = dtsen_only(session, staff["cw1"])
+    session.commit()
+    login(client, "cw1")
+    response = _post(client, "/privacy/new", {"nik": person.nik, "kind": "access",
+                                              "requester_name": "Warga", "channel": "counter"})
+    assert response.status_code == 302
+    request = session.execute(select(DataSubjectRequest)).scalar_one()
+    masked = "*" * 12 + person.nik[-4:]
+    listing = client.get("/privacy/").get_data(as_text=True)
+    assert masked in listing and person.nik not in listing
+    detail = client.get(f"/privacy/{request.id}").get_data(as_text=True)
+    subject = detail.split('data-testid="subject"', 1)[1].split("</dd>", 1)[0]
+    assert masked in subject and person.nik not in detail
+    assert 'data-testid="export"' in detail
+    (view,) = _events(session, "subject_request.view")
+    assert (view.entity_type, view.entity_id) == ("data_subject_request", str(request.id))
+    assert json.loads(view.diff)["worker_id"] == [None, None]
+
+
+def test_every_rendering_of_a_request_is_a_recorded_read(client, session, staff):
+    """Also the page shown again after a refused or incomplete answer (422, 409)."""
+    worker = make_worker(session, staff["cw1"])
+    access = _record(session, staff, worker)
+    restriction = _record(session, staff, worker, kind="restriction")
+    resolve_request(session, restriction, outcome="fulfilled", note="", actor=staff["cw1"])
+    session.commit()
+    login(client, "cw2")
+    tries = ((access, "/resolve", {"outcome": "fulfilled"}, 422),  # not confirmed
+             (restriction, "/lift", {"note": "Data benar"}, 422),
+             (restriction, "/resolve", {"outcome": "refused", "note": "x", "confirm": "y"}, 409),
+             (restriction, "/export", {}, 409))
+    for request, action, data, status in tries:
+        page = f"/privacy/{request.id}"
+        token = csrf_token(client, page)
+        before = len(_events(session, "subject_request.view"))
+        response = client.post(page + action, data={**data, "csrf_token": token})
+        assert response.status_code == status, action
+        assert worker.full_name in response.get_data(as_text=True)
+        session.expire_all()
+        views = _events(session, "subject_request.view")
+        assert len(views) == before + 1, action
+        assert (views[-1].entity_id, views[-1].actor_name) == (str(request.id), "cw2")
+        assert json.loads(views[-1].diff)["worker_id"] == [None, worker.id]
 
 
 def test_overdue_requests_are_shown_in_red(client, session, staff):

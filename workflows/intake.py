@@ -26,11 +26,10 @@ def _digits(value: str, length: int, label: str) -> str:
     return value
 
 
-def register_worker(session: Session, *, actor: Actor, nik: str, kk_number: str,
-                    full_name: str, birth_place: str, birth_date: date, sex: str,
-                    address: str, rt: str, rw: str, kelurahan_code: str, phone: str | None,
-                    category: str, occupation: str, monthly_income: int) -> Worker:
-    _require_caseworker(actor)
+def check_person(session: Session, *, nik: str, kk_number: str, birth_date: date, sex: str,
+                 kelurahan_code: str) -> tuple[str, str]:
+    """Identity and domicile as intake checks them, also for corrections
+    (workflows/worker_corrections.py); returns the NIK and KK number stripped."""
     nik = _digits(nik, 16, "NIK")
     kk_number = _digits(kk_number, 16, _l("KK number"))
     failures = blocking_failures(check_identity(nik, kk_number, birth_date, sex))
@@ -38,10 +37,20 @@ def register_worker(session: Session, *, actor: Actor, nik: str, kk_number: str,
         raise InvalidInput(" ".join(str(f.message) for f in failures))
     if session.get(Kelurahan, kelurahan_code) is None:
         raise InvalidInput(_l("Unknown kelurahan code %(code)s.", code=kelurahan_code))
-    if category not in CATEGORIES:
-        raise InvalidInput(_l("Unknown category %(value)s.", value=category))
     if sex not in ("L", "P"):
         raise InvalidInput(_l("Sex must be L or P."))
+    return nik, kk_number
+
+
+def register_worker(session: Session, *, actor: Actor, nik: str, kk_number: str,
+                    full_name: str, birth_place: str, birth_date: date, sex: str,
+                    address: str, rt: str, rw: str, kelurahan_code: str, phone: str | None,
+                    category: str, occupation: str, monthly_income: int) -> Worker:
+    _require_caseworker(actor)
+    nik, kk_number = check_person(session, nik=nik, kk_number=kk_number, birth_date=birth_date,
+                                  sex=sex, kelurahan_code=kelurahan_code)
+    if category not in CATEGORIES:
+        raise InvalidInput(_l("Unknown category %(value)s.", value=category))
     if monthly_income < 0:
         raise InvalidInput(_l("Income cannot be negative."))
     existing = session.execute(select(Worker).where(Worker.nik == nik)).scalar_one_or_none()

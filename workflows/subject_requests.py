@@ -1,6 +1,9 @@
 """Data subject requests under UU PDP: recording them with their 3x24-hour deadline,
 answering them, and the access export (Pasal 32) that goes with an open access request.
 
+A request is about a NIK: a registered worker's, or one held only in imported data
+(DTSEN, participant lists, import problem reports) about someone who never applied.
+
 Corrections are made through the normal case verbs (each audited there); the request
 only records the outcome. A restriction stands while its request is open or fulfilled.
 """
@@ -10,13 +13,13 @@ from datetime import datetime
 from pathlib import Path
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import exists, select
+from sqlalchemy import exists, or_, select
 from sqlalchemy.orm import Session
 
 from models import DataSubjectRequest, Role, Worker
 from models.base import utcnow
 from models.subject_request import REQUEST_CHANNELS, REQUEST_KINDS, RESPONSE_TIME
-from reports.subject_export import build_zip, collect_subject_data
+from reports.subject_export import build_zip, collect_subject_data, holds_data_on
 from workflows.actor import Actor
 from workflows.audit import record_change
 from workflows.audit.access import record_read
@@ -24,6 +27,9 @@ from workflows.documents import read_document
 from workflows.errors import InvalidInput, InvalidTransition, NotAllowed
 
 HANDLER_ROLES = (Role.CASEWORKER.value, Role.HEAD.value)
+# Without parameters: refusal messages can end up in the permanent audit log.
+NOTHING_HELD = _l("This system holds no data about that NIK (no worker, no DTSEN or participant "
+                  "record, no import problem report), so the request was not recorded.")
 # Outcome -> the verb recorded ("*.refused" is kept for actions the system refused).
 OUTCOMES = {"fulfilled": "fulfil", "refused": "decline"}
 
@@ -59,11 +65,13 @@ def record_request(session: Session, *, nik: str, kind: str, requester_name: str
     if received_at > now:
         raise InvalidInput(_l("The time of receipt cannot be in the future."))
     nik = (nik or "").strip()
-    worker = session.execute(select(Worker).where(Worker.nik == nik)).scalar_one_or_none()
-    if worker is None:
-        raise InvalidInput(_l("No worker with NIK %(nik)s is registered, so this system holds "
-                              "no case data about them; the request was not recorded.", nik=nik))
-    request = DataSubjectRequest(worker_id=worker.id, kind=kind, state="open",
+    if len(nik) != 16 or not nik.isdigit():
+        raise InvalidInput(_l("The NIK has exactly 16 digits."))
+    worker = _worker_with(session, nik)
+    if worker is None and not holds_data_on(session, nik):
+        raise InvalidInput(NOTHING_HELD)
+    request = DataSubjectRequest(nik=nik, worker_id=None if worker is None else worker.id,
+                                 kind=kind, state="open",
                                  requester_name=requester_name, channel=channel,
                                  description=description, received_at=received_at,
                                  due_at=received_at + RESPONSE_TIME,
@@ -71,6 +79,16 @@ def record_request(session: Session, *, nik: str, kind: str, requester_name: str
     session.add(request)
     record_change(session, actor, "subject_request.record", request, created=True)
     return request
+
+
+def _worker_with(session: Session, nik: str) -> Worker | None:
+    return session.execute(select(Worker).where(Worker.nik == nik)).scalar_one_or_none()
+
+
+def subject_worker(session: Session, request: DataSubjectRequest) -> Worker | None:
+    """The worker a request is about: the one linked when it was recorded, or one who
+    has registered with the NIK since; None for someone held only in imported data."""
+    return request.worker or _worker_with(session, request.nik)
 
 
 def _lock_open(session: Session, request: DataSubjectRequest) -> None:
@@ -114,10 +132,15 @@ def lift_restriction(session: Session, request: DataSubjectRequest, *, note: str
     record_change(session, actor, "subject_request.lift", request, reason=note)
 
 
-def processing_restricted(session: Session, worker: Worker) -> bool:
-    """Whether the worker asked to restrict processing and that request still stands."""
-    return bool(session.scalar(select(exists().where(
-        DataSubjectRequest.worker_id == worker.id, DataSubjectRequest.kind == "restriction",
+def processing_restricted(session: Session, worker: Worker | None, *,
+                          nik: str | None = None) -> bool:
+    """Whether a restriction asked for the worker (by link or by their NIK, perhaps
+    before they registered) or for ``nik`` still stands."""
+    about = [] if nik is None else [DataSubjectRequest.nik == nik]
+    if worker is not None:
+        about += [DataSubjectRequest.worker_id == worker.id, DataSubjectRequest.nik == worker.nik]
+    return bool(about) and bool(session.scalar(select(exists().where(
+        or_(*about), DataSubjectRequest.kind == "restriction",
         DataSubjectRequest.state.in_(("open", "fulfilled")),
         DataSubjectRequest.lifted_at.is_(None)))))
 
@@ -137,12 +160,14 @@ def export_subject_data(session: Session, request: DataSubjectRequest, *, storag
     if request.kind != "access" or request.state != "open":
         raise InvalidTransition(_l("Only an open access request allows exporting the data "
                                    "held about a worker."))
-    subject = collect_subject_data(session, request.worker, request=request)
+    worker = subject_worker(session, request)
+    subject = collect_subject_data(session, worker, request=request)
     files = {document.id: read_document(session, document, storage_dir=storage_dir,
                                         actor=actor)
              for document in subject.documents}
     content = build_zip(subject, files)
-    record_read(session, actor, "subject.export", entity=request.worker, bulk=True,
+    # Without a worker the event is on the request, whose history the subject's trail is.
+    record_read(session, actor, "subject.export", entity=worker or request, bulk=True,
                 purpose=f"Permintaan akses subjek data no. {request.id}",
                 detail={"request": request.id, "documents": len(files), "bytes": len(content),
                         "sha256": hashlib.sha256(content).hexdigest()})

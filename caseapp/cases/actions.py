@@ -9,17 +9,21 @@ from flask_admin import expose
 from flask_babel import gettext as _
 
 from caseapp.actor import current_actor
+from caseapp.cases.forms import WorkerCorrectionForm, kelurahan_choices
 from caseapp.extensions import db
 from caseapp.refusals import refuse
 from models import Document, DuplicateFlag
 from workflows.approval import decline_application, send_back_application
 from workflows.documents import read_document, store_document
 from workflows.duplicates import resolve_duplicate
-from workflows.eligibility import reevaluate_application
+from workflows.eligibility import REEVALUATE_STATES, reevaluate_application
 from workflows.exits import terminate_membership
 from workflows.errors import InvalidInput, WorkflowError
+from workflows.states import TRANSITIONS
 from workflows.verification import (reject_application, return_application,
                                     submit_application, verify_application)
+from workflows.worker_corrections import (EDITABLE_FIELDS, can_correct, correct_worker,
+                                          correctable_fields, require_corrector)
 
 
 def storage_dir() -> Path:
@@ -93,6 +97,59 @@ class CaseActionsMixin:
         return self._act(application_id, lambda a: reevaluate_application(
             db.session, a, actor=current_actor(), reason=self._reason()),
             _("Eligibility was evaluated again."))
+
+    def worker_correction_form(self, application) -> WorkerCorrectionForm | None:
+        """The correction card of the case page (render_case asks for it on every rendering),
+        for those who may correct: the worker's data, or after a refused correction what
+        was posted, with its errors. Only the fields the state allows are offered."""
+        if not can_correct(current_actor()):
+            return None
+        worker = application.worker
+        posted = request.endpoint == f"{self.endpoint}.worker_correction"
+        form = WorkerCorrectionForm() if posted else WorkerCorrectionForm(formdata=None,
+                                                                          obj=worker)
+        form.kelurahan_code.choices = kelurahan_choices()
+        form.posted, form.correctable = posted, correctable_fields(db.session, worker)
+        form.frozen = tuple(form[name].label.text for name in EDITABLE_FIELDS
+                            if name not in form.correctable)
+        if posted:
+            for name in EDITABLE_FIELDS:
+                if name not in request.form:  # not offered: the verb never sees it
+                    del form[name]
+            form.validate()
+        return form
+
+    @staticmethod
+    def _eligibility_hint(application) -> str | None:
+        """The evaluation shown predates the correction; say how to get a new one."""
+        if application.state in REEVALUATE_STATES:
+            return _("Eligibility depends on the corrected data: evaluate it again (the "
+                     "evaluation shown is from before the correction).")
+        if application.state in TRANSITIONS["send_back"].sources:
+            return _("Eligibility depends on the corrected data and the application was "
+                     "verified on an evaluation from before the correction: the head can "
+                     "send it back to verification to evaluate it again.")
+        return None
+
+    @expose("/<int:application_id>/worker_correction", methods=("POST",))
+    def worker_correction(self, application_id: int):
+        hints = []
+
+        def work(application):
+            actor = current_actor()
+            require_corrector(actor)  # before the form: the role is refused, not the input
+            form = self.worker_correction_form(application)
+            if form.errors:
+                raise InvalidInput(_("Check the marked fields of the correction."))
+            correction = correct_worker(
+                db.session, application.worker, reason=form.reason.data, actor=actor,
+                changes={name: form[name].data for name in EDITABLE_FIELDS if name in form})
+            if correction.affects_eligibility:
+                hints.append(self._eligibility_hint(application))
+        response = self._act(application_id, work, _("The worker's data was corrected."))
+        for hint in filter(None, hints):
+            flash(hint, "warning")
+        return response
 
     @expose("/<int:application_id>/duplicates/<int:flag_id>", methods=("POST",))
     def resolve(self, application_id: int, flag_id: int):

@@ -4,11 +4,23 @@ from datetime import date
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField, FileRequired
 from wtforms import DateField, IntegerField, SelectField, StringField, TextAreaField
+from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
 
 from caseapp.cases.labels import CATEGORY_LABELS, CHANNEL_LABELS
+from caseapp.extensions import db
 from caseapp.forms import BaseForm
+from models import Kecamatan, Kelurahan
+from workflows.worker_corrections import PHONE, RT_RW
+
+def kelurahan_choices(blank: str | None = None) -> list[tuple[str, str]]:
+    """Kelurahan by kecamatan, for the intake, correction and worklist forms."""
+    rows = db.session.execute(select(Kelurahan.code, Kelurahan.name, Kecamatan.name)
+                              .join(Kecamatan).order_by(Kecamatan.name, Kelurahan.name)).all()
+    choices = [(code, f"{kec} — {name}") for code, name, kec in rows]
+    return ([("", blank)] if blank else []) + choices
+
 
 _DIGITS16 = Regexp(r"^\s*\d{16}\s*$", message=_l("Exactly 16 digits."))
 
@@ -17,8 +29,9 @@ def _choices(labels: dict) -> list[SelectChoice]:
     return [SelectChoice(value, label) for value, label in labels.items()]
 
 
-class IntakeForm(BaseForm):
-    nik = StringField("NIK", validators=[DataRequired(), _DIGITS16])
+class WorkerDataForm(BaseForm):
+    """The worker's data as intake takes it, shared by intake and corrections."""
+
     kk_number = StringField(_l("KK number"), validators=[DataRequired(), _DIGITS16])
     full_name = StringField(_l("Name as on the KTP"), validators=[DataRequired(), Length(max=200)])
     birth_place = StringField(_l("Birth place"), validators=[DataRequired(), Length(max=100)])
@@ -26,18 +39,34 @@ class IntakeForm(BaseForm):
     sex = SelectField(_l("Sex"), choices=[SelectChoice("L", _l("Male (L)")),
                                           SelectChoice("P", _l("Female (P)"))])
     address = StringField(_l("Address"), validators=[DataRequired(), Length(max=300)])
-    rt = StringField("RT", validators=[DataRequired(), Regexp(r"^\d{1,3}$")])
-    rw = StringField("RW", validators=[DataRequired(), Regexp(r"^\d{1,3}$")])
+    rt = StringField("RT", validators=[DataRequired(), Regexp(RT_RW)])
+    rw = StringField("RW", validators=[DataRequired(), Regexp(RT_RW)])
     kelurahan_code = SelectField(_l("Kelurahan (domicile)"), validators=[DataRequired()])
-    phone = StringField(_l("Phone"), validators=[Optional(), Regexp(r"^\+?\d{8,15}$")])
-    category = SelectField(_l("Category (Pasal 90 ayat 1)"), choices=_choices(CATEGORY_LABELS))
+    phone = StringField(_l("Phone"), validators=[Optional(), Regexp(PHONE)])
     occupation = StringField(_l("Occupation (e.g. PKL, ojek, buruh harian)"),
                              validators=[DataRequired(), Length(max=100)])
+
+
+class IntakeForm(WorkerDataForm):
+    nik = StringField("NIK", validators=[DataRequired(), _DIGITS16])
+    category = SelectField(_l("Category (Pasal 90 ayat 1)"), choices=_choices(CATEGORY_LABELS))
     monthly_income = IntegerField(_l("Declared monthly income (Rp)"),
                                   validators=[DataRequired(), NumberRange(min=0)])
     intake_channel = SelectField(_l("Intake channel"), choices=_choices(CHANNEL_LABELS))
     program_year = IntegerField(_l("Programme year"), default=lambda: date.today().year,
                                 validators=[DataRequired(), NumberRange(min=2024, max=2100)])
+
+
+class WorkerCorrectionForm(WorkerDataForm):
+    """The case page's correction of the worker's data; the page leaves out what the
+    case's state no longer allows."""
+
+    correctable: tuple[str, ...] = ()  # the fields offered, set by the page
+    frozen: tuple[str, ...] = ()  # labels of the fields the state no longer allows
+    posted: bool = False  # shown again after a refused correction
+
+    reason = TextAreaField(_l("Reason for the correction"),
+                           validators=[DataRequired(), Length(max=1000)])
 
 
 class UploadForm(BaseForm):

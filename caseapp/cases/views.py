@@ -11,10 +11,11 @@ from caseapp.actor import current_actor
 from caseapp.admin.base import SecureView
 from caseapp.cases.actions import CaseActionsMixin
 from caseapp.cases import labels
-from caseapp.cases.forms import IntakeForm, ReasonForm, ResolveForm, UploadForm, WorklistFilterForm
+from caseapp.cases.forms import (IntakeForm, ReasonForm, ResolveForm, UploadForm,
+                                 WorklistFilterForm, kelurahan_choices)
 from caseapp.extensions import db
 from caseapp.refusals import refuse
-from models import Application, Kecamatan, Kelurahan, Role
+from models import Application, Kecamatan, Role
 from reports.case_file import load_case_file
 from reports.contributions import participant_months
 from reports.worklist import WorklistFilter, worklist_page
@@ -24,13 +25,6 @@ from workflows.identity import check_identity
 from workflows.intake import open_application, register_worker
 from workflows.states import STATE_LABELS, allowed
 from workflows.subject_requests import processing_restricted
-
-
-def kelurahan_choices(blank: str | None = None) -> list[tuple[str, str]]:
-    rows = db.session.execute(select(Kelurahan.code, Kelurahan.name, Kecamatan.name)
-                              .join(Kecamatan).order_by(Kecamatan.name, Kelurahan.name)).all()
-    choices = [(code, f"{kec} — {name}") for code, name, kec in rows]
-    return ([("", blank)] if blank else []) + choices
 
 
 class CasesView(CaseActionsMixin, SecureView):
@@ -104,7 +98,8 @@ class CasesView(CaseActionsMixin, SecureView):
             actions=actions, states=STATE_LABELS, labels=labels, today=date.today(),
             max_mb=current_app.config["MAX_DOCUMENT_BYTES"] // 1_048_576,
             contributions=participant_months(db.session, application),
-            restricted=processing_restricted(db.session, worker))
+            restricted=processing_restricted(db.session, worker),
+            correction=self.worker_correction_form(application))
         record_read(db.session, actor, "application.view", entity=application,
                     detail={"worker_id": application.worker_id})
         db.session.commit()

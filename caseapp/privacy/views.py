@@ -24,7 +24,8 @@ from models.base import utcnow
 from workflows.audit.access import record_read
 from workflows.errors import WorkflowError
 from workflows.subject_requests import (can_handle, export_subject_data, lift_restriction,
-                                        processing_restricted, record_request, resolve_request)
+                                        processing_restricted, record_request, resolve_request,
+                                        subject_worker)
 
 CLOSED_SHOWN = 50
 LABELS = {"kinds": KIND_LABELS, "states": STATE_LABELS, "channels": CHANNEL_LABELS}
@@ -84,26 +85,28 @@ class PrivacyView(SecureView):
 
     def render_detail(self, request: DataSubjectRequest, form: ResolveForm | None = None,
                       status: int = 200, lift_form: LiftForm | None = None):
-        applications = db.session.execute(select(Application.id, Application.program_year)
-                                          .where(Application.worker_id == request.worker_id)
-                                          .order_by(Application.id)).all()
-        return self.render("privacy/request.html", request_row=request,
-                           worker=request.worker, applications=applications,
-                           restricted=processing_restricted(db.session, request.worker),
+        """Every rendering shows the subject's and the requester's data, so each one is
+        a read event (UU PDP Pasal 31), also the page shown again after a refused action."""
+        worker = subject_worker(db.session, request)
+        applications = [] if worker is None else db.session.execute(
+            select(Application.id, Application.program_year)
+            .where(Application.worker_id == worker.id).order_by(Application.id)).all()
+        actor = current_actor()
+        body = self.render("privacy/request.html", request_row=request, worker=worker,
+                           applications=applications,
+                           restricted=processing_restricted(db.session, worker,
+                                                            nik=request.nik),
                            form=form or ResolveForm(), lift_form=lift_form or LiftForm(),
-                           can_handle=can_handle(current_actor()),
-                           users=self._users(), now=utcnow(), **LABELS), status
+                           can_handle=can_handle(actor), users=self._users(), now=utcnow(),
+                           **LABELS)
+        record_read(db.session, actor, "subject_request.view", entity=request,
+                    detail={"worker_id": None if worker is None else worker.id})
+        db.session.commit()
+        return body, status
 
     @expose("/<int:request_id>")
     def detail(self, request_id: int):
-        """Opening a request reads the worker's and the requester's data (UU PDP Pasal 31);
-        re-renders after a refused action are the same visit and are not recorded again."""
-        request = self._load(request_id)
-        page = self.render_detail(request)
-        record_read(db.session, current_actor(), "subject_request.view", entity=request,
-                    detail={"worker_id": request.worker_id})
-        db.session.commit()
-        return page
+        return self.render_detail(self._load(request_id))
 
     @expose("/<int:request_id>/resolve", methods=("POST",))
     def resolve(self, request_id: int):

@@ -1,4 +1,5 @@
-"""Data subject requests (UU PDP): access, correction and restriction, due in 3x24 hours.
+"""Data subject requests (UU PDP): access, correction and restriction, due in 3x24 hours,
+keyed on the NIK (the worker when one is registered).
 
 Revision ID: 0008
 Revises: 0007
@@ -17,7 +18,8 @@ depends_on = None
 def upgrade():
     op.create_table('data_subject_request',
     sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('worker_id', sa.Integer(), nullable=False),
+    sa.Column('nik', sa.String(length=16), nullable=False),
+    sa.Column('worker_id', sa.Integer(), nullable=True),
     sa.Column('kind', sa.String(length=12), nullable=False),
     sa.Column('state', sa.String(length=10), nullable=False),
     sa.Column('requester_name', sa.String(length=200), nullable=False),
@@ -48,12 +50,14 @@ def upgrade():
     )
     with op.batch_alter_table('data_subject_request', schema=None) as batch_op:
         batch_op.create_index('ix_data_subject_request_state_due_at', ['state', 'due_at'], unique=False)
+        batch_op.create_index(batch_op.f('ix_data_subject_request_nik'), ['nik'], unique=False)
         batch_op.create_index(batch_op.f('ix_data_subject_request_worker_id'), ['worker_id'], unique=False)
 
 
 def downgrade():
     with op.batch_alter_table('data_subject_request', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_data_subject_request_worker_id'))
+        batch_op.drop_index(batch_op.f('ix_data_subject_request_nik'))
         batch_op.drop_index('ix_data_subject_request_state_due_at')
 
     op.drop_table('data_subject_request')
