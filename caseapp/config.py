@@ -48,6 +48,7 @@ def load_config(instance_path: str, overrides: dict) -> dict:
         "RATELIMIT_STORAGE_URI": env.get("CASEAPP_RATELIMIT_STORAGE", "memory://"),
         "RATELIMIT_HEADERS_ENABLED": True,
         "LOGIN_RATE_LIMIT": "10 per minute",
+        "AUDIT_VERIFY_RATE_LIMIT": "3 per minute",  # each walk reads the whole audit chain
         "FLASK_ADMIN_SWATCH": "default",
         "DOCUMENT_DIR": env.get("CASEAPP_DOCUMENT_DIR", str(Path(instance_path) / "documents")),
         "MAX_DOCUMENT_BYTES": 5 * 1024 * 1024,

@@ -11,6 +11,7 @@ generate_key(_KEYS / "audit-signing-key.pem")
 # The limiter stays on (as in production) with a limit the suite never reaches; the
 # rate-limit test lowers it for itself.
 TEST_CONFIG = {"TESTING": True, "SECRET_KEY": "test-secret", "LOGIN_RATE_LIMIT": "10000 per minute",
+               "AUDIT_VERIFY_RATE_LIMIT": "10000 per minute",
                "DOCUMENT_DIR": tempfile.mkdtemp(prefix="caseapp-test-documents-"),
                "AUDIT_MASK_KEY": "test-mask-key",
                "AUDIT_SIGNING_KEY": str(_KEYS / "audit-signing-key.pem")}

@@ -7,6 +7,7 @@ from datetime import datetime, timezone
 import pytest
 from sqlalchemy import select
 
+from caseapp.extensions import limiter
 from caseapp.reports.service import generate
 from models import AuditChainHead, AuditEvent, Decree, Document
 from reports.audit_trail import EventFilter, search_events
@@ -244,3 +245,17 @@ def test_browsing_the_workspace_writes_nothing(client, session, staff):
                          f"/audit/entity/application/{application.id}"):
         _get(client, path)
     assert _head(session) == before
+
+
+def test_verify_now_is_rate_limited(app, client, monkeypatch):
+    """Each walk reads the whole chain; a few per minute keep the server for everyone."""
+    monkeypatch.setitem(app.config, "AUDIT_VERIFY_RATE_LIMIT", "2 per minute")
+    login(client, "audit1")
+    token = csrf_token(client, "/audit/chain")
+    limiter.reset()
+    try:
+        codes = [client.post("/audit/chain/verify", data={"csrf_token": token}).status_code
+                 for _ in range(3)]
+    finally:
+        limiter.reset()
+    assert codes == [200, 200, 429]

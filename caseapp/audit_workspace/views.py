@@ -6,7 +6,7 @@ stay out of URLs and server logs; the pack is the one page that records an event
 """
 import io
 
-from flask import abort, flash, redirect, request, send_file, url_for
+from flask import abort, current_app, flash, redirect, request, send_file, url_for
 from flask_admin import expose
 from flask_babel import gettext as _
 
@@ -16,7 +16,7 @@ from caseapp.admin.base import SecureView
 from caseapp.audit_workspace.chain import chain_status
 from caseapp.audit_workspace.evidence_pack import build_evidence_pack
 from caseapp.audit_workspace.forms import EvidencePackForm, EventFilterForm, WorkerLookupForm
-from caseapp.extensions import db
+from caseapp.extensions import db, limiter
 from caseapp.refusals import refuse
 from caseapp.reports.service import PERSONAL_DATA
 from models import AuditEvent, Role, Worker
@@ -127,8 +127,10 @@ class AuditWorkspaceView(SecureView):
                                 verdict=None, checkpoints=None)
 
     @expose("/chain/verify", methods=("POST",))
+    @limiter.limit(lambda: current_app.config["AUDIT_VERIFY_RATE_LIMIT"])
     def verify(self):
-        """A POST only because it is heavy (the whole chain); it writes nothing."""
+        """A POST only because it is heavy (the whole chain, ~16 s per million events);
+        it writes nothing, and is rate-limited so it cannot tie up the server."""
         trusted = trusted_key()
         verdict = verify_chain(db.session)
         checkpoints = verify_checkpoints(db.session, trusted_key=trusted) if verdict.ok else None
