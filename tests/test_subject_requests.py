@@ -18,8 +18,9 @@ from tests.factories import dtsen_csv, load_dtsen, make_application, make_worker
 from tests.helpers import csrf_token, login
 from workflows.errors import InvalidInput, InvalidTransition, NotAllowed
 from workflows.imports.datasets import import_dtsen, import_participants
-from workflows.subject_requests import (NOTHING_HELD, lift_restriction, processing_restricted,
-                                        record_request, resolve_request)
+from workflows.restrictions import processing_restricted
+from workflows.subject_requests import (NOTHING_HELD, lift_restriction, record_request,
+                                        resolve_request)
 
 UNKNOWN_NIK = "3275014101900001"
 

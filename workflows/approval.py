@@ -4,7 +4,8 @@ back to verification, and moving the waitlist up when money comes free.
 A batch is decided in rank order against the locked budget: cases that fit are
 approved and commit premium x months left; the rest are waitlisted as the
 decree's reserve list. The decree freezes both lists (canonical JSON + SHA-256).
-A batch of thousands is written with set-based statements, not row by row.
+A batch of thousands is written with set-based statements, not row by row, so the
+state table's guard on a worker's restriction (UU PDP) is checked here for all.
 """
 import hashlib
 from datetime import date
@@ -49,6 +50,17 @@ def _check_separation(session: Session, ids: list[int], actor: Actor) -> None:
                             "decide them.", ids=", ".join(map(str, sorted(own)))))
 
 
+def _check_not_restricted(ranked: list[RankedCase]) -> None:
+    """A decree covering a worker who restricted processing would be processing them."""
+    restricted = sorted(c.application_id for c in ranked if c.restricted)
+    if restricted:
+        raise InvalidTransition(_l(
+            "Processing of the data of the workers of application(s) %(ids)s is restricted at "
+            "their request (UU PDP); nothing was approved. Answer or lift the restriction on "
+            "the data subject request page first, or leave them out.",
+            ids=", ".join(map(str, restricted))))
+
+
 def _snapshot(approved: list[tuple[RankedCase, int]], reserve: list[RankedCase]) -> str:
     def entry(case: RankedCase) -> dict:
         return {"rank": case.rank, "application": case.application_id, "nik": case.nik,
@@ -86,6 +98,7 @@ def approve_batch(session: Session, *, fiscal_year: int, application_ids: list[i
                                    "decided; not: %(ids)s.", year=fiscal_year,
                                    ids=", ".join(map(str, bad))))
     _check_separation(session, ids, actor)
+    _check_not_restricted(ranked)
     months = months_left(year, sk_date)
     if months < 1:
         raise InvalidInput(_l("The SK date leaves no month of %(year)d to cover.",
@@ -142,7 +155,11 @@ def approve_batch(session: Session, *, fiscal_year: int, application_ids: list[i
 
 
 def promote_waitlist(session: Session, fiscal_year: int, *, trigger: str, actor: Actor) -> int:
-    """Approve reserves in rank order while money and places allow; each under its own SK."""
+    """Approve reserves in rank order while money and places allow; each under its own SK.
+
+    A reserve whose worker restricted processing is passed over without losing its
+    rank: once the restriction is lifted, the next promotion or the head's next batch
+    takes it."""
     year = lock_year(session, fiscal_year)
     capacity = Capacity.of(session, year)
     today = date.today()
@@ -150,6 +167,8 @@ def promote_waitlist(session: Session, fiscal_year: int, *, trigger: str, actor:
     amount = year.premium_per_month * months
     promoted = 0
     for case in ranking(session, fiscal_year, states=("waitlisted",)):
+        if case.restricted:
+            continue
         if months < 1 or not capacity.take(amount, split_keys(case.kecamatan, case.category)):
             break  # strictly in order: nobody jumps the queue
         application = session.get(Application, case.application_id)

@@ -9,6 +9,7 @@ from workflows.duplicates import open_flags
 from workflows.eligibility import latest_evaluation
 from workflows.errors import InvalidTransition, NotAllowed
 from workflows.identity import blocking_failures, check_identity
+from workflows.restrictions import processing_restricted
 
 
 def not_taken_in_by_actor(application: Application, actor: Actor) -> None:
@@ -43,3 +44,14 @@ def evaluated_eligible(application: Application, actor: Actor) -> None:
     if evaluation is None or not evaluation.eligible:
         raise InvalidTransition(_l("The latest eligibility evaluation did not pass; return or "
                                    "reject the application instead."))
+
+
+# Without the worker's NIK or name: refusal messages go to the permanent audit log.
+RESTRICTED = _l("Processing of this worker's data is restricted at their request (UU PDP); "
+                "answer or lift the restriction on the data subject request page first.")
+
+
+def processing_not_restricted(application: Application, actor: Actor) -> None:
+    """A standing restriction (UU PDP) stops every step that moves the case forward."""
+    if processing_restricted(object_session(application), application.worker):
+        raise InvalidTransition(RESTRICTED)

@@ -1,6 +1,9 @@
 """The transparent priority among verified applications: desil ascending (poorest
 first), then the policy's factors (female head of household, disability), then
-who submitted first. Each rank carries its reason so the order can be explained."""
+who submitted first. Each rank carries its reason so the order can be explained.
+
+A case whose worker restricted processing (UU PDP) keeps its place but is marked,
+so it is neither approved nor promoted from the waiting list until lifted."""
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -9,6 +12,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from models import Application, EligibilityEvaluation, Kelurahan, Worker
+from workflows.restrictions import worker_restricted
 
 
 @dataclass(frozen=True)
@@ -25,6 +29,7 @@ class RankedCase:
     female_head_of_household: bool
     disability: bool
     submitted_at: datetime
+    restricted: bool
 
     @property
     def reason(self) -> str:
@@ -45,7 +50,8 @@ def ranking(session: Session, fiscal_year: int, *, states=("verified", "waitlist
     stmt = (select(Application.id, Application.state, Worker.full_name, Worker.nik,
                    Kelurahan.kecamatan_code, Kelurahan.name, Worker.category,
                    EligibilityEvaluation.desil, Worker.female_head_of_household,
-                   Worker.disability, Application.submitted_at)
+                   Worker.disability, Application.submitted_at,
+                   worker_restricted(Worker.id, Worker.nik).label("restricted"))
             .join(Worker, Application.worker_id == Worker.id)
             .join(Kelurahan, Worker.kelurahan_code == Kelurahan.code)
             .outerjoin(latest, latest.c.application_id == Application.id)

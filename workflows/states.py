@@ -15,7 +15,8 @@ from workflows.actor import Actor
 from workflows.audit import record
 from workflows.errors import InvalidInput, InvalidTransition, NotAllowed
 from workflows.guards import (documents_complete, evaluated_eligible, identity_consistent,
-                              no_open_duplicates, not_taken_in_by_actor)
+                              no_open_duplicates, not_taken_in_by_actor,
+                              processing_not_restricted)
 
 Guard = Callable[[Application, Actor], None]
 
@@ -32,20 +33,27 @@ class Transition:
 
 _CW, _HEAD = (Role.CASEWORKER.value,), (Role.HEAD.value,)
 
+# A data subject's restriction (processing_not_restricted) stops the forward moves only;
+# returning, rejecting, declining and closing a case stay possible (workflows/restrictions.py).
 TRANSITIONS = {t.name: t for t in (
     Transition("submit", ("draft", "returned"), "submitted", _CW,
-               guards=(documents_complete, identity_consistent)),
+               guards=(processing_not_restricted, documents_complete, identity_consistent)),
     Transition("return", ("submitted",), "returned", _CW, reason_required=True),
     Transition("reject", ("submitted",), "rejected", _CW, reason_required=True),
     Transition("verify", ("submitted",), "verified", _CW,
-               guards=(not_taken_in_by_actor, no_open_duplicates, evaluated_eligible)),
-    Transition("approve", ("verified", "waitlisted"), "approved", _HEAD),
+               guards=(not_taken_in_by_actor, processing_not_restricted, no_open_duplicates,
+                       evaluated_eligible)),
+    # approve_batch decides many at once and checks the restriction for all of them.
+    Transition("approve", ("verified", "waitlisted"), "approved", _HEAD,
+               guards=(processing_not_restricted,)),
     Transition("waitlist", ("verified",), "waitlisted", _HEAD),
     Transition("decline", ("verified", "waitlisted", "approved"), "declined", _HEAD,
                reason_required=True),
     Transition("send_back", ("verified", "waitlisted"), "submitted", _HEAD,
                reason_required=True),
-    Transition("submit_to_bpjs", ("approved",), "submitted_to_bpjs", _CW),
+    # A registration batch applies its guard set-based: it leaves restricted cases out.
+    Transition("submit_to_bpjs", ("approved",), "submitted_to_bpjs", _CW,
+               guards=(processing_not_restricted,)),
     Transition("cancel_bpjs_submission", ("submitted_to_bpjs",), "approved", _CW,
                reason_required=True),
     Transition("enrol", ("submitted_to_bpjs",), "enrolled", _CW),

@@ -13,7 +13,7 @@ from datetime import datetime
 from pathlib import Path
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import exists, or_, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from models import DataSubjectRequest, Role, Worker
@@ -25,6 +25,7 @@ from workflows.audit import record_change
 from workflows.audit.access import record_read
 from workflows.documents import read_document
 from workflows.errors import InvalidInput, InvalidTransition, NotAllowed
+# Re-exported for the pages: the query moved where the state guards can import it.
 
 HANDLER_ROLES = (Role.CASEWORKER.value, Role.HEAD.value)
 # Without parameters: refusal messages can end up in the permanent audit log.
@@ -130,19 +131,6 @@ def lift_restriction(session: Session, request: DataSubjectRequest, *, note: str
         raise InvalidInput(_l("State why processing may resume."))
     request.lifted_at, request.lifted_by_id, request.lift_note = utcnow(), actor.user_id, note
     record_change(session, actor, "subject_request.lift", request, reason=note)
-
-
-def processing_restricted(session: Session, worker: Worker | None, *,
-                          nik: str | None = None) -> bool:
-    """Whether a restriction asked for the worker (by link or by their NIK, perhaps
-    before they registered) or for ``nik`` still stands."""
-    about = [] if nik is None else [DataSubjectRequest.nik == nik]
-    if worker is not None:
-        about += [DataSubjectRequest.worker_id == worker.id, DataSubjectRequest.nik == worker.nik]
-    return bool(about) and bool(session.scalar(select(exists().where(
-        or_(*about), DataSubjectRequest.kind == "restriction",
-        DataSubjectRequest.state.in_(("open", "fulfilled")),
-        DataSubjectRequest.lifted_at.is_(None)))))
 
 
 @dataclass(frozen=True)

@@ -49,8 +49,9 @@ class ApprovalView(SecureView):
     def approve(self):
         year = _year()
         try:
-            if request.form.get("scope") == "all":
-                ids = [c.application_id for c in ranking(db.session, year, states=("verified",))]
+            if request.form.get("scope") == "all":  # all that can be ticked
+                ids = [c.application_id for c in ranking(db.session, year, states=("verified",))
+                       if not c.restricted]
             else:
                 ids = [int(i) for i in request.form.getlist("application_id")]
             try:

@@ -26,7 +26,7 @@ from caseapp.refusals import refuse
 from models import Application, ImportRun, RegistrationBatch, Role, User
 from workflows.bpjs.registration import (FORMATS, READ_ROLES, STATUS_LABELS, batch_file,
                                          cancel_registration_batch, create_registration_batch,
-                                         mark_batch_sent, waiting_count)
+                                         mark_batch_sent, waiting_counts)
 from workflows.bpjs.responses import KIND, import_bpjs_response
 from workflows.errors import InvalidInput, WorkflowError
 from workflows.states import STATE_LABELS
@@ -71,8 +71,9 @@ class BpjsView(SecureView):
         runs = db.session.execute(select(ImportRun).where(ImportRun.kind == KIND)
                                   .order_by(ImportRun.id.desc()).limit(20)).scalars().all()
         users = dict(db.session.execute(select(User.id, User.full_name)).all())
+        waiting, held_back = waiting_counts(db.session, year)
         return self.render("bpjs/index.html", year=year, batches=batches, states=states,
-                           waiting=waiting_count(db.session, year), runs=runs, users=users,
+                           waiting=waiting, held_back=held_back, runs=runs, users=users,
                            status_labels=STATUS_LABELS, state_labels=STATE_LABELS,
                            can_read_files=current_user.has_role(*READ_ROLES)), status
 
@@ -99,12 +100,22 @@ class BpjsView(SecureView):
     @expose("/batches", methods=("POST",))
     def create(self):
         def work():
-            return create_registration_batch(db.session, fiscal_year=_year(),
-                                             actor=current_actor())
-        return self._act(work, lambda batch: _(
-            "Batch %(number)s holds %(rows)d applications. Download the file, hand it to "
-            "BPJS, then mark the batch as sent.", number=batch.batch_number,
-            rows=batch.row_count))
+            batch = create_registration_batch(db.session, fiscal_year=_year(),
+                                              actor=current_actor())
+            # Whatever approved case the batch did not take, it held back.
+            return batch, waiting_counts(db.session, batch.fiscal_year)[1]
+
+        def success(result):
+            batch, held_back = result
+            message = _("Batch %(number)s holds %(rows)d applications. Download the file, "
+                        "hand it to BPJS, then mark the batch as sent.",
+                        number=batch.batch_number, rows=batch.row_count)
+            if held_back:
+                message += " " + _("%(n)d approved applications were held back because "
+                                   "their workers restricted processing (UU PDP).",
+                                   n=held_back)
+            return message
+        return self._act(work, success)
 
     @expose("/batches/<int:batch_id>/sent", methods=("POST",))
     def sent(self, batch_id: int):

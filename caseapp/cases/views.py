@@ -24,7 +24,7 @@ from workflows.errors import WorkflowError
 from workflows.identity import check_identity
 from workflows.intake import open_application, register_worker
 from workflows.states import STATE_LABELS, allowed
-from workflows.subject_requests import processing_restricted
+from workflows.restrictions import processing_restricted
 
 
 class CasesView(CaseActionsMixin, SecureView):

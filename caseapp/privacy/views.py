@@ -23,9 +23,9 @@ from models import Application, DataSubjectRequest, Role, User
 from models.base import utcnow
 from workflows.audit.access import record_read
 from workflows.errors import WorkflowError
+from workflows.restrictions import processing_restricted
 from workflows.subject_requests import (can_handle, export_subject_data, lift_restriction,
-                                        processing_restricted, record_request, resolve_request,
-                                        subject_worker)
+                                        record_request, resolve_request, subject_worker)
 
 CLOSED_SHOWN = 50
 LABELS = {"kinds": KIND_LABELS, "states": STATE_LABELS, "channels": CHANNEL_LABELS}

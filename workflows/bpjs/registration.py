@@ -6,6 +6,10 @@ and XLSX it hands to BPJS (bytes + SHA-256, built once) and moves the cases to
 batch of thousands is a handful of statements and one audit append. Until it is
 marked sent it can be cancelled (the cases return to ``approved``); after that
 only BPJS's reply moves its cases on.
+
+A case whose worker restricted processing (UU PDP) is left out and stays
+approved; the batch's audit event counts them, and the next batch after the
+restriction is lifted takes them.
 """
 import hashlib
 from datetime import date
@@ -24,6 +28,8 @@ from workflows.bpjs.columns import (KODE_WADAH, Member, coverage_start, declared
                                     export_row)
 from workflows.bpjs.files import build_csv, build_xlsx
 from workflows.errors import Conflict, InvalidInput, InvalidTransition, NotAllowed
+from workflows.guards import processing_not_restricted
+from workflows.restrictions import worker_restricted
 from workflows.states import TRANSITIONS
 
 _APP = Application.__table__
@@ -34,11 +40,12 @@ STATUS_LABELS = {"prepared": _l("prepared"), "sent": _l("sent to BPJS"),
                  "cancelled": _l("cancelled")}
 
 
-def _edge(actor: Actor, name: str) -> tuple[str, str]:
+def _edge(actor: Actor, name: str, *, applied=()) -> tuple[str, str]:
     """Role check and ``(source, target)`` of a transition of the states table, which
-    these set-based moves follow instead of calling ``apply_transition`` per case."""
+    these set-based moves follow instead of calling ``apply_transition`` per case;
+    ``applied`` are the table's guards the caller applies to the whole set itself."""
     transition = TRANSITIONS[name]
-    if transition.guards or len(transition.sources) != 1:
+    if set(transition.guards) - set(applied) or len(transition.sources) != 1:
         raise RuntimeError(f"{name} gained guards or sources; move its cases one by one")
     if not actor.has_role(*transition.roles):
         raise NotAllowed(_l("Only caseworkers register applications with BPJS."))
@@ -56,8 +63,9 @@ def _lock_batches(session: Session) -> None:
         session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})
 
 
-def _waiting_members(session: Session, fiscal_year: int) -> list[Member]:
-    """Approved cases of the year that no prepared batch holds, oldest application first."""
+def _waiting_members(session: Session, fiscal_year: int) -> tuple[list[Member], int]:
+    """Approved cases of the year that no prepared batch holds, oldest application first,
+    and how many more are held back because their worker restricted processing."""
     in_live_batch = exists().where(
         RegistrationItem.application_id == Application.id,
         RegistrationItem.batch_id == RegistrationBatch.id,
@@ -65,17 +73,21 @@ def _waiting_members(session: Session, fiscal_year: int) -> list[Member]:
     rows = session.execute(
         select(Application.id, Worker.nik, Worker.full_name, Worker.birth_place,
                Worker.birth_date, Worker.sex, Worker.address, Worker.rt, Worker.rw,
-               Worker.kelurahan_code, Worker.phone, Worker.occupation)
+               Worker.kelurahan_code, Worker.phone, Worker.occupation,
+               worker_restricted(Worker.id, Worker.nik).label("restricted"))
         .join(Worker, Worker.id == Application.worker_id)
         .where(Application.program_year == fiscal_year, Application.state == "approved",
                ~in_live_batch)
         .order_by(Application.id)).all()
-    return [Member(*row) for row in rows]
+    members = [Member(*row[:-1]) for row in rows if not row.restricted]
+    return members, len(rows) - len(members)
 
 
-def waiting_count(session: Session, fiscal_year: int) -> int:
-    """How many approved cases of the year a new batch would take (for the page)."""
-    return len(_waiting_members(session, fiscal_year))
+def waiting_counts(session: Session, fiscal_year: int) -> tuple[int, int]:
+    """How many approved cases of the year a new batch would take, and how many it
+    would hold back for a restriction (for the page)."""
+    members, held_back = _waiting_members(session, fiscal_year)
+    return len(members), held_back
 
 
 def _next_number(session: Session, fiscal_year: int) -> str:
@@ -109,14 +121,19 @@ def _transitions(session: Session, ids: list[int], source: str, target: str, *,
 def create_registration_batch(session: Session, *, fiscal_year: int, actor: Actor,
                               today: date | None = None) -> RegistrationBatch:
     """Put every approved application of ``fiscal_year`` into a new batch for BPJS."""
-    source, target = _edge(actor, "submit_to_bpjs")
+    # Restricted cases are left out: the guard, applied to the set.
+    source, target = _edge(actor, "submit_to_bpjs", applied=(processing_not_restricted,))
     today = today or date.today()
     start = coverage_start(today, fiscal_year)
     if start is None:
         raise InvalidInput(_l("No month of %(year)d is left to cover after %(day)s.",
                               year=fiscal_year, day=today.isoformat()))
     _lock_batches(session)
-    members = _waiting_members(session, fiscal_year)
+    members, held_back = _waiting_members(session, fiscal_year)
+    if held_back and not members:
+        raise InvalidTransition(_l("The %(n)d approved applications of %(year)d waiting to be "
+                              "registered are all held back: their workers restricted "
+                              "processing (UU PDP).", n=held_back, year=fiscal_year))
     if not members:
         raise InvalidInput(_l("There are no approved applications of %(year)d waiting to be "
                               "registered with BPJS.", year=fiscal_year))
@@ -143,7 +160,8 @@ def create_registration_batch(session: Session, *, fiscal_year: int, actor: Acto
         {"action": "bpjs.batch_create", "entity_type": "registration_batch",
          "entity_id": batch.id,
          "diff": {"batch_number": [None, number], "fiscal_year": [None, fiscal_year],
-                  "rows": [None, len(rows)], "tanggal_mulai": [None, start.isoformat()],
+                  "rows": [None, len(rows)], "held_back_restricted": [None, held_back],
+                  "tanggal_mulai": [None, start.isoformat()],
                   "csv_sha256": [None, batch.csv_sha256],
                   "xlsx_sha256": [None, batch.xlsx_sha256]}}] + [
         {"action": "application.submit_to_bpjs", "entity_type": "application",
@@ -194,8 +212,12 @@ def cancel_registration_batch(session: Session, batch: RegistrationBatch, *, rea
 
 
 def mark_batch_sent(session: Session, batch: RegistrationBatch, *, actor: Actor) -> None:
-    """The files went to BPJS: from now on only BPJS's reply moves the batch's cases."""
-    _edge(actor, "submit_to_bpjs")
+    """The files went to BPJS: from now on only BPJS's reply moves the batch's cases.
+
+    Its cases were checked for restrictions when the batch took them. One asked for
+    since does not stop this (the file may already be with BPJS); cancelling the batch
+    instead and making a new one leaves that case out."""
+    _edge(actor, "submit_to_bpjs", applied=(processing_not_restricted,))
     _locked(session, batch)
     if batch.status != "prepared":
         raise InvalidTransition(_l("Batch %(number)s is %(status)s; only a prepared batch can "
