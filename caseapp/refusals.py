@@ -1,10 +1,10 @@
 """Refused attempts are audit events too, so auditors see who tried what.
 
-A verb refusing for the role or separation of duties (403), for the case's
-state or a conflict such as no place left (409) leaves ``<endpoint>.refused``; a page or action the role may not post
-to at all leaves ``<endpoint>.denied``. Bad input (422) is a typing matter and is
-not recorded. The refused change itself is rolled back first, so only the
-attempt is written.
+A verb refusing for the role or separation of duties (403), for the case's state
+or a conflict such as no place left (409) leaves ``<endpoint>.refused``; a page or
+action the role may not use at all leaves ``<endpoint>.denied``. Bad input (422) is
+a typing matter and is not recorded. The refused change itself is rolled back
+first, so only the attempt is written.
 """
 import logging
 
@@ -40,12 +40,13 @@ def _target() -> tuple[str | None, str | None]:
 
 
 def record_attempt(suffix: str, status: int, message: str) -> None:
-    """Write one event for a refused attempt by the signed-in user; never raises."""
+    """Undo what the attempt left in the session and write one event for it, when a
+    signed-in user made it; never raises."""
+    db.session.rollback()
     if not current_user.is_authenticated or request.endpoint is None:
         return
     entity_type, entity_id = _target()
     try:
-        db.session.rollback()
         record(db.session, current_actor(), f"{request.endpoint}.{suffix}",
                entity_type=entity_type, entity_id=entity_id,
                diff={"method": [None, request.method], "path": [None, request.path],
@@ -67,9 +68,10 @@ def _without_values(message) -> str:
 
 def record_refusal(exc: WorkflowError) -> None:
     """Undo the attempt and record it when it was not allowed (role, duties, state)."""
-    db.session.rollback()
     if exc.status in (403, 409):  # not allowed, wrong state, conflict (not bad input)
         record_attempt("refused", exc.status, _without_values(exc.message))
+    else:
+        db.session.rollback()
 
 
 def refuse(exc: WorkflowError) -> None:

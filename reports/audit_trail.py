@@ -17,6 +17,8 @@ from sqlalchemy.orm import Session
 from models import (Application, AuditCheckpoint, AuditEvent, ContributionMonth,
                     DataSubjectRequest, Decree, Document, DuplicateFlag, ImportRun,
                     RegistrationItem, User, Worker)
+from models.audit import READ_MARK
+from reports.meta import PERSONAL_DATA
 from reports.period import Period
 
 PAGE_SIZE = 50
@@ -29,6 +31,10 @@ LIST_READS = {"decree": ("decree.view", "report.generate", "report.download"),
               "payment_batch": ("contributions.report_download",)}
 # A refused or denied try (caseapp/refusals.py): nothing was read or changed.
 ATTEMPT_SUFFIXES = (".refused", ".denied")
+# Actions that always read personal data, for reads recorded before they carried READ_MARK.
+READ_ACTIONS = frozenset({"document.read", "bpjs.batch_download"})
+# Report events say which report in their diff; only some reports hold personal data.
+REPORT_ACTIONS = frozenset({"report.generate", "report.download"})
 
 
 @dataclass(frozen=True)
@@ -167,17 +173,20 @@ def reports_quoting(nik: str):
     return ImportRun.error_report.contains(nik, autoescape=True)
 
 
+def requests_about(nik: str, worker_id: int | None = None):
+    """Data-subject requests under the NIK, or linked to the worker who holds it."""
+    about = DataSubjectRequest.nik == nik
+    return about if worker_id is None else or_(about, DataSubjectRequest.worker_id == worker_id)
+
+
 def nik_records(session: Session, nik: str,
                 worker_id: int | None = None) -> dict[str, list[int]]:
     """The ids of the records quoting a NIK, whether or not a worker holds it: the
     data-subject requests under it (or linked to ``worker_id``) and the import problem
     reports quoting it. DTSEN and participant rows have no events of their own (they
     are written in bulk)."""
-    requests = DataSubjectRequest.nik == nik
-    if worker_id is not None:
-        requests = or_(requests, DataSubjectRequest.worker_id == worker_id)
     return {"data_subject_request": _ids(session, select(DataSubjectRequest.id)
-                                         .where(requests)),
+                                         .where(requests_about(nik, worker_id))),
             "import_run": _ids(session, select(ImportRun.id).where(reports_quoting(nik)))}
 
 
@@ -233,6 +242,25 @@ def parsed_diff(event: AuditEvent) -> dict | None:
     except ValueError:
         return None
     return diff if isinstance(diff, dict) else None
+
+
+def is_read(event: AuditEvent) -> bool:
+    """Marked as a read of personal data, or by its action or report always one (older
+    reads and report downloads carry no mark); budget or programme reports are not."""
+    diff = parsed_diff(event) or {}
+    report = diff.get("report")  # [None, kind] on report events
+    kind = report[-1] if isinstance(report, list) and report else None
+    return (READ_MARK in diff or event.action in READ_ACTIONS
+            or (event.action in REPORT_ACTIONS and isinstance(kind, str)
+                and kind in PERSONAL_DATA))
+
+
+def access_kind(event: AuditEvent) -> str:
+    """"read", "change" or "attempt" (refused or denied: it read and changed nothing);
+    the workspace labels events by it and a case's own history keeps only changes."""
+    if event.action.endswith(ATTEMPT_SUFFIXES):
+        return "attempt"
+    return "read" if is_read(event) else "change"
 
 
 def _shown(value):

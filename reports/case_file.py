@@ -7,8 +7,7 @@ from sqlalchemy.orm import Session
 
 from models import (Application, ApplicationTransition, AuditEvent, Document, DocumentType,
                     DuplicateFlag, EligibilityEvaluation, User)
-from models.audit import READ_MARK
-from reports.audit_trail import case_events
+from reports.audit_trail import access_kind, case_events
 
 
 @dataclass
@@ -28,20 +27,16 @@ class CaseFile:
         return {doc.document_type_code: doc for doc in self.documents}
 
 
-def _is_case_history(event: AuditEvent) -> bool:
-    """What was done to the case. Reads (among them an auditor's evidence pack and its
-    purpose) and refused attempts belong to the audit workspace, not to the page staff see."""
-    return (f'"{READ_MARK}"' not in event.diff
-            and not event.action.endswith((".refused", ".denied")))
-
-
 def load_case_file(session: Session, application: Application) -> CaseFile:
     documents = list(session.execute(select(Document).where(
         Document.application_id == application.id).order_by(Document.id)).scalars())
     evaluation = session.execute(select(EligibilityEvaluation).where(
         EligibilityEvaluation.application_id == application.id)
         .order_by(EligibilityEvaluation.id.desc()).limit(1)).scalar_one_or_none()
-    events = [event for event in case_events(session, application) if _is_case_history(event)]
+    # What was done to the case; reads (among them an auditor's evidence pack and its
+    # purpose) and refused attempts belong to the audit workspace, not to the staff's page.
+    events = [event for event in case_events(session, application)
+              if access_kind(event) == "change"]
     users = dict(session.execute(select(User.id, User.full_name)).all())
     return CaseFile(
         application=application, documents=documents,

@@ -14,6 +14,9 @@ from sqlalchemy.orm import Session
 from models import AuditChainHead
 from models.audit import GENESIS_HASH
 
+# Reports with personal data: a bulk list (purpose required) or one worker's record.
+PERSONAL_DATA = {"decree": "bulk", "case": "record"}
+
 
 @dataclass(frozen=True)
 class ChainHead:

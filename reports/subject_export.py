@@ -17,7 +17,6 @@ import csv
 import io
 import json
 import re
-import zipfile
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import PurePath
@@ -30,8 +29,9 @@ from models import (Application, ApplicationTransition, AuditEvent, BudgetLedger
                     DuplicateFlag, EligibilityEvaluation, ImportRun, ParticipantRecord,
                     PaymentBatch, RegistrationBatch, RegistrationItem, Worker)
 from models.base import utcnow
+from reports.archive import zip_archive
 from reports.audit_trail import (decrees_naming, flags_about, nik_events, reports_quoting,
-                                 worker_events)
+                                 requests_about, worker_events)
 from reports.period import JAKARTA
 from reports.tables import Col, Sheet
 from reports.xlsx import write_csv
@@ -147,11 +147,9 @@ def collect_subject_data(session: Session, worker: Worker | None, *,
         select(ContributionMonth, PaymentBatch.sp2d_number, PaymentBatch.sp2d_date)
         .outerjoin(PaymentBatch).where(ContributionMonth.application_id.in_(app_ids))
         .order_by(ContributionMonth.application_id, ContributionMonth.month)).all()
-    about = DataSubjectRequest.nik == nik
-    if worker is not None:
-        about = or_(about, DataSubjectRequest.worker_id == worker.id)
-    requests = _all(session, select(DataSubjectRequest).where(about)
-                    .order_by(DataSubjectRequest.id))
+    requests = _all(session, select(DataSubjectRequest).where(
+        requests_about(nik, None if worker is None else worker.id))
+        .order_by(DataSubjectRequest.id))
     generated_at = utcnow()
     data = {
         "export": {"legal_basis": LEGAL_BASIS, "request": request.id,
@@ -203,14 +201,8 @@ def _json_value(value):
 
 def build_zip(subject: SubjectData, files: dict[int, bytes]) -> bytes:
     """data.json, processing_trail.csv and the documents (``files`` by document id)."""
-    stamp = subject.generated_at.astimezone(JAKARTA).timetuple()[:6]
-    entries = [("data.json", json.dumps(subject.data, default=_json_value,
-                                        ensure_ascii=False, indent=2).encode("utf-8")),
-               ("processing_trail.csv", trail_csv(subject.trail))]
-    entries += [(document_path(d), files[d.id]) for d in subject.documents]
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        for name, content in entries:
-            archive.writestr(zipfile.ZipInfo(name, date_time=stamp), content,
-                             compress_type=zipfile.ZIP_DEFLATED)
-    return buffer.getvalue()
+    members = {"data.json": json.dumps(subject.data, default=_json_value, ensure_ascii=False,
+                                       indent=2).encode("utf-8"),
+               "processing_trail.csv": trail_csv(subject.trail)}
+    members.update({document_path(d): files[d.id] for d in subject.documents})
+    return zip_archive(members, subject.generated_at.astimezone(JAKARTA))

@@ -1,6 +1,10 @@
-"""Driving the web layer like a browser would: CSRF tokens from the pages."""
+"""Driving the web layer like a browser would (CSRF tokens from the pages), and reading
+what a step wrote to the audit log."""
 import re
 
+from sqlalchemy import select, text
+
+from models import AuditChainHead, AuditEvent
 from tests.factories import PASSWORD
 
 _TOKEN = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"|'
@@ -24,8 +28,6 @@ def tamper(session, sql: str, **params) -> None:
     """Change audit rows as someone who can switch the database's protection off
     (a DBA, or anyone holding the SQLite file). The test's transaction is rolled
     back afterwards, which brings the triggers back."""
-    from sqlalchemy import text
-
     for table in ("audit_event", "audit_checkpoint"):
         if session.get_bind().dialect.name == "postgresql":
             session.execute(text(f"ALTER TABLE {table} DISABLE TRIGGER {table}_no_change"))
@@ -33,3 +35,15 @@ def tamper(session, sql: str, **params) -> None:
             session.execute(text(f"DROP TRIGGER IF EXISTS {table}_no_update"))
             session.execute(text(f"DROP TRIGGER IF EXISTS {table}_no_delete"))
     session.execute(text(sql), params)
+
+
+def head_seq(session) -> int:
+    """Where the audit chain ends now (events after it are the ones a step wrote)."""
+    return session.scalar(select(AuditChainHead.seq))
+
+
+def events_since(session, seq: int):
+    """The audit events after ``seq``, oldest first, with the session's objects reloaded."""
+    session.expire_all()
+    return session.execute(select(AuditEvent).where(AuditEvent.seq > seq)
+                           .order_by(AuditEvent.seq)).scalars().all()

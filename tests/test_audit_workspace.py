@@ -13,7 +13,7 @@ from models import AuditChainHead, AuditEvent, Decree, Document
 from reports.audit_trail import EventFilter, search_events
 from tests.bpjs_factories import approved, budget, new_batch
 from tests.factories import DOCUMENT_DIR, make_application, make_submitted
-from tests.helpers import csrf_token, login, tamper
+from tests.helpers import csrf_token, head_seq, login, tamper
 from workflows.actor import Actor
 from workflows.audit import record, record_many
 from workflows.bpjs.registration import batch_file
@@ -32,10 +32,6 @@ def _get(client, path, **params) -> str:
     response = client.get(path, query_string=params)
     assert response.status_code == 200, (path, response.status_code)
     return response.get_data(as_text=True)
-
-
-def _head(session) -> int:
-    return session.scalar(select(AuditChainHead.seq))
 
 
 def _checkpoint(app):
@@ -180,7 +176,7 @@ def test_chain_status_without_a_checkpoint_and_verify_now(client, session, staff
     token = csrf_token(client, "/audit/chain")
     verified = client.post("/audit/chain/verify", data={"csrf_token": token})
     assert verified.status_code == 200 and "alert-success" in verified.get_data(as_text=True)
-    assert _head(session) == head.seq  # verifying wrote nothing
+    assert head_seq(session) == head.seq  # verifying wrote nothing
     assert client.post("/audit/chain/verify").status_code == 400  # no CSRF token
 
 
@@ -190,7 +186,7 @@ def test_chain_status_with_a_checkpoint_and_a_tampered_chain(app, client, sessio
         record(session, staff["cw1"], "test.chain")
     session.commit()
     _checkpoint(app)
-    checkpoint_seq = _head(session) - 1  # the checkpoint event itself follows the head it signed
+    checkpoint_seq = head_seq(session) - 1  # the checkpoint event itself follows the head it signed
     login(client, "audit1")
     html = _get(client, "/audit/chain")
     assert f"<dd class=\"col-7\">{checkpoint_seq}</dd>" in html
@@ -240,11 +236,11 @@ def test_browsing_the_workspace_writes_nothing(client, session, staff):
     application = _case_with_history(session, staff)
     session.commit()
     login(client, "audit1")
-    before = _head(session)
+    before = head_seq(session)
     for path in PAGES + (f"/audit/worker/{application.worker_id}",
                          f"/audit/entity/application/{application.id}"):
         _get(client, path)
-    assert _head(session) == before
+    assert head_seq(session) == before
 
 
 def test_verify_now_is_rate_limited(app, client, monkeypatch):

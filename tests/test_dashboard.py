@@ -7,7 +7,7 @@ from reports.dashboard import (budget_burn, coverage_by_kecamatan, subject_reque
                                worklist_ageing)
 from tests.factories import enrol, make_budget, make_submitted, make_worker
 from tests.helpers import csrf_token, login
-from workflows.subject_requests import record_request
+from tests.subject_factories import make_request
 
 
 def test_worklist_ageing_buckets(session, staff):
@@ -48,12 +48,9 @@ def test_each_role_sees_its_panels(client, session, staff):
 
 def test_open_and_overdue_data_subject_requests_on_the_home_page(client, session, staff):
     assert subject_requests_due(session) == (0, 0)
-    late = record_request(session, nik=make_worker(session, staff["cw1"]).nik, kind="access",
-                          requester_name="Pemohon", channel="letter", description=None,
-                          received_at=utcnow() - timedelta(hours=80), actor=staff["cw1"])
-    record_request(session, nik=make_worker(session, staff["cw1"]).nik, kind="access",
-                   requester_name="Pemohon", channel="counter", description=None,
-                   actor=staff["cw1"])
+    late = make_request(session, staff["cw1"], make_worker(session, staff["cw1"]),
+                        channel="letter", received_at=utcnow() - timedelta(hours=80))
+    make_request(session, staff["cw1"], make_worker(session, staff["cw1"]))
     assert late.is_overdue(utcnow())
     session.commit()
     assert subject_requests_due(session) == (2, 1)

@@ -6,14 +6,13 @@ import re
 from datetime import date
 
 import pytest
-from sqlalchemy import func, select
 
 from models import AuditEvent, ImportRun
 from tests.bpjs_factories import (YEAR, accepted, approved, budget, import_reply, new_batch,
                                   reply_bytes, sent_batch)
 from tests.contribution_factories import bill_csv, matching_rows
 from tests.factories import enrol, make_budget, make_submitted, make_verified, png_bytes
-from tests.helpers import csrf_token, login
+from tests.helpers import csrf_token, events_since, head_seq, login
 from workflows.approval import approve_batch
 from workflows.audit import verify_chain
 from workflows.audit.access import READ_MARK, record_read
@@ -26,17 +25,6 @@ PURPOSE = "Pemeriksaan berkas oleh Inspektorat"
 SHORT = "cek"
 
 
-def _head(session) -> int:
-    session.expire_all()
-    return session.scalar(select(func.max(AuditEvent.seq)))
-
-
-def _since(session, seq: int) -> list[AuditEvent]:
-    session.expire_all()
-    return list(session.execute(select(AuditEvent).where(AuditEvent.seq > seq)
-                                .order_by(AuditEvent.seq)).scalars())
-
-
 def _diff(event: AuditEvent) -> dict:
     return {key: new for key, (_old, new) in json.loads(event.diff).items()}
 
@@ -44,7 +32,7 @@ def _diff(event: AuditEvent) -> dict:
 def _only_read(session, seq: int, action: str, entity: tuple[str, object], actor: str, *,
                mark: str = "record", purpose: str | None = None) -> dict:
     """The one event written since ``seq``: the expected read, and the chain still holds."""
-    events = _since(session, seq)
+    events = events_since(session, seq)
     assert [e.action for e in events] == [action]
     event = events[0]
     assert (event.entity_type, event.entity_id) == (entity[0], str(entity[1]))
@@ -59,7 +47,7 @@ def _refused(response, session, seq: int) -> None:
     assert response.status_code == 422
     assert response.mimetype == "text/html" and "attachment" not in response.headers.get(
         "Content-Disposition", "")
-    assert _since(session, seq) == []
+    assert events_since(session, seq) == []
 
 
 # --- single records: pages and documents ---------------------------------------------
@@ -69,20 +57,20 @@ def test_every_rendering_of_the_case_page_is_a_read(client, session, staff):
     session.commit()
     login(client, "cw1")
     token = csrf_token(client, "/cases/")
-    seq = _head(session)
+    seq = head_seq(session)
     assert client.get(f"/cases/{application.id}").status_code == 200
     diff = _only_read(session, seq, "application.view", ("application", application.id), "cw1")
     assert diff["worker_id"] == application.worker_id
-    seq = _head(session)
+    seq = head_seq(session)
     refused = client.post(f"/cases/{application.id}/verify", data={"csrf_token": token})
     assert refused.status_code == 403  # the attempt, and the page shown again is a read
-    assert [e.action for e in _since(session, seq)] == ["cases.verify.refused",
+    assert [e.action for e in events_since(session, seq)] == ["cases.verify.refused",
                                                          "application.view"]
-    seq = _head(session)
+    seq = head_seq(session)
     missing = client.get(f"/cases/{application.id}/documents/999999")
     assert missing.status_code == 404 and application.worker.nik not in missing.get_data(
         as_text=True)
-    assert _since(session, seq) == []  # a 404 page shows no personal data
+    assert events_since(session, seq) == []  # a 404 page shows no personal data
 
 
 def test_opening_worker_and_application_details_is_a_read_but_lists_are_not(client, session,
@@ -90,21 +78,21 @@ def test_opening_worker_and_application_details_is_a_read_but_lists_are_not(clie
     application = make_submitted(session, staff["cw1"])
     session.commit()
     login(client, "audit1")
-    seq = _head(session)
+    seq = head_seq(session)
     assert client.get("/workers/").status_code == 200
     assert client.get("/applications/").status_code == 200
-    assert _since(session, seq) == []
+    assert events_since(session, seq) == []
     page = client.get(f"/workers/details/?id={application.worker_id}")
     assert page.status_code == 200 and application.worker.nik in page.get_data(as_text=True)
     _only_read(session, seq, "worker.view", ("worker", application.worker_id), "audit1")
-    seq = _head(session)
+    seq = head_seq(session)
     assert client.get(f"/applications/details/?id={application.id}").status_code == 200
     diff = _only_read(session, seq, "application.view", ("application", application.id),
                       "audit1")
     assert diff["worker_id"] == application.worker_id
-    seq = _head(session)
+    seq = head_seq(session)
     assert client.get("/workers/details/?id=999999").status_code == 302  # no such record
-    assert _since(session, seq) == []
+    assert events_since(session, seq) == []
 
 
 def test_each_row_a_worker_search_shows_is_a_read_with_the_term_masked(client, session, staff):
@@ -112,18 +100,18 @@ def test_each_row_a_worker_search_shows_is_a_read_with_the_term_masked(client, s
     make_submitted(session, staff["cw1"])
     session.commit()
     login(client, "cw2")
-    seq = _head(session)
+    seq = head_seq(session)
     page = client.get(f"/workers/?search={found.worker.nik}").get_data(as_text=True)
     assert found.worker.full_name in page
-    (event,) = _since(session, seq)
+    (event,) = events_since(session, seq)
     assert (event.action, event.entity_type, event.entity_id, event.actor_name) == (
         "worker.view_search", "worker", str(found.worker_id), "cw2")
     diff = _diff(event)
     assert diff[READ_MARK] == "record" and diff["search"].startswith("hmac:")
     assert found.worker.nik not in event.diff
-    seq = _head(session)
+    seq = head_seq(session)
     assert client.get("/workers/?search=0000000000000000").status_code == 200
-    assert _since(session, seq) == []  # nothing shown, nothing read
+    assert events_since(session, seq) == []  # nothing shown, nothing read
 
 
 def test_a_document_download_is_a_read_of_the_worker(client, session, staff):
@@ -132,7 +120,7 @@ def test_a_document_download_is_a_read_of_the_worker(client, session, staff):
     login(client, "head")
     html = client.get(f"/cases/{application.id}").get_data(as_text=True)
     link = re.search(rf'href="(/cases/{application.id}/documents/(\d+))"', html)
-    seq = _head(session)
+    seq = head_seq(session)
     response = client.get(link.group(1))
     assert response.status_code == 200 and response.data == png_bytes()
     diff = _only_read(session, seq, "document.read", ("document", link.group(2)), "head")
@@ -161,7 +149,7 @@ def test_the_decree_annex_needs_a_purpose_on_the_page(client, session, decree):
     login(client, "head")
     page = client.get("/reports/").get_data(as_text=True)
     assert 'data-testid="decree-purpose"' in page and 'data-testid="case-purpose"' in page
-    seq = _head(session)
+    seq = head_seq(session)
     for purpose in (None, SHORT, "   " + SHORT + "      "):
         form = {"sk_number": "SK-BACA-1", "format": "csv"}
         refused = _report(client, "decree", **form, **({"purpose": purpose} if purpose else {}))
@@ -169,7 +157,7 @@ def test_the_decree_annex_needs_a_purpose_on_the_page(client, session, decree):
         assert "10" in refused.get_data(as_text=True)  # the message says what is missing
     done = _report(client, "decree", sk_number="SK-BACA-1", format="csv", purpose=PURPOSE)
     assert done.status_code == 200 and done.mimetype.startswith("text/csv")
-    events = _since(session, seq)
+    events = events_since(session, seq)
     assert [e.action for e in events] == ["report.generate", "report.download"]
     generated = events[0]
     assert (generated.entity_type, generated.entity_id) == ("decree", str(decree.id))
@@ -188,32 +176,32 @@ def test_the_case_file_is_a_record_read_with_an_optional_purpose(client, session
     session.commit()
     login(client, "audit1")
     for purpose in (None, PURPOSE):
-        seq = _head(session)
+        seq = head_seq(session)
         form = {"application_id": str(application.id), "format": "pdf"}
         response = _report(client, "case", **form, **({"purpose": purpose} if purpose else {}))
         assert response.status_code == 200 and response.mimetype == "application/pdf"
-        generated = _since(session, seq)[0]
+        generated = events_since(session, seq)[0]
         assert (generated.action, generated.entity_type, generated.entity_id) == (
             "report.generate", "application", str(application.id))
         assert (generated.reason, _diff(generated)[READ_MARK]) == (purpose, "record")
-    seq = _head(session)
+    seq = head_seq(session)
     today = date.today().isoformat()
     assert _report(client, "audit", **{"from": today, "to": today}).status_code == 200
-    assert READ_MARK not in _diff(_since(session, seq)[0])  # aggregates, no personal data
+    assert READ_MARK not in _diff(events_since(session, seq)[0])  # aggregates, no personal data
 
 
 def test_cli_decree_refuses_a_missing_or_short_purpose(app, session, decree, tmp_path):
     runner = app.test_cli_runner()
     output = tmp_path / "sk.csv"
-    seq = _head(session)
+    seq = head_seq(session)
     base = ["report", "decree", "SK-BACA-1", "--as", "head", "--output", str(output)]
     missing = runner.invoke(args=base)
     assert missing.exit_code != 0 and "--purpose" in missing.output
     short = runner.invoke(args=base + ["--purpose", SHORT])
-    assert short.exit_code == 1 and not output.exists() and _since(session, seq) == []
+    assert short.exit_code == 1 and not output.exists() and events_since(session, seq) == []
     done = runner.invoke(args=base + ["--purpose", PURPOSE])
     assert done.exit_code == 0, done.output
-    generated = _since(session, seq)[0]
+    generated = events_since(session, seq)[0]
     assert (generated.action, generated.reason, _diff(generated)[READ_MARK]) == (
         "report.generate", PURPOSE, "bulk")
 
@@ -231,7 +219,7 @@ def test_bpjs_batch_files_are_posted_with_a_purpose(client, session, staff):
     url = f"/bpjs/batches/{batch.id}/csv"
     assert client.get(url).status_code == 405
     token = csrf_token(client, "/bpjs/")
-    seq = _head(session)
+    seq = head_seq(session)
     for form in ({}, {"purpose": SHORT}):
         _refused(client.post(url, data={"csrf_token": token, **form}), session, seq)
     done = client.post(url, data={"csrf_token": token, "purpose": PURPOSE})
@@ -249,10 +237,10 @@ def test_cli_bpjs_download_needs_a_purpose(app, session, staff, tmp_path):
     runner = app.test_cli_runner()
     base = ["bpjs", "download", batch.batch_number, "--as", "audit1",
             "--output", str(tmp_path / "b.csv")]
-    seq = _head(session)
+    seq = head_seq(session)
     assert runner.invoke(args=base).exit_code != 0
     assert runner.invoke(args=base + ["--purpose", SHORT]).exit_code == 1
-    assert not (tmp_path / "b.csv").exists() and _since(session, seq) == []
+    assert not (tmp_path / "b.csv").exists() and events_since(session, seq) == []
     assert runner.invoke(args=base + ["--purpose", PURPOSE]).exit_code == 0
     _only_read(session, seq, "bpjs.batch_download", ("registration_batch", batch.id),
                "audit1", mark="bulk", purpose=PURPOSE)
@@ -308,7 +296,7 @@ def test_reports_quoting_niks_are_posted_with_a_purpose(client, session, staff, 
     assert url in html and 'name="purpose"' in html
     assert client.get(url).status_code == 405
     token = csrf_token(client, page)
-    seq = _head(session)
+    seq = head_seq(session)
     for form in ({}, {"purpose": SHORT}):
         _refused(client.post(url, data={"csrf_token": token, **form}), session, seq)
     done = client.post(url, data={"csrf_token": token, "purpose": PURPOSE})
@@ -320,7 +308,7 @@ def test_reports_quoting_niks_are_posted_with_a_purpose(client, session, staff, 
 def test_the_decree_page_listing_its_workers_is_a_read(client, session, decree):
     session.commit()
     login(client, "head")
-    seq = _head(session)
+    seq = head_seq(session)
     page = client.get(f"/approval/decrees/{decree.id}").get_data(as_text=True)
     assert "SK-BACA-1" in page
     _only_read(session, seq, "decree.view", ("decree", decree.id), "head")

@@ -3,36 +3,30 @@ refused change itself leaves nothing, and bad input is not an audit matter."""
 import json
 from datetime import date, timedelta
 
-from sqlalchemy import select
 
-from models import Application, AuditEvent
+from models import Application
 from reports.audit_report import audit_report, exception_rows
 from reports.meta import read_chain_head
 from reports.period import Period
 from tests.factories import make_submitted, make_worker
-from tests.helpers import csrf_token, login
+from tests.helpers import csrf_token, events_since, head_seq, login
+from tests.subject_factories import make_request
 from workflows.audit import verify_chain
-from workflows.subject_requests import record_request
 
 
-def _since(session, seq):
-    session.expire_all()
-    return session.execute(select(AuditEvent).where(AuditEvent.seq > seq)
-                           .order_by(AuditEvent.seq)).scalars().all()
-
-
-def _head(session):
-    return read_chain_head(session).seq
+def _submitted_case_open_for(client, session, staff, username):
+    """A case cw1 took in and submitted, ``username`` signed in: (case, token, head seq)."""
+    application = make_submitted(session, staff["cw1"])
+    session.commit()
+    login(client, username)
+    return application, csrf_token(client, "/cases/"), head_seq(session)
 
 
 def test_verifying_ones_own_intake_is_refused_and_recorded(client, session, staff):
-    application = make_submitted(session, staff["cw1"])
-    session.commit()
-    login(client, "cw1")
-    token, seq = csrf_token(client, "/cases/"), _head(session)
+    application, token, seq = _submitted_case_open_for(client, session, staff, "cw1")
     response = client.post(f"/cases/{application.id}/verify", data={"csrf_token": token})
     assert response.status_code == 403
-    event, shown_again = _since(session, seq)
+    event, shown_again = events_since(session, seq)
     assert shown_again.action == "application.view"
     assert (event.action, event.actor_name, event.entity_type, event.entity_id) == (
         "cases.verify.refused", "cw1", "application", str(application.id))
@@ -44,34 +38,32 @@ def test_verifying_ones_own_intake_is_refused_and_recorded(client, session, staf
 
 
 def test_a_wrong_state_is_recorded_but_bad_input_is_not(client, session, staff):
-    application = make_submitted(session, staff["cw1"])
-    session.commit()
-    login(client, "cw2")
-    token, seq = csrf_token(client, "/cases/"), _head(session)
+    application, token, seq = _submitted_case_open_for(client, session, staff, "cw2")
     missing_reason = client.post(f"/cases/{application.id}/return", data={"csrf_token": token})
     assert missing_reason.status_code == 422
-    assert [e.action for e in _since(session, seq)] == ["application.view"]  # page shown again
-    seq = _head(session)
+    # the page shown again is a read
+    assert [e.action for e in events_since(session, seq)] == ["application.view"]
+    seq = head_seq(session)
     submit_again = client.post(f"/cases/{application.id}/submit", data={"csrf_token": token})
     assert submit_again.status_code == 409
-    assert [(e.action, e.actor_name) for e in _since(session, seq)] == [
+    assert [(e.action, e.actor_name) for e in events_since(session, seq)] == [
         ("cases.submit.refused", "cw2"), ("application.view", "cw2")]
 
 
 def test_a_page_the_role_may_not_use_is_a_denied_event(client, session):
     login(client, "audit1")
-    token, seq = csrf_token(client, "/cases/"), _head(session)
+    token, seq = csrf_token(client, "/cases/"), head_seq(session)
     assert client.post("/imports/dtsen", data={"csrf_token": token}).status_code == 403
     assert client.get("/imports/").status_code == 403
-    events = _since(session, seq)
+    events = events_since(session, seq)
     assert [(e.action, e.actor_name, json.loads(e.diff)["method"][1]) for e in events] == [
         ("imports.upload.denied", "audit1", "POST"), ("imports.index.denied", "audit1", "GET")]
 
 
 def test_anonymous_requests_are_sent_to_sign_in_and_not_recorded(client, session):
-    seq = _head(session)
+    seq = head_seq(session)
     assert client.post("/cases/1/verify").status_code in (302, 400)
-    assert _since(session, seq) == []
+    assert events_since(session, seq) == []
 
 
 def test_the_audit_report_lists_refused_attempts(client, session, staff):
@@ -91,15 +83,13 @@ def test_the_audit_report_lists_refused_attempts(client, session, staff):
 
 
 def test_a_denied_attempt_names_the_record_in_the_url(client, session, staff):
-    request = record_request(session, nik=make_worker(session, staff["cw1"]).nik, kind="access",
-                             requester_name="Pemohon", channel="counter", description=None,
-                             actor=staff["cw1"])
+    request = make_request(session, staff["cw1"], make_worker(session, staff["cw1"]))
     session.commit()
     login(client, "audit1")
     page = f"/privacy/{request.id}"
-    token, seq = csrf_token(client, page), _head(session)
+    token, seq = csrf_token(client, page), head_seq(session)
     assert client.post(page + "/resolve", data={"csrf_token": token}).status_code == 403
-    denied = [e for e in _since(session, seq) if e.action.endswith(".denied")]
+    denied = [e for e in events_since(session, seq) if e.action.endswith(".denied")]
     assert [(e.action, e.entity_type, e.entity_id) for e in denied] == [
         ("privacy.resolve.denied", "data_subject_request", str(request.id))]
 
@@ -108,7 +98,7 @@ def test_a_refusal_quoting_personal_data_is_logged_without_it(client, session, s
     worker = make_worker(session, staff["cw1"])
     session.commit()
     login(client, "cw2")
-    seq = _head(session)
+    seq = head_seq(session)
     fields = {"nik": worker.nik, "kk_number": worker.kk_number, "full_name": "Orang Lain",
               "birth_place": "Bekasi", "birth_date": worker.birth_date.isoformat(),
               "sex": worker.sex, "address": "Jl. Lain 1", "rt": "001", "rw": "002",
@@ -117,7 +107,7 @@ def test_a_refusal_quoting_personal_data_is_logged_without_it(client, session, s
               "program_year": "2026", "csrf_token": csrf_token(client, "/cases/new")}
     response = client.post("/cases/new", data=fields)
     assert response.status_code == 409 and worker.nik in response.get_data(as_text=True)
-    (event,) = _since(session, seq)
+    (event,) = events_since(session, seq)
     assert event.action == "cases.intake.refused" and "%(nik)s" in event.reason
     assert worker.nik not in event.reason + event.diff
     assert worker.full_name not in event.reason + event.diff

@@ -15,6 +15,7 @@ from tests.bpjs_factories import (SK_DAY, START, YEAR, accepted, approved, budge
                                   sent_batch)
 from tests.factories import add_documents, make_application, make_submitted, make_verified
 from tests.helpers import csrf_token, login
+from tests.subject_factories import make_request
 from workflows.approval import approve_batch, decline_application
 from workflows.bpjs.registration import cancel_registration_batch, waiting_counts
 from workflows.contributions.generation import generate_contributions
@@ -23,15 +24,13 @@ from workflows.exits import terminate_membership
 from workflows.guards import RESTRICTED
 from workflows.ranking import ranking
 from workflows.states import allowed, apply_transition
-from workflows.subject_requests import lift_restriction, record_request, resolve_request
+from workflows.subject_requests import lift_restriction, resolve_request
 
 REFUSAL = "restricted at their request (UU PDP)"
 
 
 def _restrict(session, staff, application, *, granted=True):
-    request = record_request(session, nik=application.worker.nik, kind="restriction",
-                             requester_name="Yang Bersangkutan", channel="counter",
-                             description="Data alamat dipersoalkan", actor=staff["cw1"])
+    request = make_request(session, staff["cw1"], application.worker, kind="restriction")
     if granted:
         resolve_request(session, request, outcome="fulfilled", note="", actor=staff["cw1"])
     return request

@@ -14,7 +14,7 @@ from models import Application, AuditEvent, Base
 from tests.factories import (DOCUMENT_DIR, dtsen_csv, kpj_of, make_budget, make_submitted,
                              make_verified, make_worker, png_bytes)
 from tests.helpers import csrf_token, login
-from tests.test_subject_requests import RESIDENT, dtsen_only
+from tests.subject_factories import RESIDENT, dtsen_only, make_request
 from workflows.approval import approve_batch
 from workflows.bpjs.registration import create_registration_batch
 from workflows.contributions.generation import generate_contributions
@@ -22,7 +22,7 @@ from workflows.contributions.payment import record_payment
 from workflows.errors import InvalidTransition, NotAllowed
 from workflows.imports.datasets import import_dtsen, import_participants
 from workflows.states import apply_transition
-from workflows.subject_requests import export_subject_data, record_request, resolve_request
+from workflows.subject_requests import export_subject_data, resolve_request
 
 
 def _member(session, staff):
@@ -51,10 +51,7 @@ def _member(session, staff):
 
 
 def _access(session, staff, subject, kind="access"):
-    """A request about ``subject``: a worker, or anyone with a ``nik``."""
-    return record_request(session, nik=subject.nik, kind=kind, requester_name="Yang Bersangkutan",
-                          channel="counter", description=None if kind == "access" else "KK",
-                          actor=staff["cw1"])
+    return make_request(session, staff["cw1"], subject, kind=kind)
 
 
 def _export(session, staff, request, user="cw2"):

@@ -10,19 +10,20 @@ from sqlalchemy import select
 
 from caseapp.reports.service import generate, record_download
 from models import Application, AuditEvent, Decree, Document, DocumentType, DuplicateFlag
-from reports.audit_trail import worker_access
+from reports.audit_trail import access_kind, worker_access
 from reports.subject_export import collect_subject_data
 from tests.bpjs_factories import YEAR, approved, budget
 from tests.factories import (DOCUMENT_DIR, dtsen_csv, enrol, make_application, make_budget,
                              make_submitted, make_worker, png_bytes)
 from tests.helpers import csrf_token, login
+from tests.subject_factories import make_request
 from workflows.approval import send_back_application
 from workflows.audit import record_change
 from workflows.audit.access import record_read
 from workflows.contributions.generation import generate_contributions
 from workflows.documents import read_document, store_document
 from workflows.imports.datasets import import_dtsen
-from workflows.subject_requests import export_subject_data, record_request
+from workflows.subject_requests import export_subject_data
 
 PURPOSE = "Pemeriksaan Inspektorat atas kasus ini"
 
@@ -37,12 +38,6 @@ def _seqs(session, worker) -> set[int]:
     return {e.seq for e in _listed(session, worker)}
 
 
-def _request(session, staff, worker):
-    return record_request(session, nik=worker.nik, kind="access", channel="counter",
-                          requester_name="Yang Bersangkutan", description=None,
-                          actor=staff["cw1"])
-
-
 def _bulk_read(session, staff, action, entity):
     return record_read(session, staff["cw1"], action, entity=entity, purpose=PURPOSE,
                        bulk=True).seq
@@ -50,7 +45,8 @@ def _bulk_read(session, staff, action, entity):
 
 def test_data_subject_requests_are_listed(session, staff):
     mine, other = make_worker(session, staff["cw1"]), make_worker(session, staff["cw1"])
-    request, elsewhere = _request(session, staff, mine), _request(session, staff, other)
+    request = make_request(session, staff["cw1"], mine)
+    elsewhere = make_request(session, staff["cw1"], other)
     shown = record_read(session, staff["cw2"], "subject_request.view", entity=request)
     seen = {(e.action, e.entity_type, e.entity_id) for e in _listed(session, mine)}
     assert {("subject_request.record", "data_subject_request", str(request.id)),
@@ -172,7 +168,7 @@ def test_document_file_names_in_the_export_cannot_leave_their_folder(session, st
     application = make_application(session, staff["cw1"])
     store_document(session, application, document_type="../../x", original_name="a.png",
                    data=png_bytes(), storage_dir=DOCUMENT_DIR, actor=staff["cw1"])
-    content = export_subject_data(session, _request(session, staff, application.worker),
+    content = export_subject_data(session, make_request(session, staff["cw1"], application.worker),
                                   storage_dir=DOCUMENT_DIR, actor=staff["cw2"]).content
     with zipfile.ZipFile(io.BytesIO(content)) as archive:
         names = archive.namelist()
@@ -216,6 +212,4 @@ def test_the_worker_page_labels_reads_changes_and_attempts(client, session, staf
         AuditEvent.action.in_(("report.generate", "report.download")),
         AuditEvent.entity_type != "decree")).scalars().all()
     assert len(budget_events) == 2 and not {e.seq for e in budget_events} & set(kinds)
-    # Imported once the app exists: caseapp.admin and the workspace views import each other.
-    from caseapp.audit_workspace.views import access_kind
     assert {access_kind(e) for e in budget_events} == {"change"}  # no personal data

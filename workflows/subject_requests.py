@@ -4,8 +4,9 @@ answering them, and the access export (Pasal 32) that goes with an open access r
 A request is about a NIK: a registered worker's, or one held only in imported data
 (DTSEN, participant lists, import problem reports) about someone who never applied.
 
-Corrections are made through the normal case verbs (each audited there); the request
-only records the outcome. A restriction stands while its request is open or fulfilled.
+Corrections are made on the case page (workflows/worker_corrections.py, audited there);
+the request only records the outcome. A restriction stands while its request is open or
+fulfilled and until it is lifted (workflows/restrictions.py).
 """
 import hashlib
 from dataclasses import dataclass
@@ -25,7 +26,6 @@ from workflows.audit import record_change
 from workflows.audit.access import record_read
 from workflows.documents import read_document
 from workflows.errors import InvalidInput, InvalidTransition, NotAllowed
-# Re-exported for the pages: the query moved where the state guards can import it.
 
 HANDLER_ROLES = (Role.CASEWORKER.value, Role.HEAD.value)
 # Without parameters: refusal messages can end up in the permanent audit log.
@@ -92,10 +92,14 @@ def subject_worker(session: Session, request: DataSubjectRequest) -> Worker | No
     return request.worker or _worker_with(session, request.nik)
 
 
-def _lock_open(session: Session, request: DataSubjectRequest) -> None:
-    """Re-read under a lock so a second click finds the request already answered."""
+def _lock(session: Session, request: DataSubjectRequest) -> None:
+    """Re-read under a lock, so a second click finds the request already answered."""
     session.flush()
     session.refresh(request, with_for_update=True)
+
+
+def _lock_open(session: Session, request: DataSubjectRequest) -> None:
+    _lock(session, request)
     if request.state != "open":
         raise InvalidTransition(_l("Request %(id)s was already answered.", id=request.id))
 
@@ -121,8 +125,7 @@ def lift_restriction(session: Session, request: DataSubjectRequest, *, note: str
     """End a granted restriction (the data proved accurate, the subject withdrew, the
     legal ground ended); the reason is kept, so processing resumes on the record."""
     _require_handler(actor)
-    session.flush()
-    session.refresh(request, with_for_update=True)
+    _lock(session, request)
     if request.kind != "restriction" or request.state != "fulfilled" or request.lifted_at:
         raise InvalidTransition(_l("Only a granted restriction that still stands can be "
                                    "lifted."))

@@ -16,8 +16,9 @@ def _state_label(view, context, model, name):
 
 class ReadRecordedDetails:
     """A details page shows one person's data, so opening it is an audit event
-    (UU PDP Pasal 31), as is each row a search found; browsing the lists is not. Hooked on render, where the shown record is
-    at hand, so nothing is recorded for a missing record or a failed page."""
+    (UU PDP Pasal 31), as is each row a search found; browsing the lists is not.
+    Hooked on render, where the shown records are at hand, so nothing is recorded for
+    a missing record or a failed page."""
 
     read_action: str
 
@@ -32,8 +33,7 @@ class ReadRecordedDetails:
                         detail=self.read_detail(model))
             self.session.commit()
         elif template == self.list_template and kwargs.get("search") and kwargs.get("data"):
-            # A search (by NIK or name) looks people up: each row it showed is a read.
-            # The term (often a NIK) is kept masked.
+            # A search (by NIK or name) looks people up; the term (often a NIK) is masked.
             record_list_reads(self.session, current_actor(), f"{self.read_action}_search",
                               self.model.__tablename__,
                               [self.get_pk_value(row) for row in kwargs["data"]],

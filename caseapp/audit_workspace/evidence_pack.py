@@ -13,9 +13,7 @@ chain head and checkpoint) is therefore signed with the audit signing key, which
 database never holds; without that key no pack is built.
 """
 import hashlib
-import io
 import json
-import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -27,6 +25,7 @@ from caseapp.reports.prepared import safe_stem
 from caseapp.reports.service import generate
 from models import Application, Role
 from models.base import utcnow
+from reports.archive import zip_archive
 from reports.audit_trail import case_events, last_checkpoint
 from reports.meta import read_chain_head
 from reports.tables import Col, Sheet
@@ -59,15 +58,6 @@ def _events_csv(rows: list[dict]) -> bytes:
     kinds = {"seq": "int", "actor_id": "int"}
     return write_csv(Sheet("events", [Col(name, kinds.get(name, "text")) for name in COLUMNS],
                            ([row[name] for name in COLUMNS] for row in rows)))
-
-
-def _zip(files: dict[str, bytes], moment) -> bytes:
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        for name, data in files.items():
-            archive.writestr(zipfile.ZipInfo(name, moment.timetuple()[:6]), data,
-                             compress_type=zipfile.ZIP_DEFLATED)
-    return buffer.getvalue()
 
 
 def _json(value) -> bytes:
@@ -119,8 +109,9 @@ def build_evidence_pack(session, application_id: int, purpose: str | None, *,
     manifest = _json({**about, "files": {name: _sha256(data) for name, data in files.items()},
                       "event_seqs": [event.seq for event in events], **ends,
                       "public_key": public_key_hex(key)})
-    content = _zip({**files, "manifest.json": manifest,
-                    "manifest.sig": key.sign(manifest).hex().encode("ascii") + b"\n"}, now)
+    content = zip_archive({**files, "manifest.json": manifest,
+                           "manifest.sig": key.sign(manifest).hex().encode("ascii") + b"\n"},
+                          now)
     stem = safe_stem("paket-bukti-permohonan", application_id, now.strftime("%Y%m%dT%H%M%SZ"))
     pack = EvidencePack(f"{stem}.zip", content, _sha256(content))
     record_read(session, actor, "audit.evidence_pack", entity_type="application",

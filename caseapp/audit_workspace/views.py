@@ -18,43 +18,18 @@ from caseapp.audit_workspace.evidence_pack import build_evidence_pack
 from caseapp.audit_workspace.forms import EvidencePackForm, EventFilterForm, WorkerLookupForm
 from caseapp.extensions import db, limiter
 from caseapp.refusals import refuse
-from caseapp.reports.service import PERSONAL_DATA
 from models import AuditEvent, Role, Worker
-from reports.audit_trail import (ATTEMPT_SUFFIXES, EventFilter, diff_rows, entity_history,
-                                 find_worker, parsed_diff, search_events, worker_access)
+from reports.audit_trail import (EventFilter, access_kind, diff_rows, entity_history,
+                                 find_worker, is_read, search_events, worker_access)
 from workflows.audit import verify_chain
 from workflows.audit.checkpoints import verify_checkpoints
-from workflows.audit.access import READ_MARK, record_read
+from workflows.audit.access import record_read
 from workflows.audit.chain import HASHED_FIELDS, event_hash
 from workflows.errors import WorkflowError
-
-# Actions that always read personal data, for reads recorded before they carried READ_MARK.
-READ_ACTIONS = frozenset({"document.read", "bpjs.batch_download"})
-# Report events say which report in their diff; only some reports hold personal data.
-REPORT_ACTIONS = frozenset({"report.generate", "report.download"})
-
 
 def _after() -> int | None:
     value = request.args.get("after", "")
     return int(value) if value.isdigit() else None
-
-
-def is_read(event: AuditEvent) -> bool:
-    """Marked as a read of personal data, or by its action or report always one (older
-    reads and report downloads carry no mark); budget or programme reports are not."""
-    diff = parsed_diff(event) or {}
-    report = diff.get("report")  # [None, kind] on report events
-    kind = report[-1] if isinstance(report, list) and report else None
-    return (READ_MARK in diff or event.action in READ_ACTIONS
-            or (event.action in REPORT_ACTIONS and isinstance(kind, str)
-                and kind in PERSONAL_DATA))
-
-
-def access_kind(event: AuditEvent) -> str:
-    """How "who accessed this worker" labels an event; an attempt read and changed nothing."""
-    if event.action.endswith(ATTEMPT_SUFFIXES):
-        return "attempt"
-    return "read" if is_read(event) else "change"
 
 
 class AuditWorkspaceView(SecureView):

@@ -21,7 +21,7 @@ from sqlalchemy import select
 
 from caseapp.reports import builders, exports
 from models import Role, User
-from reports.meta import ChainHead, read_chain_head
+from reports.meta import PERSONAL_DATA, ChainHead, read_chain_head
 from workflows.actor import Actor
 from workflows.audit import record
 from workflows.audit.access import checked_purpose, record_read, stated_purpose
@@ -40,8 +40,6 @@ FORMATS = {"program": ("pdf", "xlsx"), "budget": ("pdf", "xlsx"),
 MIMETYPES = {"pdf": "application/pdf", "csv": "text/csv; charset=utf-8",
              "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
 MAX_PERIOD_DAYS = 3 * 366
-# Reports with personal data: a bulk list (purpose required) or one worker's record.
-PERSONAL_DATA = {"decree": "bulk", "case": "record"}
 
 
 @dataclass(frozen=True)

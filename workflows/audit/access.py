@@ -33,16 +33,20 @@ def checked_purpose(purpose: str | None) -> str:
     return text
 
 
+def _read_diff(bulk: bool, detail: dict | None) -> dict:
+    diff = {READ_MARK: [None, "bulk" if bulk else "record"]}
+    diff.update({key: [None, value] for key, value in (detail or {}).items()})
+    return diff
+
+
 def record_read(session: Session, actor: Actor, action: str, *, entity=None,
                 entity_type: str | None = None, entity_id: str | None = None,
                 purpose: str | None = None, bulk: bool = False,
                 detail: dict | None = None) -> AuditEvent:
     """One event for a read of personal data; a bulk export is refused without a purpose."""
     purpose = checked_purpose(purpose) if bulk else stated_purpose(purpose)
-    diff = {READ_MARK: [None, "bulk" if bulk else "record"]}
-    diff.update({key: [None, value] for key, value in (detail or {}).items()})
     return record(session, actor, action, entity=entity, entity_type=entity_type,
-                  entity_id=entity_id, diff=diff, reason=purpose)
+                  entity_id=entity_id, diff=_read_diff(bulk, detail), reason=purpose)
 
 
 def record_list_reads(session: Session, actor: Actor, action: str, entity_type: str,
@@ -51,10 +55,8 @@ def record_list_reads(session: Session, actor: Actor, action: str, entity_type: 
     """One read event per record a search or a list showed, so each person's "who
     accessed" finds it; a list given out (``purpose``) is refused without a purpose."""
     bulk = purpose is not None
-    if bulk:
-        purpose = checked_purpose(purpose)
-    diff = {READ_MARK: [None, "bulk" if bulk else "record"]}
-    diff.update({key: [None, value] for key, value in (detail or {}).items()})
+    purpose = checked_purpose(purpose) if bulk else None
+    diff = _read_diff(bulk, detail)
     return record_many(session, actor, [
         {"action": action, "entity_type": entity_type, "entity_id": str(entity_id),
          "diff": diff, "reason": purpose} for entity_id in entity_ids])

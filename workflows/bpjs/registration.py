@@ -132,8 +132,8 @@ def create_registration_batch(session: Session, *, fiscal_year: int, actor: Acto
     members, held_back = _waiting_members(session, fiscal_year)
     if held_back and not members:
         raise InvalidTransition(_l("The %(n)d approved applications of %(year)d waiting to be "
-                              "registered are all held back: their workers restricted "
-                              "processing (UU PDP).", n=held_back, year=fiscal_year))
+                                   "registered are all held back: their workers restricted "
+                                   "processing (UU PDP).", n=held_back, year=fiscal_year))
     if not members:
         raise InvalidInput(_l("There are no approved applications of %(year)d waiting to be "
                               "registered with BPJS.", year=fiscal_year))
