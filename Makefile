@@ -1,7 +1,8 @@
 # Two commands on a fresh machine with Python 3.11 and pip:
 #   make run    set up .venv, migrate the embedded SQLite database, load reference
 #               and demo data (once), serve on http://127.0.0.1:5000
-#   make test   install everything and run the whole suite (SQLite and PostgreSQL)
+#   make test   install everything, check a requirements.txt-only install, run the whole
+#               suite (SQLite and PostgreSQL), then the calendar tests on pinned days
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
@@ -11,7 +12,7 @@ export FLASK_APP := wsgi.py
 PDF_PACKAGES     := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b fonts-dejavu-core
 BROWSER_PACKAGES := chromium chromium-driver
 
-.PHONY: run test install system-pdf system-browser translations extract-messages bench clean
+.PHONY: run test test-pinned-days production-install install system-pdf system-browser extract-messages bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -29,12 +30,7 @@ system-browser:
 	@scripts/ensure-debian-packages "browser tests" $(BROWSER_PACKAGES) \
 	  || echo "!! continuing: browser tests will be skipped (and fail under CI=true)"
 
-translations: $(VENV)/.installed
-	@for domain in messages admin wtforms; do \
-	  $(BIN)/pybabel compile --statistics -d caseapp/translations -D $$domain 2>&1 | grep -v "^compiling" || true; \
-	done
-
-install: system-pdf $(VENV)/.installed translations
+install: system-pdf $(VENV)/.installed
 
 run: install
 	CASEAPP_DEMO=1 $(BIN)/flask db upgrade
@@ -42,8 +38,22 @@ run: install
 	CASEAPP_DEMO=1 $(BIN)/flask demo seed
 	CASEAPP_DEMO=1 $(BIN)/flask run --host 127.0.0.1 --port 5000
 
-test: install system-browser
+# The days that have bitten or will: tests marked `calendar` run on each of them too.
+PINNED_DAYS := 2027-01-01 2026-11-30 2026-12-04 2026-12-31 2028-02-29
+
+test: install system-browser production-install
 	$(BIN)/python -m pytest
+	$(MAKE) --no-print-directory test-pinned-days
+
+test-pinned-days: install system-browser
+	@for day in $(PINNED_DAYS); do \
+	  echo ">> tests marked calendar, as if today were $$day"; \
+	  CASEAPP_TEST_TODAY=$$day $(BIN)/python -m pytest -q -m calendar || exit 1; \
+	done
+
+# `pip install -r requirements.txt` alone must run the app (scripts/check-production-install).
+production-install: system-pdf
+	scripts/check-production-install
 
 extract-messages: $(VENV)/.installed
 	$(BIN)/pybabel extract -F babel.cfg -k _l --no-location --sort-output -o caseapp/translations/messages.pot caseapp workflows reports
@@ -58,4 +68,4 @@ bench: install
 	$(BIN)/python bench/decree_annex.py 10000
 
 clean:
-	rm -rf $(VENV) .pytest_cache
+	rm -rf $(VENV) .venv-production .pytest_cache

@@ -8,7 +8,7 @@ audit chain afterwards.
 """
 import sys
 import time
-from datetime import date, datetime, timezone
+from datetime import date
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -20,7 +20,7 @@ import throwaway  # noqa: E402  (bench/ is on sys.path when run as a script)
 from caseapp import create_app  # noqa: E402
 from caseapp.extensions import db  # noqa: E402
 from models import (Application, ApplicationTransition, EligibilityEvaluation,  # noqa: E402
-                    PolicyVersion, User, Worker)
+                    PolicyVersion, User, Worker, clock)
 from workflows.actor import Actor  # noqa: E402
 from workflows.approval import approve_batch  # noqa: E402
 from workflows.audit import verify_chain  # noqa: E402
@@ -41,7 +41,7 @@ def _set_up(session, cases: int) -> Actor:
                      appropriation=16_800 * 12 * cases, quota=cases,
                      actor=Actor.for_user(staff["it"]))
     policy = session.scalar(select(PolicyVersion.id))
-    now = datetime.now(timezone.utc)
+    now = clock.now()
     session.execute(insert(Worker), [{
         "id": i, "nik": f"32750199{i:08d}",
         "kk_number": f"32750101{i:08d}", "full_name": f"Pekerja {i}", "birth_place": "Bekasi",

@@ -9,7 +9,7 @@ lapse-warning list over everyone.
 """
 import sys
 import time
-from datetime import date, datetime, timezone
+from datetime import date
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -20,7 +20,7 @@ from sqlalchemy import func, insert, select, text  # noqa: E402
 import throwaway  # noqa: E402  (bench/ is on sys.path when run as a script)
 from caseapp import create_app  # noqa: E402
 from caseapp.extensions import db  # noqa: E402
-from models import Application, ContributionMonth, Decree, Worker  # noqa: E402
+from models import Application, ContributionMonth, Decree, Worker, clock  # noqa: E402
 from workflows.actor import Actor  # noqa: E402
 from workflows.budget import open_budget_year  # noqa: E402
 from workflows.contributions.generation import generate_contributions  # noqa: E402
@@ -55,7 +55,7 @@ def _set_up(session, count: int) -> Actor:
                     total_commitment=commitment * count, snapshot="{}", snapshot_sha256="0" * 64)
     session.add(decree)
     session.flush()
-    now = datetime.now(timezone.utc)
+    now = clock.now()
     for rows in _chunks(count, lambda i: {
             "id": i, "nik": f"32750199{i:08d}", "kk_number": f"32750101{i:08d}",
             "full_name": f"Pekerja {i}", "birth_place": "Bekasi", "birth_date": date(1990, 8, 1),

@@ -28,6 +28,7 @@ from sqlalchemy.engine import make_url  # noqa: E402
 from caseapp import create_app  # noqa: E402
 from caseapp.config import normalise_database_url  # noqa: E402
 from caseapp.extensions import db  # noqa: E402
+from models import clock  # noqa: E402
 from workflows.actor import Actor  # noqa: E402
 from workflows.imports.datasets import import_dtsen  # noqa: E402
 from workflows.reference_data import KOTA_BEKASI  # noqa: E402
@@ -117,7 +118,7 @@ def main() -> None:
             start = time.perf_counter()
             with csv_path.open("rb") as stream:
                 result = import_dtsen(db.session, stream, file_name=csv_path.name,
-                                      as_of=date.today(), actor=actor)
+                                      as_of=clock.today(), actor=actor)
             db.session.commit()
             seconds = time.perf_counter() - start
             run = result.run

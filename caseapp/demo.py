@@ -10,7 +10,7 @@ from PIL import Image
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from models import Kelurahan, Role, User
+from models import Kelurahan, Role, User, clock
 from workflows.actor import Actor
 from workflows.approval import approve_batch
 from workflows.budget import open_budget_year
@@ -134,7 +134,7 @@ def seed_demo(session: Session, *, storage_dir: Path, workers: int = 300,
         staff[username] = Actor.for_user(user)
     rng = random.Random(90)
     kelurahan = session.execute(select(Kelurahan.code).order_by(Kelurahan.code)).scalars().all()
-    year = year or date.today().year
+    year = year or clock.today().year
     seen, people = set(), []
     for i in range(workers):
         taker = staff["petugas1" if i % 2 else "petugas2"]
@@ -143,7 +143,7 @@ def seed_demo(session: Session, *, storage_dir: Path, workers: int = 300,
         people.append((worker, open_application(session, worker, program_year=year,
                                                 intake_channel=channel, actor=taker), taker))
     import_dtsen(session, _demo_dtsen([w for w, _, _ in people], rng),
-                 file_name="dtsen-demo.csv", as_of=date.today(), actor=staff["petugas1"])
+                 file_name="dtsen-demo.csv", as_of=clock.today(), actor=staff["petugas1"])
     scan = _scan()
     states = [state for state, share in SPREAD for _ in range(share)]
     for worker, application, taker in people:

@@ -1,7 +1,10 @@
 """Bahasa Indonesia by default, English on request; catalogs for our strings,
 Flask-Admin's and WTForms' validators (neither ships Indonesian)."""
+import os
 from pathlib import Path
 
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
 from flask import Blueprint, current_app, has_request_context, redirect, request, session, url_for
 from flask_babel import Domain, get_locale
 
@@ -49,7 +52,27 @@ def switch_language():
     return redirect(target)
 
 
+def compile_catalogs(directory: str = TRANSLATIONS_DIR) -> None:
+    """Compile each catalog whose .mo is missing or older than its .po.
+
+    Git holds only the .po sources: a fresh clone installed with nothing but
+    ``pip install -r requirements.txt`` must still speak Bahasa Indonesia. The file
+    is written aside and renamed, so several processes starting at once are safe.
+    """
+    for po in Path(directory).glob("*/LC_MESSAGES/*.po"):
+        mo = po.with_suffix(".mo")
+        if mo.exists() and mo.stat().st_mtime >= po.stat().st_mtime:
+            continue
+        with po.open("rb") as source:
+            catalog = read_po(source, locale=po.parent.parent.name)
+        partial = mo.with_name(f".{mo.name}.{os.getpid()}")
+        with partial.open("wb") as target:
+            write_mo(target, catalog)
+        os.replace(partial, mo)
+
+
 def init_app(app) -> None:
+    compile_catalogs()
     babel.init_app(app, locale_selector=select_locale,
                    default_translation_directories=TRANSLATIONS_DIR)
     app.register_blueprint(bp)

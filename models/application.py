@@ -5,7 +5,8 @@ from datetime import date, datetime
 from sqlalchemy import BigInteger, CheckConstraint, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from models.base import Base, UTCDateTime, utcnow
+from models import clock
+from models.base import Base, UTCDateTime
 from models.user import User
 from models.worker import Worker
 
@@ -50,9 +51,9 @@ class Application(Base):
     state: Mapped[str] = mapped_column(String(20), default="draft", index=True)
     intake_channel: Mapped[str] = mapped_column(String(20))
     taken_in_by_id: Mapped[int] = mapped_column(ForeignKey("app_user.id"))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
     submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    state_changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    state_changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
     decree_id: Mapped[int | None] = mapped_column(ForeignKey("decree.id"), index=True)
     approved_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
     approved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -85,7 +86,7 @@ class ApplicationTransition(Base):
     from_state: Mapped[str | None] = mapped_column(String(20))
     to_state: Mapped[str] = mapped_column(String(20))
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
-    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
     reason: Mapped[str | None] = mapped_column(Text)
 
     application: Mapped[Application] = relationship(back_populates="transitions")

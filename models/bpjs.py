@@ -9,7 +9,8 @@ from sqlalchemy import (BigInteger, CheckConstraint, ForeignKey, Index, LargeBin
                         Text, UniqueConstraint)
 from sqlalchemy.orm import Mapped, mapped_column
 
-from models.base import Base, UTCDateTime, utcnow
+from models import clock
+from models.base import Base, UTCDateTime
 
 
 class RegistrationBatch(Base):
@@ -29,7 +30,7 @@ class RegistrationBatch(Base):
     xlsx_content: Mapped[bytes] = mapped_column(LargeBinary)
     xlsx_sha256: Mapped[str] = mapped_column(String(64))
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     cancel_reason: Mapped[str | None] = mapped_column(Text)
@@ -70,7 +71,7 @@ class PaymentBatch(Base):
     invoice_number: Mapped[str | None] = mapped_column(String(80))
     reconciliation_report: Mapped[str | None] = mapped_column(Text)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
     paid_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     reconciled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 

@@ -11,7 +11,8 @@ from sqlalchemy import (BigInteger, CheckConstraint, ForeignKey, Index, String, 
                         UniqueConstraint)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from models.base import Base, UTCDateTime, utcnow
+from models import clock
+from models.base import Base, UTCDateTime
 
 
 class BudgetYear(Base):
@@ -80,7 +81,7 @@ class Decree(Base):
     sk_date: Mapped[date]
     fiscal_year: Mapped[int] = mapped_column(ForeignKey("budget_year.fiscal_year"))
     approved_by_id: Mapped[int] = mapped_column(ForeignKey("app_user.id"))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
     approved_count: Mapped[int]
     waitlisted_count: Mapped[int]
     total_commitment: Mapped[int] = mapped_column(BigInteger)
@@ -112,4 +113,4 @@ class BudgetLedger(Base):
     months: Mapped[int]
     reason: Mapped[str | None] = mapped_column(Text)
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)

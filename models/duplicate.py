@@ -5,7 +5,8 @@ from datetime import datetime
 from sqlalchemy import CheckConstraint, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from models.base import Base, UTCDateTime, utcnow
+from models import clock
+from models.base import Base, UTCDateTime
 
 DUPLICATE_REASONS = ("same_kk", "similar_name")
 
@@ -27,7 +28,7 @@ class DuplicateFlag(Base):
     other_application_id: Mapped[int | None] = mapped_column(ForeignKey("application.id"))
     reason: Mapped[str] = mapped_column(String(20))
     detail: Mapped[str] = mapped_column(Text)
-    found_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    found_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
     resolution: Mapped[str | None] = mapped_column(String(20))
     resolution_note: Mapped[str | None] = mapped_column(Text)
     resolved_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))

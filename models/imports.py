@@ -9,7 +9,8 @@ from datetime import date, datetime
 from sqlalchemy import CheckConstraint, ForeignKey, Index, SmallInteger, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from models.base import Base, UTCDateTime, utcnow
+from models import clock
+from models.base import Base, UTCDateTime
 
 IMPORT_KINDS = ("dtsen", "participants", "intake", "bpjs_response", "bpjs_bill")
 PARTICIPANT_SOURCES = ("BPJS_AKTIF", "PROVINSI", "CSR", "MANDIRI", "LAINNYA")
@@ -35,7 +36,7 @@ class ImportRun(Base):
     # Per-row problems as CSV text (row, column, value, message) for download.
     error_report: Mapped[str | None] = mapped_column(Text)
     imported_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
-    imported_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    imported_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
 
     def __str__(self) -> str:
         return f"{self.kind} #{self.id} ({self.file_name})"

@@ -5,7 +5,8 @@ from datetime import date, datetime
 from sqlalchemy import Boolean, CheckConstraint, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from models.base import Base, UTCDateTime, utcnow
+from models import clock
+from models.base import Base, UTCDateTime
 
 
 class PolicyVersion(Base):
@@ -33,7 +34,7 @@ class PolicyVersion(Base):
     require_data_aktual: Mapped[bool] = mapped_column(Boolean, default=True)
     one_per_kk: Mapped[bool] = mapped_column(Boolean, default=True)
     exclude_other_payers: Mapped[bool] = mapped_column(Boolean, default=True)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
 
     @property
     def category_list(self) -> list[str]:
@@ -57,6 +58,6 @@ class EligibilityEvaluation(Base):
     # JSON list of {rule, value, expected, passed, message}: exactly what was seen.
     results: Mapped[str] = mapped_column(Text)
     evaluated_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
-    evaluated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    evaluated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
 
     policy_version: Mapped[PolicyVersion] = relationship()

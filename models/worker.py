@@ -4,7 +4,8 @@ from datetime import date, datetime
 from sqlalchemy import BigInteger, Boolean, CheckConstraint, ForeignKey, String, Text, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from models.base import Base, UTCDateTime, utcnow
+from models import clock
+from models.base import Base, UTCDateTime
 from models.region import Kelurahan
 
 CATEGORIES = ("pedagang", "pekerja_lepas", "wiraswasta", "rentan_lainnya")
@@ -46,7 +47,7 @@ class Worker(Base):
     female_head_of_household: Mapped[bool] = mapped_column(Boolean, default=False,
                                                            server_default=false())
     disability: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
 
     kelurahan: Mapped[Kelurahan] = relationship()
 

@@ -1,13 +1,13 @@
 """Figures of the home page per role, aggregated in SQL: worklist ageing, budget burn
 over the year, coverage per kecamatan and applications per stage."""
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import timedelta
 
 from sqlalchemy import case, extract, func, select
 from sqlalchemy.orm import Session
 
 from models import (Application, BudgetLedger, DataSubjectRequest, Kecamatan, Kelurahan,
-                    PaymentBatch, Worker)
+                    PaymentBatch, Worker, clock)
 
 AGE_BUCKETS = ((0, 7), (8, 14), (15, 30), (31, None))  # days waiting since submission
 COVERED = ("approved", "submitted_to_bpjs", "enrolled")
@@ -15,7 +15,7 @@ COVERED = ("approved", "submitted_to_bpjs", "enrolled")
 
 def worklist_ageing(session: Session, *, taken_in_by: int | None = None) -> list[int]:
     """How many submitted applications wait 0-7, 8-14, 15-30 and more than 30 days."""
-    now = datetime.now(timezone.utc)
+    now = clock.now()
     columns = []
     for low, high in AGE_BUCKETS:
         newest = now - timedelta(days=low)
@@ -74,7 +74,7 @@ def coverage_by_kecamatan(session: Session, year: int) -> list[tuple[str, int, i
 
 def subject_requests_due(session: Session) -> tuple[int, int]:
     """Open data subject requests and how many of them are past their 3x24-hour deadline."""
-    now = datetime.now(timezone.utc)
+    now = clock.now()
     open_count, overdue = session.execute(select(
         func.count(), func.coalesce(func.sum(case((DataSubjectRequest.due_at < now, 1),
                                                   else_=0)), 0))

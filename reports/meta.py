@@ -6,12 +6,12 @@ The chain head is read inside the same transaction as the report's data; the
 SHA-256, which ties the paper to the log.
 """
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from models import AuditChainHead
+from models import AuditChainHead, clock
 from models.audit import GENESIS_HASH
 
 # Reports with personal data: a bulk list (purpose required) or one worker's record.
@@ -30,7 +30,7 @@ class ReportMeta:
     title: str
     generated_by: str          # "Full Name (username)"
     chain_head: ChainHead
-    generated_at: datetime = field(default_factory=lambda: datetime.now(timezone.utc))
+    generated_at: datetime = field(default_factory=lambda: clock.now())
     params: dict = field(default_factory=dict)
 
 

@@ -1,9 +1,8 @@
 """A reporting period given in calendar days of Kota Bekasi (WIB), as UTC bounds."""
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
-from zoneinfo import ZoneInfo
 
-JAKARTA = ZoneInfo("Asia/Jakarta")
+from models.clock import JAKARTA
 
 
 @dataclass(frozen=True)

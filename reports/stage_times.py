@@ -8,12 +8,11 @@ queue look faster than it is. Median and 90th percentile are nearest-rank values
 from ``ROW_NUMBER`` over the sorted durations, which SQLite and PostgreSQL both do.
 """
 from dataclasses import dataclass
-from datetime import datetime, timezone
 
 from sqlalchemy import bindparam, case, extract, func, select
 from sqlalchemy.orm import Session
 
-from models import ApplicationTransition
+from models import ApplicationTransition, clock
 from models.base import UTCDateTime
 from reports.period import Period
 
@@ -39,7 +38,7 @@ def _seconds(session: Session, later, earlier):
 
 def stage_times(session: Session, period: Period) -> list[StageTime]:
     t = ApplicationTransition
-    until = bindparam("until", min(period.end, datetime.now(timezone.utc)), type_=UTCDateTime())
+    until = bindparam("until", min(period.end, clock.now()), type_=UTCDateTime())
     stays = select(
         t.to_state.label("state"), t.at.label("entered"),
         func.lead(t.at).over(partition_by=t.application_id, order_by=(t.at, t.id)).label("left"),

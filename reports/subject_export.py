@@ -25,14 +25,13 @@ from sqlalchemy import exists, inspect, or_, select
 from sqlalchemy.orm import Session
 
 from models import (Application, ApplicationTransition, AuditEvent, BudgetLedger,
-                    ContributionMonth, DataSubjectRequest, Document, DtsenRecord,
-                    DuplicateFlag, EligibilityEvaluation, ImportRun, ParticipantRecord,
-                    PaymentBatch, RegistrationBatch, RegistrationItem, Worker)
-from models.base import utcnow
+                    ContributionMonth, DataSubjectRequest, Document, DtsenRecord, DuplicateFlag,
+                    EligibilityEvaluation, ImportRun, ParticipantRecord, PaymentBatch,
+                    RegistrationBatch, RegistrationItem, Worker, clock)
+from models.clock import JAKARTA
 from reports.archive import zip_archive
 from reports.audit_trail import (decrees_naming, flags_about, nik_events, reports_quoting,
                                  requests_about, worker_events)
-from reports.period import JAKARTA
 from reports.tables import Col, Sheet
 from reports.xlsx import write_csv
 
@@ -150,7 +149,7 @@ def collect_subject_data(session: Session, worker: Worker | None, *,
     requests = _all(session, select(DataSubjectRequest).where(
         requests_about(nik, None if worker is None else worker.id))
         .order_by(DataSubjectRequest.id))
-    generated_at = utcnow()
+    generated_at = clock.now()
     data = {
         "export": {"legal_basis": LEGAL_BASIS, "request": request.id,
                    "generated_at": generated_at},

@@ -1,12 +1,12 @@
 """The verification worklist: submitted applications, oldest first, filtered, and
 paged by keyset (no COUNT over the whole table, however large it grows)."""
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 
 from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
-from models import Application, Kelurahan, Worker
+from models import Application, Kelurahan, Worker, clock
 
 PAGE_SIZE = 50
 
@@ -31,7 +31,7 @@ class WorklistRow:
 
     @property
     def age_days(self) -> int:
-        return (datetime.now(timezone.utc) - self.submitted_at).days
+        return (clock.now() - self.submitted_at).days
 
     @property
     def cursor(self) -> str:
@@ -63,7 +63,7 @@ def worklist_page(session: Session, filters: WorklistFilter, *, after: str | Non
     if filters.category:
         stmt = stmt.where(Worker.category == filters.category)
     if filters.min_age_days:
-        limit = datetime.now(timezone.utc) - timedelta(days=filters.min_age_days)
+        limit = clock.now() - timedelta(days=filters.min_age_days)
         stmt = stmt.where(Application.submitted_at <= limit)
     position = parse_cursor(after)
     if position:

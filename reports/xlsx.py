@@ -10,16 +10,15 @@ held in memory as cells.
 import csv
 import io
 from datetime import date, datetime, timezone
-from zoneinfo import ZoneInfo
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
+from models.clock import JAKARTA
 from reports.tables import Sheet
 
-JAKARTA = ZoneInfo("Asia/Jakarta")
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _BAD_TITLE = str.maketrans({c: " " for c in "[]:*?/\\"})
 _FORMATS = {"int": "#,##0", "money": "#,##0", "decimal": "0.00", "date": "yyyy-mm-dd",

@@ -1,8 +1,7 @@
 """Approved cases, registration batches and BPJS replies for the BPJS tests.
 
-The programme year is the current one (next year in December, when no month of
-this year is left to cover), so the waiting list can still be promoted: the
-promotion commits the months left from today.
+The programme year is that of the day the tests' clock reads (FIXTURE_DAY): the SK
+comes before it, the batch is made on it and covers from the month after.
 """
 import csv
 import io
@@ -10,15 +9,15 @@ import itertools
 from datetime import date
 
 from models import Application
+from tests.conftest_config import FIXTURE_DAY
 from tests.factories import make_budget, make_verified
 from workflows.approval import approve_batch
 from workflows.bpjs.registration import create_registration_batch, mark_batch_sent
 from workflows.bpjs.responses import import_bpjs_response
 
-_TODAY = date.today()
-YEAR = _TODAY.year if _TODAY.month < 12 else _TODAY.year + 1
+YEAR = FIXTURE_DAY.year
 SK_DAY = date(YEAR, 7, 1)
-BATCH_DAY = date(YEAR, 7, 10)  # tanggal_mulai: 1 August
+BATCH_DAY = FIXTURE_DAY  # tanggal_mulai: 1 August
 START = date(YEAR, 8, 1)
 # The contract of design.md, written out here so a change in the code shows up as a failure.
 CONTRACT = ["no_urut", "nik", "nama", "tempat_lahir", "tanggal_lahir", "jenis_kelamin",

@@ -8,12 +8,34 @@ from sqlalchemy.orm import Session
 
 from caseapp import create_app
 from caseapp.extensions import db
-from tests.conftest_config import app_config
+from models import clock
+from tests.conftest_config import FIXTURE_DAY, SESSION_TODAY, app_config
 from tests.databases import BACKENDS, ThrowawayDatabase
 from tests.factories import STAFF, make_staff
 from workflows.actor import Actor
 from workflows.reference import load_reference_data
 
+
+@pytest.fixture(scope="session", autouse=True)
+def session_day():
+    """The suite runs on today, or on the day CASEAPP_TEST_TODAY names."""
+    if SESSION_TODAY is None:
+        yield
+        return
+    with clock.pinned(SESSION_TODAY):
+        yield
+
+
+@pytest.fixture(autouse=True)
+def fixture_day(request):
+    """Every test reads FIXTURE_DAY from the clock, or the day its `day` marker names;
+    those marked `calendar` must hold on whatever day the session runs."""
+    if request.node.get_closest_marker("calendar"):
+        yield
+        return
+    marker = request.node.get_closest_marker("day")
+    with clock.pinned(marker.args[0] if marker else FIXTURE_DAY):
+        yield
 
 
 def build_app(database_url: str, **extra):

@@ -1,5 +1,7 @@
 """Configuration shared by every test app (kept apart so factories can import it)."""
+import os
 import tempfile
+from datetime import date
 from pathlib import Path
 
 from workflows.audit.checkpoints import generate_key
@@ -7,6 +9,16 @@ from workflows.audit.checkpoints import generate_key
 # Never the developer's instance/ key: a throwaway one, so signing works on a fresh machine.
 _KEYS = Path(tempfile.mkdtemp(prefix="caseapp-test-keys-"))
 generate_key(_KEYS / "audit-signing-key.pem")
+
+# The day the clock reads in every test (tests/conftest.py pins it), so a test's dates
+# never depend on the day the suite runs: the fixtures' programme year is 2026 and
+# BPJS batches made "today" cover from August (tests/bpjs_factories.py).
+FIXTURE_DAY = date(2026, 7, 10)
+# Tests marked `calendar` instead follow the day the suite runs, or the one CI pins
+# with CASEAPP_TEST_TODAY to walk the boundaries that bite (1 January, 30 November,
+# December, 31 December, 29 February).
+SESSION_TODAY = (date.fromisoformat(os.environ["CASEAPP_TEST_TODAY"])
+                 if os.environ.get("CASEAPP_TEST_TODAY") else None)
 
 # The limiter stays on (as in production) with a limit the suite never reaches; the
 # rate-limit test lowers it for itself.

@@ -5,8 +5,7 @@ import pytest
 from sqlalchemy import func, select, text, update
 from sqlalchemy.exc import DBAPIError
 
-from models import AuditCheckpoint, AuditEvent, UmkRate, Worker
-from models.base import utcnow
+from models import AuditCheckpoint, AuditEvent, UmkRate, Worker, clock
 from tests.factories import make_worker
 from tests.helpers import tamper
 from workflows.audit import record, verify_chain
@@ -92,7 +91,7 @@ def _chain_with_events(session, staff, n=4):
 
 def _forged_fields(seq: int, prev_hash: str) -> dict:
     """A row as a forger who knows the hashing would write it: its own hash is right."""
-    fields = {"seq": seq, "occurred_at": utcnow(), "actor_id": None, "actor_name": "palsu",
+    fields = {"seq": seq, "occurred_at": clock.now(), "actor_id": None, "actor_name": "palsu",
               "actor_roles": "", "ip": None, "request_id": None, "action": "forged",
               "entity_type": None, "entity_id": None, "diff": "{}", "reason": None,
               "prev_hash": prev_hash}
@@ -167,7 +166,7 @@ def test_cli_verify_prints_verdict_and_exit_code(app, session, staff):
                                  "DELETE FROM audit_checkpoint"])
 def test_the_database_refuses_changes_to_the_log(session, staff, sql):
     record(session, staff["audit1"], "test.event")
-    session.add(AuditCheckpoint(seq=1, head_hash="0" * 64, signed_at=utcnow(),
+    session.add(AuditCheckpoint(seq=1, head_hash="0" * 64, signed_at=clock.now(),
                                 public_key="0" * 64, signature="0" * 128))
     session.commit()
     with pytest.raises(DBAPIError) as refused:

@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from caseapp.extensions import limiter
 from caseapp.reports.service import generate
-from models import AuditChainHead, AuditEvent, Decree, Document
+from models import AuditChainHead, AuditEvent, Decree, Document, clock
 from reports.audit_trail import EventFilter, search_events
 from tests.bpjs_factories import approved, budget, new_batch
 from tests.factories import DOCUMENT_DIR, make_application, make_submitted
@@ -41,18 +41,16 @@ def _checkpoint(app):
     assert result.exit_code == 0, result.output
 
 
-def test_each_filter_narrows_the_events(client, session, staff, monkeypatch):
+def test_each_filter_narrows_the_events(client, session, staff):
     # 17:30 UTC on 1 March is already 2 March in Bekasi (WIB, UTC+7).
-    monkeypatch.setattr("workflows.audit.recorder.utcnow",
-                        lambda: datetime(2026, 3, 1, 17, 30, tzinfo=timezone.utc))
     system = Actor.system("uji-filter")
-    by_cw = record(session, staff["cw1"], "test.filter.a", entity_type="worker",
-                   entity_id="990001", reason="jarum_50% di sini")
-    by_audit = record(session, staff["audit1"], "test.filter.ab", entity_type="worker",
-                      entity_id="990002", diff={"catatan": [None, "ada JARUM_50% juga"]})
-    by_system = record(session, system, "test.filter.b", entity_type="application",
-                       entity_id="990001")
-    monkeypatch.undo()
+    with clock.pinned(datetime(2026, 3, 1, 17, 30, tzinfo=timezone.utc)):
+        by_cw = record(session, staff["cw1"], "test.filter.a", entity_type="worker",
+                       entity_id="990001", reason="jarum_50% di sini")
+        by_audit = record(session, staff["audit1"], "test.filter.ab", entity_type="worker",
+                          entity_id="990002", diff={"catatan": [None, "ada JARUM_50% juga"]})
+        by_system = record(session, system, "test.filter.b", entity_type="application",
+                           entity_id="990001")
     later = record(session, staff["cw1"], "test.filter.a", reason="hari ini")
     session.commit()
     login(client, "audit1")

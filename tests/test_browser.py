@@ -14,7 +14,7 @@ from tests.factories import png_bytes
 from workflows.actor import Actor
 from workflows.reference import load_reference_data
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.calendar]
 CHROMIUM = "/usr/bin/chromium"
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
 _REFERENCE = {"/kecamatan/", "/kelurahan/", "/umk/", "/contributions/", "/policy/",

@@ -2,7 +2,7 @@
 import re
 from datetime import timedelta
 
-from models.base import utcnow
+from models import clock
 from reports.dashboard import (budget_burn, coverage_by_kecamatan, subject_requests_due,
                                worklist_ageing)
 from tests.factories import enrol, make_budget, make_submitted, make_worker
@@ -49,9 +49,9 @@ def test_each_role_sees_its_panels(client, session, staff):
 def test_open_and_overdue_data_subject_requests_on_the_home_page(client, session, staff):
     assert subject_requests_due(session) == (0, 0)
     late = make_request(session, staff["cw1"], make_worker(session, staff["cw1"]),
-                        channel="letter", received_at=utcnow() - timedelta(hours=80))
+                        channel="letter", received_at=clock.now() - timedelta(hours=80))
     make_request(session, staff["cw1"], make_worker(session, staff["cw1"]))
-    assert late.is_overdue(utcnow())
+    assert late.is_overdue(clock.now())
     session.commit()
     assert subject_requests_due(session) == (2, 1)
     login(client, "cw1")

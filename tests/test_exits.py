@@ -15,6 +15,7 @@ def _ledger(session):
     return session.scalar(select(func.coalesce(func.sum(BudgetLedger.amount), 0)))
 
 
+@pytest.mark.day(date(2026, 9, 15))  # the reserve is promoted for September to December
 def test_termination_releases_the_months_left_and_promotes_the_reserve(session, staff):
     make_budget(session, staff["admin1"], places=1)
     (member,) = enrol(session, staff, coverage_start=date(2026, 2, 1), sk_date=date(2026, 1, 10))

@@ -13,7 +13,7 @@ import pytest
 from openpyxl import Workbook, load_workbook
 from sqlalchemy import func, select
 
-from models import AuditEvent, DtsenRecord, ImportRun, ParticipantRecord
+from models import AuditEvent, DtsenRecord, ImportRun, ParticipantRecord, clock
 from workflows.errors import NotAllowed
 from workflows.imports import datasets, runs
 from workflows.imports.datasets import current_dataset, import_dtsen, import_participants
@@ -300,7 +300,7 @@ def test_cli_participants_import_defaults_as_of_to_today(app, session, tmp_path)
     result = app.test_cli_runner().invoke(args=["participants", "import", str(path),
                                                 "--as", "admin1"])
     assert result.exit_code == 0, result.output
-    assert current_dataset(session, "participants").as_of == date.today()
+    assert current_dataset(session, "participants").as_of == clock.today()
 
 
 def test_cli_rejection_exits_1_and_keeps_the_report(app, session, tmp_path):

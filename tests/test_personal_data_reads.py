@@ -7,7 +7,7 @@ from datetime import date
 
 import pytest
 
-from models import AuditEvent, ImportRun
+from models import AuditEvent, ImportRun, clock
 from tests.bpjs_factories import (YEAR, accepted, approved, budget, import_reply, new_batch,
                                   reply_bytes, sent_batch)
 from tests.contribution_factories import bill_csv, matching_rows
@@ -185,7 +185,7 @@ def test_the_case_file_is_a_record_read_with_an_optional_purpose(client, session
             "report.generate", "application", str(application.id))
         assert (generated.reason, _diff(generated)[READ_MARK]) == (purpose, "record")
     seq = head_seq(session)
-    today = date.today().isoformat()
+    today = clock.today().isoformat()
     assert _report(client, "audit", **{"from": today, "to": today}).status_code == 200
     assert READ_MARK not in _diff(events_since(session, seq)[0])  # aggregates, no personal data
 

@@ -1,10 +1,10 @@
 """Refused attempts are events: who tried what, where and why it was refused; the
 refused change itself leaves nothing, and bad input is not an audit matter."""
 import json
-from datetime import date, timedelta
+from datetime import timedelta
 
 
-from models import Application
+from models import Application, clock
 from reports.audit_report import audit_report, exception_rows
 from reports.meta import read_chain_head
 from reports.period import Period
@@ -73,7 +73,7 @@ def test_the_audit_report_lists_refused_attempts(client, session, staff):
     client.post(f"/cases/{application.id}/verify",
                 data={"csrf_token": csrf_token(client, "/cases/")})
     session.expire_all()
-    today = date.today()
+    today = clock.today()
     period, head = Period(today - timedelta(days=1), today + timedelta(days=1)), \
         read_chain_head(session)
     assert audit_report(session, period, head).exception_counts["refused"] >= 1

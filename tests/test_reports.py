@@ -2,8 +2,7 @@
 audit events of every generation and download."""
 import re
 import threading
-from datetime import date, datetime, timedelta
-from zoneinfo import ZoneInfo
+from datetime import date, timedelta
 from http.server import BaseHTTPRequestHandler, HTTPServer
 
 import pytest
@@ -11,6 +10,7 @@ from sqlalchemy import text
 
 from models import Application, Decree
 from reports.pdf import LocalOnlyFetcher, RefusedURL, render_pdf
+from tests.conftest_config import FIXTURE_DAY
 from tests.factories import enrol, kpj_of, make_budget, make_verified
 from tests.helpers import login, tamper
 from tests.report_helpers import (diff_of, flat, page_label, pdf_pages, report_events,
@@ -19,10 +19,9 @@ from workflows.approval import approve_batch, decline_application
 
 # Report periods are calendar days in Bekasi (WIB); a day either side keeps the tests
 # clear of midnight.
-_JAKARTA_TODAY = datetime.now(ZoneInfo("Asia/Jakarta")).date()
-TODAY = _JAKARTA_TODAY.isoformat()
-FROM = (_JAKARTA_TODAY - timedelta(days=1)).isoformat()
-TO = (_JAKARTA_TODAY + timedelta(days=1)).isoformat()
+TODAY = FIXTURE_DAY.isoformat()
+FROM = (FIXTURE_DAY - timedelta(days=1)).isoformat()
+TO = (FIXTURE_DAY + timedelta(days=1)).isoformat()
 
 
 @pytest.mark.parametrize("url", ["http://example.org/logo.png", "https://example.org/a.css",

@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from caseapp.cases.labels import CATEGORY_LABELS
 from caseapp.reports.render import annex_job
-from models import ApplicationTransition, Decree
+from models import ApplicationTransition, Decree, clock
 from reports.decree_annex import CATEGORY_LETTERS, build_annex
 from reports.meta import ChainHead, ReportMeta
 from reports.pdf import LayoutDrift, render_chunks
@@ -131,7 +131,7 @@ def test_program_report_counts_the_flow_and_the_participants(session, staff):
     returned = make_submitted(session, staff["cw1"])
     return_application(session, returned, reason="KK buram", actor=staff["cw2"])
     session.flush()
-    today = datetime.now(WIB).date()
+    today = clock.today()
     report = program_report(session, Period(today - timedelta(days=1), today + timedelta(days=1)))
     assert report.flow["received"] >= 2 and report.flow["verified"] >= 1
     assert report.flow["returned"] >= 1

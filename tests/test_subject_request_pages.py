@@ -3,14 +3,13 @@ people held only in imported data, reads recorded on every rendering, the audito
 403s, the case page's restriction warning and lifting a restriction."""
 import json
 import re
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from markupsafe import escape
 from sqlalchemy import select
 
-from models import DataSubjectRequest
-from models.base import utcnow
-from reports.period import JAKARTA
+from models import DataSubjectRequest, clock
+from models.clock import JAKARTA
 from tests.factories import make_application, make_worker
 from tests.helpers import csrf_token, login
 from tests.subject_factories import (UNKNOWN_NIK, dtsen_only, events_mentioning, events_named,
@@ -53,7 +52,7 @@ def test_a_letters_receipt_is_typed_in_jakarta_time(client, session, staff):
     worker = make_worker(session, staff["cw1"])
     session.commit()
     login(client, "head")
-    received = datetime.now(JAKARTA).replace(second=0, microsecond=0) - timedelta(hours=30)
+    received = clock.now().astimezone(JAKARTA).replace(second=0, microsecond=0) - timedelta(hours=30)
     response = _post(client, "/privacy/new", {
         "nik": worker.nik, "kind": "restriction", "requester_name": "Kuasa hukum",
         "channel": "letter", "description": "Hentikan pemrosesan",
@@ -124,7 +123,7 @@ def test_every_rendering_of_a_request_is_a_recorded_read(client, session, staff)
 def test_overdue_requests_are_shown_in_red(client, session, staff):
     worker = make_worker(session, staff["cw1"])
     late = make_request(session, staff["cw1"], worker,
-                        received_at=utcnow() - timedelta(hours=80))
+                        received_at=clock.now() - timedelta(hours=80))
     session.commit()
     login(client, "audit1")
     html = client.get("/privacy/").get_data(as_text=True)

@@ -8,8 +8,7 @@ from datetime import date, datetime, timedelta, timezone
 import pytest
 from sqlalchemy.exc import IntegrityError
 
-from models import DataSubjectRequest
-from models.base import utcnow
+from models import DataSubjectRequest, clock
 from tests.factories import dtsen_csv, make_worker
 from tests.subject_factories import (RESIDENT, UNKNOWN_NIK, dtsen_only, events_mentioning,
                                      events_named, make_request, request_count)
@@ -35,14 +34,14 @@ def test_caseworker_and_head_record_a_request_due_in_72_hours(session, staff, us
 
 def test_a_letter_counts_from_its_receipt_and_becomes_overdue(session, staff):
     worker = make_worker(session, staff["cw1"])
-    arrived = utcnow() - timedelta(hours=73)
+    arrived = clock.now() - timedelta(hours=73)
     request = make_request(session, staff["cw1"], worker, kind="correction", channel="letter",
                            received_at=arrived)
     assert request.due_at == arrived + timedelta(hours=72)
-    assert request.is_overdue(utcnow())
+    assert request.is_overdue(clock.now())
     assert not request.is_overdue(arrived + timedelta(hours=71))
     with pytest.raises(InvalidInput):
-        make_request(session, staff["cw1"], worker, received_at=utcnow() + timedelta(hours=1))
+        make_request(session, staff["cw1"], worker, received_at=clock.now() + timedelta(hours=1))
 
 
 @pytest.mark.parametrize("user", ["audit1", "admin1"])

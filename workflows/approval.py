@@ -14,8 +14,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
-from models import Application, ApplicationTransition, Decree, Role
-from models.base import utcnow
+from models import Application, ApplicationTransition, Decree, Role, clock
 from workflows.actor import Actor
 from workflows.audit import record_many
 from workflows.audit.chain import canonical_json
@@ -122,7 +121,7 @@ def approve_batch(session: Session, *, fiscal_year: int, application_ids: list[i
                     snapshot_sha256=hashlib.sha256(snapshot.encode("utf-8")).hexdigest())
     session.add(decree)
     session.flush()
-    now = utcnow()
+    now = clock.now()
     reason = f"SK {sk_number}"
     commit_many(session, fiscal_year, [
         {"application_id": c.application_id, "amount": a, "months": months, "reason": reason,
@@ -162,7 +161,7 @@ def promote_waitlist(session: Session, fiscal_year: int, *, trigger: str, actor:
     takes it."""
     year = lock_year(session, fiscal_year)
     capacity = Capacity.of(session, year)
-    today = date.today()
+    today = clock.today()
     months = months_left(year, today)
     amount = year.premium_per_month * months
     promoted = 0
@@ -178,7 +177,7 @@ def promote_waitlist(session: Session, fiscal_year: int, *, trigger: str, actor:
             "reason": trigger, "keys": split_keys(case.kecamatan, case.category)}],
             actor=actor, decree_id=decree.id)
         application = session.get(Application, case.application_id)
-        application.approved_by_id, application.approved_at = decree.approved_by_id, utcnow()
+        application.approved_by_id, application.approved_at = decree.approved_by_id, clock.now()
         application.commitment = amount
         apply_transition(session, application, "approve", actor=actor,
                          reason=f"{trigger}; SK {decree.sk_number}, cadangan peringkat {case.rank}")

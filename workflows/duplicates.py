@@ -5,8 +5,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from models import Application, DuplicateFlag, Role, Worker
-from models.base import utcnow
+from models import Application, DuplicateFlag, Role, Worker, clock
 from workflows.actor import Actor
 from workflows.audit import record, record_change
 from workflows.eligibility import ACTIVE_STATES
@@ -78,6 +77,6 @@ def resolve_duplicate(session: Session, flag: DuplicateFlag, *, resolution: str,
     if not (note or "").strip():
         raise InvalidInput(_l("A reason is required."))
     flag.resolution, flag.resolution_note = resolution, note.strip()
-    flag.resolved_by_id, flag.resolved_at = actor.user_id, utcnow()
+    flag.resolved_by_id, flag.resolved_at = actor.user_id, clock.now()
     record(session, actor, "duplicate.resolve", entity=flag,
            diff={"resolution": [None, resolution]}, reason=note.strip())

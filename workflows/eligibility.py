@@ -12,7 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from models import (Application, DtsenRecord, EligibilityEvaluation, ParticipantRecord,
-                    PolicyVersion, Role, UmkRate, Worker)
+                    PolicyVersion, Role, UmkRate, Worker, clock)
 from workflows.actor import Actor
 from workflows.audit import record
 from workflows.errors import InvalidInput, InvalidTransition, NotAllowed
@@ -109,7 +109,8 @@ def _rules(session: Session, application: Application, policy: PolicyVersion, on
 def evaluate_application(session: Session, application: Application, *, actor: Actor,
                          action: str = "eligibility.evaluate",
                          reason: str | None = None) -> EligibilityEvaluation:
-    on = (application.submitted_at.date() if application.submitted_at else date.today())
+    on = (application.submitted_at.astimezone(clock.JAKARTA).date() if application.submitted_at
+          else clock.today())
     policy = policy_in_force(session, on)
     dtsen, participants = current_dataset(session, "dtsen"), current_dataset(session,
                                                                              "participants")

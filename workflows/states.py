@@ -9,8 +9,7 @@ from typing import Callable
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 
-from models import Application, ApplicationTransition, Role
-from models.base import utcnow
+from models import Application, ApplicationTransition, Role, clock
 from workflows.actor import Actor
 from workflows.audit import record
 from workflows.errors import InvalidInput, InvalidTransition, NotAllowed
@@ -109,7 +108,7 @@ def apply_transition(session: Session, application: Application, name: str, *,
     session.refresh(application, with_for_update=True)
     transition = check_transition(application, name, actor, reason)
     source = application.state
-    now = utcnow()
+    now = clock.now()
     application.state = transition.target
     application.state_changed_at = now
     if transition.target == "submitted" and application.submitted_at is None:

@@ -17,8 +17,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from models import DataSubjectRequest, Role, Worker
-from models.base import utcnow
+from models import DataSubjectRequest, Role, Worker, clock
 from models.subject_request import REQUEST_CHANNELS, REQUEST_KINDS, RESPONSE_TIME
 from reports.subject_export import build_zip, collect_subject_data, holds_data_on
 from workflows.actor import Actor
@@ -61,7 +60,7 @@ def record_request(session: Session, *, nik: str, kind: str, requester_name: str
     description = (description or "").strip() or None
     if kind != "access" and description is None:
         raise InvalidInput(_l("Describe which data is to be corrected or restricted."))
-    now = utcnow()
+    now = clock.now()
     received_at = received_at or now
     if received_at > now:
         raise InvalidInput(_l("The time of receipt cannot be in the future."))
@@ -115,7 +114,7 @@ def resolve_request(session: Session, request: DataSubjectRequest, *, outcome: s
     if outcome == "refused" and not note:
         raise InvalidInput(_l("State the grounds for refusing (UU PDP Pasal 33)."))
     request.state, request.resolution_note = outcome, note or None
-    request.resolved_at, request.resolved_by_id = utcnow(), actor.user_id
+    request.resolved_at, request.resolved_by_id = clock.now(), actor.user_id
     record_change(session, actor, f"subject_request.{OUTCOMES[outcome]}", request,
                   reason=note or None)
 
@@ -132,7 +131,7 @@ def lift_restriction(session: Session, request: DataSubjectRequest, *, note: str
     note = (note or "").strip()
     if not note:
         raise InvalidInput(_l("State why processing may resume."))
-    request.lifted_at, request.lifted_by_id, request.lift_note = utcnow(), actor.user_id, note
+    request.lifted_at, request.lifted_by_id, request.lift_note = clock.now(), actor.user_id, note
     record_change(session, actor, "subject_request.lift", request, reason=note)
 
 

@@ -1,5 +1,4 @@
 """The home page: each role sees the work waiting for it."""
-from datetime import date
 
 from flask import redirect, request, url_for
 from flask_admin import AdminIndexView, expose
@@ -7,7 +6,7 @@ from flask_login import current_user
 from sqlalchemy import func, select
 
 from caseapp.extensions import db
-from models import Application, AuditChainHead, BudgetYear, Role, User
+from models import Application, AuditChainHead, BudgetYear, Role, User, clock
 from reports import dashboard
 from workflows.states import STATE_LABELS
 
@@ -30,7 +29,7 @@ class DashboardView(AdminIndexView):
         if current_user.must_change_password:
             return redirect(url_for("auth.password"))
         session = db.session
-        year = date.today().year
+        year = clock.today().year
         panels = {"stages": dashboard.stage_counts(session, year), "year": year}
         if current_user.has_role(Role.CASEWORKER):
             panels["caseworker"] = {

@@ -13,7 +13,7 @@ from caseapp.admin.base import SecureView
 from caseapp.cases.labels import CATEGORY_LABELS
 from caseapp.extensions import db
 from caseapp.refusals import refuse
-from models import BudgetYear, Decree, Role
+from models import BudgetYear, Decree, Role, clock
 from reports.budget import budget_summary
 from workflows.approval import approve_batch
 from workflows.audit.access import record_read
@@ -25,9 +25,9 @@ SHOWN = 500
 
 def _year() -> int:
     try:
-        return int(request.values.get("year") or date.today().year)
+        return int(request.values.get("year") or clock.today().year)
     except ValueError:
-        return date.today().year
+        return clock.today().year
 
 
 class ApprovalView(SecureView):
@@ -39,7 +39,7 @@ class ApprovalView(SecureView):
         budget = db.session.get(BudgetYear, year)
         return self.render("approval/ranking.html", year=year, cases=cases[:SHOWN],
                            total=len(cases), budget=budget, shown=SHOWN,
-                           categories=CATEGORY_LABELS, today=date.today()), status
+                           categories=CATEGORY_LABELS, today=clock.today()), status
 
     @expose("/")
     def index(self):

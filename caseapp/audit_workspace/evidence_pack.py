@@ -23,8 +23,7 @@ from flask_babel import lazy_gettext as _l
 from caseapp.audit_keys import signing_key_path
 from caseapp.reports.prepared import safe_stem
 from caseapp.reports.service import generate
-from models import Application, Role
-from models.base import utcnow
+from models import Application, Role, clock
 from reports.archive import zip_archive
 from reports.audit_trail import case_events, last_checkpoint
 from reports.meta import read_chain_head
@@ -89,7 +88,7 @@ def build_evidence_pack(session, application_id: int, purpose: str | None, *,
     case_file = generate(session, "case", "pdf", {"application_id": application_id},
                          actor=actor, purpose=purpose)
     events = case_events(session, session.get(Application, application_id))
-    head, checkpoint, now = read_chain_head(session), last_checkpoint(session), utcnow()
+    head, checkpoint, now = read_chain_head(session), last_checkpoint(session), clock.now()
     proofs = _proofs(events)
     stored = [{**proof, "diff": event.diff} for proof, event in zip(proofs, events)]
     about = {"format": FORMAT, "application_id": application_id,

@@ -8,7 +8,6 @@ purpose, recorded in the audit log.
 """
 import re
 from collections import defaultdict
-from datetime import date
 from io import BytesIO
 
 from flask import abort, flash, jsonify, redirect, request, send_file, url_for
@@ -23,7 +22,7 @@ from caseapp.extensions import db
 from caseapp.imports import progress
 from caseapp.imports.problem_report import problem_report_download
 from caseapp.refusals import refuse
-from models import Application, ImportRun, RegistrationBatch, Role, User
+from models import Application, ImportRun, RegistrationBatch, Role, User, clock
 from workflows.bpjs.registration import (FORMATS, READ_ROLES, STATUS_LABELS, batch_file,
                                          cancel_registration_batch, create_registration_batch,
                                          mark_batch_sent, waiting_counts)
@@ -46,9 +45,9 @@ _BATCH_COLUMNS = (RegistrationBatch.id, RegistrationBatch.batch_number,
 
 def _year() -> int:
     try:
-        return int(request.values.get("year") or date.today().year)
+        return int(request.values.get("year") or clock.today().year)
     except ValueError:
-        return date.today().year
+        return clock.today().year
 
 
 def _xhr() -> bool:

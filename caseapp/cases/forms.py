@@ -1,5 +1,4 @@
 """Forms of the intake and case pages."""
-from datetime import date
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField, FileRequired
@@ -11,7 +10,7 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional, Rege
 from caseapp.cases.labels import CATEGORY_LABELS, CHANNEL_LABELS
 from caseapp.extensions import db
 from caseapp.forms import BaseForm
-from models import Kecamatan, Kelurahan
+from models import Kecamatan, Kelurahan, clock
 from workflows.worker_corrections import PHONE, RT_RW
 
 def kelurahan_choices(blank: str | None = None) -> list[tuple[str, str]]:
@@ -53,7 +52,7 @@ class IntakeForm(WorkerDataForm):
     monthly_income = IntegerField(_l("Declared monthly income (Rp)"),
                                   validators=[DataRequired(), NumberRange(min=0)])
     intake_channel = SelectField(_l("Intake channel"), choices=_choices(CHANNEL_LABELS))
-    program_year = IntegerField(_l("Programme year"), default=lambda: date.today().year,
+    program_year = IntegerField(_l("Programme year"), default=lambda: clock.today().year,
                                 validators=[DataRequired(), NumberRange(min=2024, max=2100)])
 
 

@@ -1,5 +1,4 @@
 """Intake, the verification worklist and the case page (Flask-Admin pages)."""
-from datetime import date
 
 from flask import abort, current_app, flash, redirect, request, url_for
 from flask_admin import expose
@@ -15,7 +14,7 @@ from caseapp.cases.forms import (IntakeForm, ReasonForm, ResolveForm, UploadForm
                                  WorklistFilterForm, kelurahan_choices)
 from caseapp.extensions import db
 from caseapp.refusals import refuse
-from models import Application, Kecamatan, Role
+from models import Application, Kecamatan, Role, clock
 from reports.case_file import load_case_file
 from reports.contributions import participant_months
 from reports.worklist import WorklistFilter, worklist_page
@@ -95,7 +94,7 @@ class CasesView(CaseActionsMixin, SecureView):
             "cases/case.html", case=case_file, application=application, worker=worker,
             identity=check_identity(worker.nik, worker.kk_number, worker.birth_date, worker.sex),
             upload=upload, reason_form=ReasonForm(), resolve_form=ResolveForm(),
-            actions=actions, states=STATE_LABELS, labels=labels, today=date.today(),
+            actions=actions, states=STATE_LABELS, labels=labels, today=clock.today(),
             max_mb=current_app.config["MAX_DOCUMENT_BYTES"] // 1_048_576,
             contributions=participant_months(db.session, application),
             restricted=processing_restricted(db.session, worker),

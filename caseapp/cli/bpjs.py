@@ -4,7 +4,6 @@ Each command calls one verb and commits once; a file is written only after the
 commit (the batch exists, with its hashes, before anything leaves the database).
 """
 import hashlib
-from datetime import date
 from pathlib import Path
 
 import click
@@ -13,6 +12,7 @@ from flask.cli import AppGroup
 from caseapp.cli.actor import command_actor
 from caseapp.cli.datasets import _run as run_import_command
 from caseapp.extensions import db
+from models import clock
 from workflows.bpjs.registration import (FORMATS, batch_file, cancel_registration_batch,
                                          create_registration_batch, find_batch,
                                          mark_batch_sent)
@@ -56,7 +56,7 @@ def _check_writable(output: Path) -> None:
 @group.command("export")
 @_AS_USER
 @_OUTPUT
-@click.option("--year", type=int, default=lambda: date.today().year,
+@click.option("--year", type=int, default=lambda: clock.today().year,
               help="Programme year (default this year).")
 @_FORMAT
 @_PURPOSE

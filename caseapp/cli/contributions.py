@@ -14,7 +14,7 @@ from flask.cli import AppGroup
 
 from caseapp.cli.actor import command_actor
 from caseapp.extensions import db
-from models import PaymentBatch
+from models import PaymentBatch, clock
 from reports.contributions import batch_month_counts
 from reports.formatting import rupiah
 from workflows.audit.access import record_list_reads
@@ -39,7 +39,7 @@ def _month(_ctx, _param, value: str) -> date:
 
 
 def _today(value) -> date:
-    return value.date() if value else date.today()
+    return value.date() if value else clock.today()
 
 
 

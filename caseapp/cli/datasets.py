@@ -7,7 +7,6 @@ every row is in, or nothing is and the rejected run keeps the per-row report
 import csv
 import itertools
 import sys
-from datetime import date
 from pathlib import Path
 
 import click
@@ -15,6 +14,7 @@ from flask.cli import AppGroup
 
 from caseapp.cli.actor import command_actor
 from caseapp.extensions import db
+from models import clock
 from workflows.errors import WorkflowError
 from workflows.imports.datasets import import_dtsen, import_participants
 from workflows.imports.intake import CHANNELS, import_intake
@@ -39,7 +39,7 @@ def _import_options(func):
 
 
 def _dataset(verb, as_of):
-    as_of = as_of.date() if as_of else date.today()
+    as_of = as_of.date() if as_of else clock.today()
     return lambda stream, name, actor, progress: verb(
         db.session, stream, file_name=name, as_of=as_of, actor=actor, progress=progress)
 
@@ -105,7 +105,7 @@ def participants_import(path, as_user, as_of):
 @_FILE
 @_AS_USER
 @click.option("--channel", type=click.Choice(CHANNELS), default="kelurahan", show_default=True)
-@click.option("--year", type=int, default=lambda: date.today().year,
+@click.option("--year", type=int, default=lambda: clock.today().year,
               help="Programme year of the applications (default this year).")
 def intake_import(path, as_user, channel, year):
     """Register workers and open draft applications from a proposal (CSV UTF-8 or XLSX):

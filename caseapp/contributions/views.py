@@ -21,7 +21,7 @@ from caseapp.admin.base import SecureView
 from caseapp.extensions import db
 from caseapp.imports import progress
 from caseapp.refusals import refuse
-from models import ImportRun, PaymentBatch, Role, User
+from models import ImportRun, PaymentBatch, Role, User, clock
 from reports.contributions import add_months, batch_month_counts
 from reports.formatting import rupiah
 from workflows.audit.access import record_read
@@ -66,7 +66,7 @@ class ContributionsView(SecureView):
                                      .limit(SHOWN)).all()
         return self.render("contributions/index.html", batches=batches, blocks=BLOCKS,
                            add_months=add_months, month=request.form.get("month") or
-                           f"{date.today():%Y-%m}"), status
+                           f"{clock.today():%Y-%m}"), status
 
     @expose("/")
     def index(self):
@@ -106,7 +106,7 @@ class ContributionsView(SecureView):
             last_month=add_months(batch.first_month, batch.months - 1),
             run=run if run is not None and run.kind == KIND else None,
             creator=db.session.get(User, batch.created_by_id) if batch.created_by_id else None,
-            differences=_difference_counts(batch), labels=DIFFERENCES, today=date.today()), status
+            differences=_difference_counts(batch), labels=DIFFERENCES, today=clock.today()), status
 
     @expose("/batches/<int:batch_id>")
     def batch(self, batch_id: int):
@@ -192,7 +192,7 @@ class ContributionsView(SecureView):
 
     @expose("/lapse")
     def lapse(self):
-        today = date.today()
+        today = clock.today()
         warnings = lapse_warnings(db.session, today)
         return self.render("contributions/lapse.html", warnings=warnings[:SHOWN_WARNINGS],
                            total=len(warnings), today=today)

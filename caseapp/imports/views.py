@@ -13,7 +13,7 @@ from caseapp.extensions import db
 from caseapp.imports import progress
 from caseapp.imports.problem_report import problem_report_download
 from caseapp.refusals import refuse
-from models import ImportRun, Role, User
+from models import ImportRun, Role, User, clock
 from workflows.errors import InvalidInput, WorkflowError
 from workflows.imports.datasets import import_dtsen, import_participants
 from workflows.imports.intake import import_intake
@@ -29,8 +29,8 @@ class ImportsView(SecureView):
         runs = db.session.execute(select(ImportRun).order_by(ImportRun.id.desc()).limit(30)
                                   ).scalars().all()
         users = dict(db.session.execute(select(User.id, User.full_name)).all())
-        return self.render("imports/index.html", runs=runs, users=users, today=date.today(),
-                           year=date.today().year), status
+        return self.render("imports/index.html", runs=runs, users=users, today=clock.today(),
+                           year=clock.today().year), status
 
     @expose("/")
     def index(self):
@@ -78,8 +78,8 @@ class ImportsView(SecureView):
     def _run(self, kind: str, upload, track):
         actor = current_actor()
         try:
-            year = int(request.form.get("year") or date.today().year)
-            as_of = date.fromisoformat(request.form.get("as_of") or date.today().isoformat())
+            year = int(request.form.get("year") or clock.today().year)
+            as_of = date.fromisoformat(request.form.get("as_of") or clock.today().isoformat())
         except ValueError:
             raise InvalidInput(_("The date or year is not valid."))
         if kind == "intake":

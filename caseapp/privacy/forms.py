@@ -5,7 +5,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional, Regexp
 
 from caseapp.forms import BaseForm
-from reports.period import JAKARTA
+from models.clock import JAKARTA
 
 KIND_LABELS = {"access": _l("Access to the data and its processing (Pasal 32)"),
                "correction": _l("Correction of data"),

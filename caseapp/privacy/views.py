@@ -19,8 +19,7 @@ from caseapp.extensions import db
 from caseapp.privacy.forms import (CHANNEL_LABELS, KIND_LABELS, STATE_LABELS, LiftForm,
                                    RequestForm, ResolveForm)
 from caseapp.refusals import refuse
-from models import Application, DataSubjectRequest, Role, User
-from models.base import utcnow
+from models import Application, DataSubjectRequest, Role, User, clock
 from workflows.audit.access import record_read
 from workflows.errors import WorkflowError
 from workflows.restrictions import processing_restricted
@@ -56,7 +55,7 @@ class PrivacyView(SecureView):
                                     .limit(CLOSED_SHOWN)).scalars().all()
         return self.render("privacy/index.html", open_requests=open_requests, closed=closed,
                            form=form or RequestForm(), can_handle=can_handle(current_actor()),
-                           now=utcnow(), **LABELS), status
+                           now=clock.now(), **LABELS), status
 
     @expose("/")
     def index(self):
@@ -97,7 +96,7 @@ class PrivacyView(SecureView):
                            restricted=processing_restricted(db.session, worker,
                                                             nik=request.nik),
                            form=form or ResolveForm(), lift_form=lift_form or LiftForm(),
-                           can_handle=can_handle(actor), users=self._users(), now=utcnow(),
+                           can_handle=can_handle(actor), users=self._users(), now=clock.now(),
                            **LABELS)
         record_read(db.session, actor, "subject_request.view", entity=request,
                     detail={"worker_id": None if worker is None else worker.id})

@@ -5,8 +5,6 @@ carries the CSRF token and, for reports with personal data, the stated purpose,
 which must not land in URLs and access logs); the file comes back as the response.
 """
 import io
-from datetime import datetime
-from zoneinfo import ZoneInfo
 
 from flask import request, send_file
 from flask_admin import expose
@@ -19,7 +17,7 @@ from caseapp.reports.builders import TITLES
 from caseapp.reports.service import (FORMATS, PERSONAL_DATA, ROLES, generate, may_generate,
                                      parse_params, record_download)
 from caseapp.refusals import refuse
-from models import Role
+from models import Role, clock
 from workflows.errors import NotAllowed, WorkflowError
 
 ORDER = ("program", "decree", "budget", "audit", "case")
@@ -30,7 +28,7 @@ class ReportsView(SecureView):
 
     def render_index(self, status: int = 200, values: dict | None = None):
         actor = current_actor()
-        today = datetime.now(ZoneInfo("Asia/Jakarta")).date()
+        today = clock.today()
         defaults = {"from": today.replace(day=1).isoformat(), "to": today.isoformat(),
                     "year": today.year}
         return self.render("reports/index.html", titles=TITLES, formats=FORMATS,

@@ -19,8 +19,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from models import AuditChainHead, AuditCheckpoint, AuditEvent
-from models.base import utcnow
+from models import AuditChainHead, AuditCheckpoint, AuditEvent, clock
 from workflows.actor import Actor
 from workflows.audit.chain import canonical_json
 from workflows.audit.recorder import record
@@ -71,7 +70,7 @@ def create_checkpoint(session: Session, key: Ed25519PrivateKey, *, actor: Actor,
     """Sign the current head, store it, append it to the export file, record the act."""
     head = session.execute(select(AuditChainHead).where(AuditChainHead.id == 1)
                            .with_for_update()).scalar_one()
-    signed_at = utcnow()
+    signed_at = clock.now()
     stamp = signed_at.isoformat()
     checkpoint = AuditCheckpoint(
         seq=head.seq, head_hash=head.hash, signed_at=signed_at,

@@ -7,8 +7,7 @@ the chain never forks or skips a number.
 from sqlalchemy import insert, inspect, select
 from sqlalchemy.orm import Session
 
-from models import AuditChainHead, AuditEvent
-from models.base import utcnow
+from models import AuditChainHead, AuditEvent, clock
 from workflows.actor import Actor
 from workflows.audit.chain import canonical_json, event_hash
 from workflows.audit.masking import field_value
@@ -37,7 +36,7 @@ def record(session: Session, actor: Actor, action: str, *, entity=None,
     ).scalar_one()
     fields = {
         "seq": head.seq + 1,
-        "occurred_at": utcnow(),
+        "occurred_at": clock.now(),
         "actor_id": actor.user_id,
         "actor_name": actor.name,
         "actor_roles": ",".join(actor.roles),
@@ -109,7 +108,7 @@ def record_many(session: Session, actor: Actor, events: list[dict]) -> int:
         .with_for_update().execution_options(populate_existing=True)
     ).scalar_one()
     seq, prev_hash, rows = head.seq, head.hash, []
-    now = utcnow()
+    now = clock.now()
     for item in events:
         seq += 1
         fields = {

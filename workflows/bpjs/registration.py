@@ -18,9 +18,8 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import exists, func, insert, select, text, update
 from sqlalchemy.orm import Session
 
-from models import (Application, ApplicationTransition, RegistrationBatch, RegistrationItem,
-                    Role, Worker)
-from models.base import utcnow
+from models import (Application, ApplicationTransition, RegistrationBatch, RegistrationItem, Role,
+                    Worker, clock)
 from workflows.actor import Actor
 from workflows.audit import record, record_many
 from workflows.audit.access import checked_purpose, record_read
@@ -123,7 +122,7 @@ def create_registration_batch(session: Session, *, fiscal_year: int, actor: Acto
     """Put every approved application of ``fiscal_year`` into a new batch for BPJS."""
     # Restricted cases are left out: the guard, applied to the set.
     source, target = _edge(actor, "submit_to_bpjs", applied=(processing_not_restricted,))
-    today = today or date.today()
+    today = today or clock.today()
     start = coverage_start(today, fiscal_year)
     if start is None:
         raise InvalidInput(_l("No month of %(year)d is left to cover after %(day)s.",
@@ -149,7 +148,7 @@ def create_registration_batch(session: Session, *, fiscal_year: int, actor: Acto
     session.add(batch)
     session.flush()
     ids = [m.application_id for m in members]
-    now = utcnow()
+    now = clock.now()
     _move(session, ids, source=source, where_batch=None, values={
         "state": target, "registration_batch_id": batch.id, "state_changed_at": now})
     session.execute(insert(RegistrationItem), [
@@ -195,7 +194,7 @@ def cancel_registration_batch(session: Session, batch: RegistrationBatch, *, rea
             _l("Batch %(number)s is already cancelled.", number=batch.batch_number))
     ids = list(session.execute(select(RegistrationItem.application_id).where(
         RegistrationItem.batch_id == batch.id).order_by(RegistrationItem.no_urut)).scalars())
-    now = utcnow()
+    now = clock.now()
     _move(session, ids, source=source, where_batch=batch.id, values={
         "state": target, "registration_batch_id": None, "state_changed_at": now})
     _transitions(session, ids, source, target, actor=actor, at=now, reason=reason)
@@ -223,7 +222,7 @@ def mark_batch_sent(session: Session, batch: RegistrationBatch, *, actor: Actor)
         raise InvalidTransition(_l("Batch %(number)s is %(status)s; only a prepared batch can "
                                    "be marked as sent.", number=batch.batch_number,
                                    status=STATUS_LABELS[batch.status]))
-    batch.status, batch.sent_at = "sent", utcnow()
+    batch.status, batch.sent_at = "sent", clock.now()
     record(session, actor, "bpjs.batch_sent", entity=batch,
            diff={"status": ["prepared", "sent"]})
 

@@ -11,8 +11,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from models import BudgetYear, ContributionMonth, PaymentBatch, Role
-from models.base import utcnow
+from models import BudgetYear, ContributionMonth, PaymentBatch, Role, clock
 from reports.formatting import rupiah
 from workflows.actor import Actor
 from workflows.audit import record, record_change
@@ -66,7 +65,7 @@ def record_payment(session: Session, batch: PaymentBatch, *, sp2d_number: str,
         update(_CM).where(_CM.c.payment_batch_id == batch.id,
                           _CM.c.status.in_(("due", "arrears"))).values(status="paid")).rowcount
     realised = _realise(session, batch.fiscal_year, batch.total)
-    batch.status, batch.paid_at = "paid", utcnow()
+    batch.status, batch.paid_at = "paid", clock.now()
     batch.sp2d_number, batch.sp2d_date, batch.invoice_number = sp2d_number, sp2d_date, invoice_number
     record_change(session, actor, "contributions.pay", batch,
                   extra={"months_paid": [None, months]})

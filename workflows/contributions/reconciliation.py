@@ -17,8 +17,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from models import Application, ContributionMonth, PaymentBatch, Role, Worker
-from models.base import utcnow
+from models import Application, ContributionMonth, PaymentBatch, Role, Worker, clock
 from reports.contributions import month_index, month_of
 from workflows.actor import Actor
 from workflows.audit import record
@@ -111,7 +110,7 @@ def _settle(session: Session, batch: PaymentBatch, differences: list[tuple],
         counts[difference[0]] += 1
     before = batch.status
     batch.reconciliation_report = _report(differences)
-    batch.status, batch.reconciled_at = "reconciled", utcnow()
+    batch.status, batch.reconciled_at = "reconciled", clock.now()
     # Counts only: the report itself holds NIKs, which do not belong in the audit log.
     record(session, actor, "contributions.reconcile", entity=batch, diff={
         "status": [before, "reconciled"], "import_run": [None, result.run.id],

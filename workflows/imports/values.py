@@ -15,6 +15,7 @@ from datetime import date, datetime
 
 from flask_babel import lazy_gettext as _l
 
+from models import clock
 from models.imports import PARTICIPANT_SOURCES
 
 _SCIENTIFIC = re.compile(r"^[0-9]+(?:[.,][0-9]*)?(?:[eE][+-]?[0-9]+)?$")
@@ -101,7 +102,7 @@ def parse_date(value) -> date:
 
 def parse_birth_date(value) -> date:
     born = parse_date(value)
-    if not _EARLIEST_BIRTH <= born <= date.today():
+    if not _EARLIEST_BIRTH <= born <= clock.today():
         raise CellError(_l("A birth date must lie between 1900 and today."))
     return born
 
