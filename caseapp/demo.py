@@ -161,13 +161,18 @@ def seed_demo(session: Session, *, storage_dir: Path, workers: int = 300,
 
 def _budget_and_first_decree(session: Session, year: int, staff: dict) -> None:
     """A DPA for 40 people, and a first SK for part of the verified cases, so the
-    ranking, the waiting list and the budget page have something to show."""
-    open_budget_year(session, fiscal_year=year, dpa_reference=f"DPA-SKPD 2.07.0.00.0.00.01 {year}",
-                     appropriation=16_800 * 12 * 40, quota=40, actor=staff["admin"])
+    ranking, the waiting list and the budget page have something to show. From
+    October on the next year's APBD is enacted (by 30 November), so its DPA is there
+    too: renewal and December decisions go into it."""
+    today = clock.today()
+    for fiscal_year in (year, year + 1) if today.month >= 10 else (year,):
+        open_budget_year(session, fiscal_year=fiscal_year,
+                         dpa_reference=f"DPA-SKPD 2.07.0.00.0.00.01 {fiscal_year}",
+                         appropriation=16_800 * 12 * 40, quota=40, actor=staff["admin"])
     verified = [c.application_id for c in ranking(session, year, states=("verified",))]
     if verified:
         approve_batch(session, fiscal_year=year, application_ids=verified[: len(verified) // 2],
                       sk_number=f"500.15.1/Kep.001-Disnaker/I/{year} (contoh)",
-                      sk_date=date(year, 1, 15), actor=staff["kadis"])
+                      sk_date=min(date(year, 1, 15), today), actor=staff["kadis"])
 def already_seeded(session: Session) -> bool:
     return session.scalar(select(User.id).where(User.username == DEMO_USERS[0][0])) is not None

@@ -25,6 +25,9 @@ class RegistrationBatch(Base):
     fiscal_year: Mapped[int]
     status: Mapped[str] = mapped_column(String(12), default="prepared")
     row_count: Mapped[int]
+    # The tanggal_mulai the batch asked for: the month after it was made. BPJS's reply
+    # must start cover in this month or later within the same year.
+    coverage_from: Mapped[date]
     csv_content: Mapped[bytes] = mapped_column(LargeBinary)
     csv_sha256: Mapped[str] = mapped_column(String(64))
     xlsx_content: Mapped[bytes] = mapped_column(LargeBinary)

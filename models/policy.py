@@ -2,7 +2,7 @@
 that used them (a snapshot, so a later change never rewrites a past decision)."""
 from datetime import date, datetime
 
-from sqlalchemy import Boolean, CheckConstraint, ForeignKey, String, Text
+from sqlalchemy import Boolean, CheckConstraint, ForeignKey, String, Text, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from models import clock
@@ -30,6 +30,9 @@ class PolicyVersion(Base):
     max_age: Mapped[int]
     # Whole rupiah; empty means the UMK of the programme year.
     income_cap: Mapped[int | None]
+    # When the year's UMK is not entered yet (the Governor sets it late in December),
+    # may the last published UMK stand in? Without it the evaluation is refused.
+    umk_fallback: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     max_desil: Mapped[int]
     require_data_aktual: Mapped[bool] = mapped_column(Boolean, default=True)
     one_per_kk: Mapped[bool] = mapped_column(Boolean, default=True)

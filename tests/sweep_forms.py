@@ -87,6 +87,7 @@ PLANS = {
     "approval.approve": lambda w, a: {"year": str(YEAR), "sk_number": "SK-SWEEP-AUDIT",
                                       "sk_date": f"{YEAR}-11-20",
                                       "application_id": [str(w.by_state["verified"])]},
+    "approval.carry_over": lambda w, a: {"from_year": str(YEAR)},
     "bpjs.create": lambda w, a: {"year": str(YEAR)},
     "bpjs.sent": lambda w, a: {},
     "bpjs.cancel": lambda w, a: {"reason": REASON},

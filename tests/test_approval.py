@@ -9,7 +9,8 @@ from sqlalchemy import func, select
 from models import (Application, AuditEvent, BudgetLedger, BudgetQuota, BudgetYear, Decree)
 from tests.factories import make_budget, make_submitted, make_verified
 from workflows.approval import approve_batch, decline_application, send_back_application
-from workflows.errors import Conflict, InvalidInput, InvalidTransition, NotAllowed
+from workflows.errors import (Conflict, InvalidInput, InvalidTransition, MissingReference,
+                             NotAllowed)
 from workflows.ranking import ranking
 
 SK_DAY = date(2026, 7, 1)  # six months left in 2026: Rp16.800 x 6 = Rp100.800
@@ -136,7 +137,7 @@ def test_double_click_approves_once(session, staff):
 
 def test_closed_year_and_missing_year_refuse(session, staff):
     apps = _verified(session, staff, 1)
-    with pytest.raises(InvalidInput):
+    with pytest.raises(MissingReference, match="no budget for 2026"):
         _approve(session, staff, apps)
     make_budget(session, staff["admin1"]).status = "closed"
     session.flush()

@@ -75,10 +75,13 @@ def test_nothing_to_send_and_wrong_roles_are_refused(session, staff):
     assert session.scalar(select(func.count()).select_from(RegistrationBatch)) == 1
 
 
-def test_coverage_starts_the_month_after_the_batch_within_the_year():
+def test_coverage_starts_the_month_after_the_batch_up_to_the_next_january():
     assert coverage_start(BATCH_DAY, YEAR) == START
     assert coverage_start(datetime(YEAR - 1, 11, 3).date(), YEAR) == datetime(YEAR, 1, 1).date()
-    assert coverage_start(datetime(YEAR, 12, 1).date(), YEAR) is None
+    # A December batch asks for January: paid from the next year's budget (renewal).
+    assert coverage_start(datetime(YEAR, 12, 1).date(), YEAR) == datetime(YEAR + 1, 1, 1).date()
+    assert coverage_start(datetime(YEAR, 12, 31).date(), YEAR) == datetime(YEAR + 1, 1, 1).date()
+    assert coverage_start(datetime(YEAR + 1, 1, 1).date(), YEAR) is None
 
 
 def test_csv_follows_the_contract(session, staff):

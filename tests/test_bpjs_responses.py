@@ -38,6 +38,14 @@ def test_accepted_rows_enrol_with_kpj_and_coverage(session, staff):
     first, second = _fresh(session, first), _fresh(session, second)
     assert (first.state, first.kpj, first.coverage_start) == ("enrolled", kpj(1), START)
     assert (second.kpj, second.coverage_start) == (kpj(2), date(YEAR, 9, 1))
+    # Budget truth: the SK of 1 July committed July-December; what BPJS does not cover
+    # (July; July and August) goes back, with a ledger row each.
+    assert (first.commitment, second.commitment) == (16_800 * 5, 16_800 * 4)
+    releases = session.execute(select(BudgetLedger.application_id, BudgetLedger.amount,
+                                      BudgetLedger.months, BudgetLedger.places)
+                               .where(BudgetLedger.kind == "release")).all()
+    assert sorted(releases) == sorted([(first.id, -16_800, 1, 0), (second.id, -33_600, 2, 0)])
+    assert session.get(BudgetYear, YEAR).committed == _ledger_sum(session) == 16_800 * 9
     enrolled = session.execute(select(AuditEvent).where(
         AuditEvent.action == "application.enrol")).scalars().all()
     assert sorted(int(e.entity_id) for e in enrolled) == sorted([first.id, second.id])
@@ -73,7 +81,9 @@ def test_rejection_releases_the_commitment_and_promotes_the_waiting_list(session
     assert release.amount == -commitment and release.places == -1
     assert reserve.state == "approved" and reserve.commitment > 0
     year = session.get(BudgetYear, YEAR)
-    assert year.committed == committed - commitment + reserve.commitment == _ledger_sum(session)
+    # The accepted case's July (SK month, no cover before August) went back too.
+    assert year.committed == committed - commitment - 16_800 + reserve.commitment \
+        == _ledger_sum(session)
     assert year.places_used == 2
     promoted = session.execute(select(AuditEvent).where(
         AuditEvent.action == "application.approve",

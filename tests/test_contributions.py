@@ -12,7 +12,8 @@ from workflows.contributions.generation import generate_contributions
 from workflows.contributions.payment import record_payment
 from workflows.contributions.status import (arrears, lapse_warnings, mark_arrears,
                                             paid_through)
-from workflows.errors import Conflict, InvalidInput, InvalidTransition, NotAllowed
+from workflows.errors import (Conflict, InvalidInput, InvalidTransition, MissingReference,
+                             NotAllowed)
 from workflows.exits import terminate_membership
 
 MARCH = date(2026, 3, 1)
@@ -89,7 +90,7 @@ def test_generation_refusals(session, staff):
         _generate(session, staff, first=date(2026, 10, 1), months=6)
     with pytest.raises(NotAllowed):
         _generate(session, staff, actor="head")
-    with pytest.raises(InvalidInput, match="2027"):
+    with pytest.raises(MissingReference, match="2027"):
         _generate(session, staff, first=date(2027, 1, 1))
     with pytest.raises(InvalidInput, match="Nobody"):
         _generate(session, staff, first=date(2026, 1, 1))

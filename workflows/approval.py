@@ -18,8 +18,8 @@ from models import Application, ApplicationTransition, Decree, Role, clock
 from workflows.actor import Actor
 from workflows.audit import record_many
 from workflows.audit.chain import canonical_json
-from workflows.budget import (Capacity, commit_many, lock_year, months_left, release,
-                              split_keys)
+from workflows.budget import (Capacity, commit_many, last_decision_day, lock_year, months_left,
+                              release, split_keys)
 from workflows.errors import Conflict, InvalidInput, InvalidTransition, NotAllowed
 from workflows.ranking import RankedCase, ranking
 from workflows.states import apply_transition
@@ -42,6 +42,8 @@ def _check_separation(session: Session, ids: list[int], actor: Actor) -> None:
         Application.id.in_(ids), Application.taken_in_by_id == actor.user_id)).scalars())
     own |= set(session.execute(select(ApplicationTransition.application_id).where(
         ApplicationTransition.application_id.in_(ids),
+        # The verify edge (submitted -> verified), not a carry-over that keeps "verified".
+        ApplicationTransition.from_state == "submitted",
         ApplicationTransition.to_state == "verified",
         ApplicationTransition.actor_id == actor.user_id)).scalars())
     if own:
@@ -58,6 +60,23 @@ def _check_not_restricted(ranked: list[RankedCase]) -> None:
             "their request (UU PDP); nothing was approved. Answer or lift the restriction on "
             "the data subject request page first, or leave them out.",
             ids=", ".join(map(str, restricted))))
+
+
+def check_sk_date(fiscal_year: int, sk_date: date) -> None:
+    """An SK is dated the day it was signed, and only an SK that can still give cover
+    in its year commits that year's budget."""
+    today = clock.today()
+    if sk_date > today:
+        raise InvalidInput(_l("An SK cannot be dated after today (%(today)s); enter the day it "
+                              "was signed.", today=today.isoformat()))
+    last = last_decision_day(fiscal_year)
+    if sk_date > last:
+        raise InvalidTransition(_l(
+            "An SK dated %(day)s can no longer cover anyone in %(year)d: BPJS cover starts the "
+            "month after registration, so the last SK of %(year)d is dated %(last)s. Carry "
+            "these applications over to %(next)d and decide them under that budget.",
+            day=sk_date.isoformat(), year=fiscal_year, last=last.isoformat(),
+            next=fiscal_year + 1))
 
 
 def _snapshot(approved: list[tuple[RankedCase, int]], reserve: list[RankedCase]) -> str:
@@ -87,6 +106,7 @@ def approve_batch(session: Session, *, fiscal_year: int, application_ids: list[i
     if not sk_number or not application_ids:
         raise InvalidInput(_l("An SK number and at least one application are required."))
     ids = sorted(set(application_ids))
+    check_sk_date(fiscal_year, sk_date)
     year = lock_year(session, fiscal_year)
     if session.scalar(select(Decree.id).where(Decree.sk_number == sk_number)) is not None:
         raise Conflict(_l("SK number %(sk)s is already used by another decree.", sk=sk_number))
@@ -99,9 +119,6 @@ def approve_batch(session: Session, *, fiscal_year: int, application_ids: list[i
     _check_separation(session, ids, actor)
     _check_not_restricted(ranked)
     months = months_left(year, sk_date)
-    if months < 1:
-        raise InvalidInput(_l("The SK date leaves no month of %(year)d to cover.",
-                              year=fiscal_year))
     amount = year.premium_per_month * months
     capacity = Capacity.of(session, year)
     approved, reserve = [], []
@@ -159,9 +176,11 @@ def promote_waitlist(session: Session, fiscal_year: int, *, trigger: str, actor:
     A reserve whose worker restricted processing is passed over without losing its
     rank: once the restriction is lifted, the next promotion or the head's next batch
     takes it."""
+    today = clock.today()
+    if today > last_decision_day(fiscal_year):
+        return 0  # nobody could be covered in the year any more: reserves wait for carry-over
     year = lock_year(session, fiscal_year)
     capacity = Capacity.of(session, year)
-    today = clock.today()
     months = months_left(year, today)
     amount = year.premium_per_month * months
     promoted = 0

@@ -13,12 +13,14 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
-from models import (Application, BudgetLedger, BudgetQuota, BudgetYear, ContributionComponent,
-                    Kelurahan, Role, Worker)
+from models import (Application, BudgetLedger, BudgetQuota, BudgetYear, Kelurahan, Role,
+                    Worker)
+from reports.configuration import premium_on
 from reports.formatting import thousands
 from workflows.actor import Actor
 from workflows.audit import record_change
-from workflows.errors import Conflict, InvalidInput, InvalidTransition, NotAllowed
+from workflows.errors import (Conflict, InvalidInput, InvalidTransition, MissingReference,
+                              NotAllowed)
 
 _YEAR = BudgetYear.__table__
 _SPLIT = BudgetQuota.__table__
@@ -26,24 +28,58 @@ _SPLIT = BudgetQuota.__table__
 
 def premium_per_month(session: Session, on: date) -> int:
     """JKK + JKM (and any other programme) in force on ``on``: Rp16.800 at the lowest tier."""
-    total = 0
-    for program in ("JKK", "JKM", "JHT"):
-        amount = session.scalar(select(ContributionComponent.amount).where(
-            ContributionComponent.program == program, ContributionComponent.effective_from <= on)
-            .order_by(ContributionComponent.effective_from.desc()).limit(1))
-        total += amount or 0
+    total = premium_on(session, on)
     if not total:
-        raise InvalidInput(_l("No contribution amounts are in force; check the reference data."))
+        raise MissingReference(_l("No contribution rate (JKK, JKM) is in force on %(day)s; the "
+                                  "admin enters it under Reference data → Contributions.",
+                                  day=on.isoformat()))
     return total
+
+
+def last_decision_day(fiscal_year: int) -> date:
+    """The last day a decision can still give cover in ``fiscal_year``.
+
+    BPJS cover starts the month after registration, and registration follows the
+    decision: a case approved in December can be covered from January at the
+    earliest, which is the next year's budget."""
+    return date(fiscal_year, 11, 30)
+
+
+def decision_year(day: date) -> int:
+    """The programme year a decision taken on ``day`` is for by default: from
+    1 December on, the next one."""
+    return day.year if day <= last_decision_day(day.year) else day.year + 1
+
+
+def months_from(day: date, fiscal_year: int) -> int:
+    """Months of ``fiscal_year`` from ``day``'s month to December (all 12 before it)."""
+    if day.year != fiscal_year:
+        return 12 if day.year < fiscal_year else 0
+    return 12 - day.month + 1
 
 
 def months_left(year: BudgetYear, from_day: date) -> int:
     """Months from ``from_day``'s month to December, at most the year's coverage."""
-    if from_day.year < year.fiscal_year:
-        return year.coverage_months
-    if from_day.year > year.fiscal_year:
+    return min(year.coverage_months, months_from(from_day, year.fiscal_year))
+
+
+def release_uncovered(session: Session, application: Application, *, actor: Actor) -> int:
+    """Budget truth: a commitment is premium x months actually covered. When BPJS's
+    cover starts after the month the decree committed from, give back the months in
+    between (all of them when cover starts in the next year). Returns the rupiah; the
+    caller's audit event states it, the ledger row holds it."""
+    year = session.get(BudgetYear, application.program_year)
+    covered = min(year.coverage_months,
+                  months_from(application.coverage_start, application.program_year))
+    amount = (application.commitment or 0) - year.premium_per_month * covered
+    if amount <= 0:
         return 0
-    return min(year.coverage_months, 12 - from_day.month + 1)
+    months = amount // year.premium_per_month
+    reason = (f"Cakupan BPJS mulai {application.coverage_start:%Y-%m}: {months} bulan "
+              f"{application.program_year} tidak terpakai")
+    release(session, application, amount=amount, months=months, free_place=False,
+            reason=reason, actor=actor)
+    return amount
 
 
 def check_budget_year(session: Session, year: BudgetYear) -> None:
@@ -103,8 +139,8 @@ def lock_year(session: Session, fiscal_year: int) -> BudgetYear:
                            .with_for_update().execution_options(populate_existing=True)
                            ).scalar_one_or_none()
     if year is None:
-        raise InvalidInput(_l("There is no budget for %(year)d; the admin must enter the DPA "
-                              "first.", year=fiscal_year))
+        raise MissingReference(_l("There is no budget for %(year)d; the admin must enter the "
+                                  "DPA first (Budget → Budget years).", year=fiscal_year))
     if year.status != "open":
         raise InvalidTransition(_l("The budget year %(year)d is closed.", year=fiscal_year))
     return year

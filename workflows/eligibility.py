@@ -12,10 +12,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from models import (Application, DtsenRecord, EligibilityEvaluation, ParticipantRecord,
-                    PolicyVersion, Role, UmkRate, Worker, clock)
+                    PolicyVersion, Role, Worker, clock)
+from reports.configuration import policy_on, umk_for
 from workflows.actor import Actor
 from workflows.audit import record
-from workflows.errors import InvalidInput, InvalidTransition, NotAllowed
+from workflows.errors import InvalidInput, InvalidTransition, MissingReference, NotAllowed
 from workflows.identity import blocking_failures, check_identity
 from workflows.imports.datasets import current_dataset
 
@@ -26,16 +27,28 @@ REEVALUATE_STATES = ("submitted", "returned")
 
 
 def policy_in_force(session: Session, on: date) -> PolicyVersion:
-    policy = session.execute(
-        select(PolicyVersion).where(PolicyVersion.effective_from <= on,
-                                    (PolicyVersion.effective_to.is_(None))
-                                    | (PolicyVersion.effective_to >= on))
-        .order_by(PolicyVersion.effective_from.desc(), PolicyVersion.id.desc()).limit(1)
-    ).scalar_one_or_none()
+    policy = policy_on(session, on)
     if policy is None:
-        raise InvalidInput(_l("No policy version is in force on %(day)s; the admin must add one.",
-                              day=on.isoformat()))
+        raise MissingReference(_l("No policy version is in force on %(day)s; nothing was "
+                                  "evaluated. The admin must add one (Reference data → Policy "
+                                  "versions).", day=on.isoformat()))
     return policy
+
+
+def income_cap(session: Session, policy: PolicyVersion, year: int) -> tuple[int, int | None]:
+    """The income cap in rupiah and the UMK year it comes from (None: the policy's own).
+
+    The Governor sets next year's UMK late in December: until the admin enters it,
+    the last published UMK stands in only where the policy version says so."""
+    if policy.income_cap:
+        return policy.income_cap, None
+    umk = umk_for(session, year, fallback=policy.umk_fallback)
+    if umk is None:
+        raise MissingReference(_l(
+            "The UMK of Kota Bekasi for %(year)d is not entered, and policy version %(policy)s "
+            "does not let the last published UMK stand in; nothing was evaluated. The admin "
+            "enters it under Reference data → UMK.", year=year, policy=policy.id))
+    return umk.amount, umk.year
 
 
 def _age(born: date, on: date) -> int:
@@ -83,8 +96,7 @@ def _other_payer(session: Session, application: Application, participants) -> st
 def _rules(session: Session, application: Application, policy: PolicyVersion, on: date,
            dtsen, participants) -> list[dict]:
     worker = application.worker
-    umk = session.get(UmkRate, application.program_year)
-    cap = policy.income_cap or (umk.amount if umk else None)
+    cap, umk_year = income_cap(session, policy, application.program_year)
     checks = check_identity(worker.nik, worker.kk_number, worker.birth_date, worker.sex)
     age = _age(worker.birth_date, on)
     other_kk = _competing_kk(session, application) if policy.one_per_kk else []
@@ -97,8 +109,8 @@ def _rules(session: Session, application: Application, policy: PolicyVersion, on
               policy.category_list),
         _rule("age", policy.min_age <= age <= policy.max_age, age,
               [policy.min_age, policy.max_age]),
-        _rule("income", cap is not None and worker.monthly_income <= cap,
-              worker.monthly_income, cap),
+        {**_rule("income", worker.monthly_income <= cap, worker.monthly_income, cap),
+         "umk_year": umk_year, "umk_stands_in": umk_year not in (None, application.program_year)},
         *_data_rules(session, worker, policy, dtsen),
         _rule("one_per_kk", not other_kk, other_kk, [] if policy.one_per_kk else "not required"),
         _rule("other_payer", payer is None, payer,

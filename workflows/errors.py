@@ -25,6 +25,13 @@ class InvalidInput(WorkflowError):
     status = 422
 
 
+class MissingReference(WorkflowError):
+    """A reference row the step needs (UMK, contribution rate, budget year, policy) is
+    not entered: a configuration error for the admin, not a verdict on the case."""
+
+    status = 409
+
+
 class Conflict(WorkflowError):
     """The thing exists already (a username, a worker's application for the year)."""
 

@@ -10,7 +10,7 @@ from models import Application, BudgetYear, ContributionMonth, PaymentBatch, Rol
 from workflows.actor import Actor
 from workflows.approval import WAITLIST_ACTOR, promote_waitlist
 from workflows.audit import record
-from workflows.budget import release
+from workflows.budget import months_from, release
 from workflows.contributions.generation import refresh_batch_totals
 from workflows.errors import InvalidInput, InvalidTransition, NotAllowed
 from workflows.states import apply_transition
@@ -24,10 +24,7 @@ def release_and_promote(session: Session, application: Application, *, from_mont
     """Release the case's commitment from ``from_month`` (all of it when None) and its
     place, then approve reserves in rank order. Returns the rupiah released."""
     year = session.get(BudgetYear, application.program_year)
-    if from_month is None or from_month.year < application.program_year:
-        months = 12
-    else:
-        months = max(0, 12 - from_month.month + 1) if from_month.year == year.fiscal_year else 0
+    months = 12 if from_month is None else months_from(from_month, year.fiscal_year)
     amount = min(application.commitment or 0, year.premium_per_month * months)
     release(session, application, amount=amount, months=months, free_place=True, reason=reason,
             actor=actor)

@@ -61,6 +61,10 @@ DOCUMENT_TYPES = (
 # The first policy version, loaded only into an empty policy table; after that the
 # admin owns the versions. Desil 1-5 and the 2025 Keputusan Wali Kota follow domain.md §2.1;
 # "under 65" follows BPJS BPU registration (§1.5); the income cap empty means the year's UMK.
+# The Governor sets next year's UMK late in December (domain.md §5: Kepgub of 26 December
+# 2025 for 2026), and the UMK has only ever risen, so until the admin enters it the last
+# published UMK stands in: a cap no higher than the real one, never admitting anyone the
+# new UMK would refuse. A version without this refuses to evaluate instead.
 INITIAL_POLICY = {
     "name": "Parameter awal SIGAP (menunggu Perwal)",
     "legal_basis": "Perda Kota Bekasi 11/2024 Pasal 90; Keputusan Wali Kota Bekasi "
@@ -70,6 +74,7 @@ INITIAL_POLICY = {
     "min_age": 18,
     "max_age": 64,
     "income_cap": None,
+    "umk_fallback": True,
     "max_desil": 5,
     "require_data_aktual": True,
     "one_per_kk": True,

@@ -50,6 +50,8 @@ TRANSITIONS = {t.name: t for t in (
                reason_required=True),
     Transition("send_back", ("verified", "waitlisted"), "submitted", _HEAD,
                reason_required=True),
+    # A year that can no longer cover anyone hands its undecided cases to the next one.
+    Transition("carry_over", ("verified", "waitlisted", "approved"), "verified", _CW + _HEAD),
     # A registration batch applies its guard set-based: it leaves restricted cases out.
     Transition("submit_to_bpjs", ("approved",), "submitted_to_bpjs", _CW,
                guards=(processing_not_restricted,)),
@@ -98,17 +100,23 @@ def check_transition(application: Application, name: str, actor: Actor,
 
 
 def apply_transition(session: Session, application: Application, name: str, *,
-                     actor: Actor, reason: str | None = None) -> ApplicationTransition:
+                     actor: Actor, reason: str | None = None,
+                     changes: dict | None = None) -> ApplicationTransition:
     """Move the application along one edge of the table, with its audit event.
 
     The row is re-read under a lock first, so a second click or a concurrent
-    caseworker sees the state the first one left and is refused.
+    caseworker sees the state the first one left and is refused. ``changes`` are
+    other fields the step sets, written and recorded with the state.
     """
     session.flush()
     session.refresh(application, with_for_update=True)
     transition = check_transition(application, name, actor, reason)
     source = application.state
     now = clock.now()
+    diff = {"state": [source, transition.target]}
+    for field_name, value in (changes or {}).items():
+        diff[field_name] = [getattr(application, field_name), value]
+        setattr(application, field_name, value)
     application.state = transition.target
     application.state_changed_at = now
     if transition.target == "submitted" and application.submitted_at is None:
@@ -117,6 +125,5 @@ def apply_transition(session: Session, application: Application, name: str, *,
                                  to_state=transition.target, actor_id=actor.user_id, at=now,
                                  reason=reason)
     session.add(step)
-    record(session, actor, f"application.{name}", entity=application,
-           diff={"state": [source, transition.target]}, reason=reason)
+    record(session, actor, f"application.{name}", entity=application, diff=diff, reason=reason)
     return step

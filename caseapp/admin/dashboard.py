@@ -2,13 +2,31 @@
 
 from flask import redirect, request, url_for
 from flask_admin import AdminIndexView, expose
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import func, select
 
 from caseapp.extensions import db
 from models import Application, AuditChainHead, BudgetYear, Role, User, clock
 from reports import dashboard
+from reports.configuration import reference_gaps
 from workflows.states import STATE_LABELS
+
+# What a missing reference row stops, and where the admin enters it (endpoint).
+GAP_MESSAGES = {
+    "policy": (_l("No policy version is in force for %(year)d: applications of that year "
+                  "cannot be evaluated."), "policy.index_view"),
+    "umk": (_l("The UMK %(year)d is not entered and the policy does not let the last published "
+               "UMK stand in: submissions for %(year)d are refused until it is."), "umk.index_view"),
+    "umk_fallback": (_l("The UMK %(year)d is not entered yet; as the policy allows, the last "
+                        "published UMK stands in. Enter it once the Governor's decree is out."),
+                     "umk.index_view"),
+    "contribution": (_l("No JKK/JKM contribution rate is in force on 1 January %(year)d: budget "
+                        "years and registration files for %(year)d cannot be made."),
+                     "contributions.index_view"),
+    "budget_year": (_l("The budget year %(year)d (DPA) is not entered: approvals, BPJS batches "
+                       "and contributions of %(year)d wait for it."), "budget_years.index_view"),
+}
 
 
 def _state_counts(session, **filters) -> dict[str, int]:
@@ -16,6 +34,12 @@ def _state_counts(session, **filters) -> dict[str, int]:
     for column, value in filters.items():
         stmt = stmt.where(getattr(Application, column) == value)
     return dict(session.execute(stmt).all())
+
+
+def _gaps(session, today) -> list[tuple]:
+    """(gap, message, endpoint where the admin enters the row) per missing row."""
+    return [(gap, str(GAP_MESSAGES[gap.kind][0]) % {"year": gap.year}, GAP_MESSAGES[gap.kind][1])
+            for gap in reference_gaps(session, today)]
 
 
 class DashboardView(AdminIndexView):
@@ -29,8 +53,11 @@ class DashboardView(AdminIndexView):
         if current_user.must_change_password:
             return redirect(url_for("auth.password"))
         session = db.session
-        year = clock.today().year
+        today = clock.today()
+        year = today.year
         panels = {"stages": dashboard.stage_counts(session, year), "year": year}
+        if current_user.has_role(Role.CASEWORKER, Role.HEAD, Role.ADMIN):
+            panels["configuration"] = _gaps(session, today)
         if current_user.has_role(Role.CASEWORKER):
             panels["caseworker"] = {
                 "mine": _state_counts(session, taken_in_by_id=current_user.id),

@@ -62,18 +62,20 @@ class PolicyVersionView(ReferenceView):
     rule needs a new version, so past decisions keep the rules they were made under."""
 
     column_list = ("id", "name", "effective_from", "effective_to", "categories", "min_age",
-                   "max_age", "income_cap", "max_desil", "require_data_aktual", "one_per_kk",
-                   "exclude_other_payers")
+                   "max_age", "income_cap", "umk_fallback", "max_desil", "require_data_aktual",
+                   "one_per_kk", "exclude_other_payers")
     column_details_list = column_list + ("legal_basis", "created_at")
     form_columns = ("name", "legal_basis", "effective_from", "effective_to", "categories",
-                    "min_age", "max_age", "income_cap", "max_desil", "require_data_aktual",
-                    "one_per_kk", "exclude_other_payers")
+                    "min_age", "max_age", "income_cap", "umk_fallback", "max_desil",
+                    "require_data_aktual", "one_per_kk", "exclude_other_payers")
     column_default_sort = ("effective_from", True)
     column_labels = {"id": _l("Version"), "name": _l("Name"), "legal_basis": _l("Legal basis"),
                      "effective_from": _l("Effective from"), "effective_to": _l("Effective to"),
                      "categories": _l("Categories (comma-separated)"), "min_age": _l("Minimum age"),
                      "max_age": _l("Maximum age"),
                      "income_cap": _l("Income cap (Rp; empty = UMK of the year)"),
+                     "umk_fallback": _l("Until the year's UMK is entered, the last published "
+                                        "UMK stands in"),
                      "max_desil": _l("Maximum desil"),
                      "require_data_aktual": _l("Must be in data aktual"),
                      "one_per_kk": _l("One participant per KK"),

@@ -17,6 +17,8 @@ from models import BudgetYear, Decree, Role, clock
 from reports.budget import budget_summary
 from workflows.approval import approve_batch
 from workflows.audit.access import record_read
+from workflows.budget import decision_year, last_decision_day
+from workflows.carry_over import carry_over, waiting_to_carry, year_is_over
 from workflows.errors import InvalidInput, WorkflowError
 from workflows.ranking import ranking
 
@@ -24,10 +26,11 @@ SHOWN = 500
 
 
 def _year() -> int:
+    """The year the user chose, else the one a decision today is for."""
     try:
-        return int(request.values.get("year") or clock.today().year)
+        return int(request.values.get("year") or decision_year(clock.today()))
     except ValueError:
-        return clock.today().year
+        return decision_year(clock.today())
 
 
 class ApprovalView(SecureView):
@@ -37,9 +40,17 @@ class ApprovalView(SecureView):
         year = _year()
         cases = ranking(db.session, year)
         budget = db.session.get(BudgetYear, year)
+        today = clock.today()
+        # The year shown, or the one before it, may hold cases it can no longer cover.
+        carry_from, carry_count = next(
+            ((y, n) for y in (year, year - 1) for n in [waiting_to_carry(db.session, y)] if n),
+            (None, 0))
         return self.render("approval/ranking.html", year=year, cases=cases[:SHOWN],
                            total=len(cases), budget=budget, shown=SHOWN,
-                           categories=CATEGORY_LABELS, today=clock.today()), status
+                           categories=CATEGORY_LABELS, today=today, over=year_is_over(year),
+                           last_day=last_decision_day(year),
+                           sk_max=min(today, last_decision_day(year)), carry_from=carry_from,
+                           carry_count=carry_count), status
 
     @expose("/")
     def index(self):
@@ -68,6 +79,25 @@ class ApprovalView(SecureView):
         flash(_("SK %(sk)s: %(a)d approved, %(w)d on the waiting list.", sk=decree.sk_number,
                 a=decree.approved_count, w=decree.waitlisted_count), "success")
         return redirect(url_for(".decree", decree_id=decree.id))
+
+    @expose("/carry-over", methods=("POST",))
+    def carry_over(self):
+        try:
+            from_year = int(request.form.get("from_year", ""))
+        except ValueError:
+            abort(400)
+        try:
+            outcome = carry_over(db.session, from_year=from_year, actor=current_actor())
+            db.session.commit()
+        except WorkflowError as exc:
+            refuse(exc)
+            return self.render_ranking(exc.status)
+        flash(_("%(n)d applications were carried over to %(year)d.", n=len(outcome.moved),
+                year=from_year + 1), "success")
+        for application_id, why in outcome.kept.items():
+            flash(_("Application %(id)s stays in %(year)d: %(why)s.", id=application_id,
+                    year=from_year, why=why), "warning")
+        return redirect(url_for(".index", year=from_year + 1))
 
     @expose("/decrees/<int:decree_id>")
     def decree(self, decree_id: int):

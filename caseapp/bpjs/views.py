@@ -26,6 +26,7 @@ from models import Application, ImportRun, RegistrationBatch, Role, User, clock
 from workflows.bpjs.registration import (FORMATS, READ_ROLES, STATUS_LABELS, batch_file,
                                          cancel_registration_batch, create_registration_batch,
                                          mark_batch_sent, waiting_counts)
+from workflows.bpjs.columns import coverage_start
 from workflows.bpjs.responses import KIND, import_bpjs_response
 from workflows.errors import InvalidInput, WorkflowError
 from workflows.states import STATE_LABELS
@@ -73,6 +74,7 @@ class BpjsView(SecureView):
         waiting, held_back = waiting_counts(db.session, year)
         return self.render("bpjs/index.html", year=year, batches=batches, states=states,
                            waiting=waiting, held_back=held_back, runs=runs, users=users,
+                           start=coverage_start(clock.today(), year),
                            status_labels=STATUS_LABELS, state_labels=STATE_LABELS,
                            can_read_files=current_user.has_role(*READ_ROLES)), status
 
@@ -164,7 +166,7 @@ class BpjsView(SecureView):
         except WorkflowError as exc:
             refuse(exc)
             if _xhr():  # the page's script follows ``location`` whatever the status
-                return jsonify(location=url_for(".index")), exc.status
+                return jsonify(location=url_for(".index", year=_year())), exc.status
             return self.render_index(exc.status)
         run = result.run
         if result.duplicate_file:
@@ -177,7 +179,7 @@ class BpjsView(SecureView):
         else:
             flash(_("Nothing was imported: %(n)d problems. Download the report of run %(id)s.",
                     n=run.error_count, id=run.id), "error")
-        location = url_for(".index", run=run.id)
+        location = url_for(".index", run=run.id, year=_year())
         return jsonify(location=location) if _xhr() else redirect(location)
 
     @expose("/responses/<int:run_id>/report.csv", methods=("POST",))

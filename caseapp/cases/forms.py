@@ -11,6 +11,7 @@ from caseapp.cases.labels import CATEGORY_LABELS, CHANNEL_LABELS
 from caseapp.extensions import db
 from caseapp.forms import BaseForm
 from models import Kecamatan, Kelurahan, clock
+from workflows.budget import decision_year
 from workflows.worker_corrections import PHONE, RT_RW
 
 def kelurahan_choices(blank: str | None = None) -> list[tuple[str, str]]:
@@ -52,7 +53,7 @@ class IntakeForm(WorkerDataForm):
     monthly_income = IntegerField(_l("Declared monthly income (Rp)"),
                                   validators=[DataRequired(), NumberRange(min=0)])
     intake_channel = SelectField(_l("Intake channel"), choices=_choices(CHANNEL_LABELS))
-    program_year = IntegerField(_l("Programme year"), default=lambda: clock.today().year,
+    program_year = IntegerField(_l("Programme year"), default=lambda: decision_year(clock.today()),
                                 validators=[DataRequired(), NumberRange(min=2024, max=2100)])
 
 

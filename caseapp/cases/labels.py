@@ -40,7 +40,15 @@ def describe_rule(rule: dict) -> tuple[str, str]:
         return (str(_l("%(n)d years", n=value)),
                 str(_l("%(low)d to %(high)d years", low=expected[0], high=expected[1])))
     if name == "income":
-        return rupiah(value), str(_l("at most %(cap)s", cap=rupiah(expected)))
+        if expected is None:  # evaluations before missing UMKs were refused
+            return rupiah(value), "-"
+        limit = str(_l("at most %(cap)s", cap=rupiah(expected)))
+        if rule.get("umk_stands_in"):
+            limit += " " + str(_l("(UMK %(year)d, the last published, standing in)",
+                                  year=rule["umk_year"]))
+        elif rule.get("umk_year"):
+            limit += f" (UMK {rule['umk_year']})"
+        return rupiah(value), limit
     if name == "data_aktual":
         seen = (_l("found in dataset %(id)s", id=value["dataset"]) if value["found"]
                 else _l("not found"))

@@ -15,6 +15,7 @@ from flask.cli import AppGroup
 from caseapp.cli.actor import command_actor
 from caseapp.extensions import db
 from models import clock
+from workflows.budget import decision_year
 from workflows.errors import WorkflowError
 from workflows.imports.datasets import import_dtsen, import_participants
 from workflows.imports.intake import CHANNELS, import_intake
@@ -105,7 +106,7 @@ def participants_import(path, as_user, as_of):
 @_FILE
 @_AS_USER
 @click.option("--channel", type=click.Choice(CHANNELS), default="kelurahan", show_default=True)
-@click.option("--year", type=int, default=lambda: clock.today().year,
+@click.option("--year", type=int, default=lambda: decision_year(clock.today()),
               help="Programme year of the applications (default this year).")
 def intake_import(path, as_user, channel, year):
     """Register workers and open draft applications from a proposal (CSV UTF-8 or XLSX):

@@ -14,6 +14,7 @@ from caseapp.imports import progress
 from caseapp.imports.problem_report import problem_report_download
 from caseapp.refusals import refuse
 from models import ImportRun, Role, User, clock
+from workflows.budget import decision_year
 from workflows.errors import InvalidInput, WorkflowError
 from workflows.imports.datasets import import_dtsen, import_participants
 from workflows.imports.intake import import_intake
@@ -30,7 +31,7 @@ class ImportsView(SecureView):
                                   ).scalars().all()
         users = dict(db.session.execute(select(User.id, User.full_name)).all())
         return self.render("imports/index.html", runs=runs, users=users, today=clock.today(),
-                           year=clock.today().year), status
+                           year=decision_year(clock.today())), status
 
     @expose("/")
     def index(self):
@@ -78,7 +79,7 @@ class ImportsView(SecureView):
     def _run(self, kind: str, upload, track):
         actor = current_actor()
         try:
-            year = int(request.form.get("year") or clock.today().year)
+            year = int(request.form.get("year") or decision_year(clock.today()))
             as_of = date.fromisoformat(request.form.get("as_of") or clock.today().isoformat())
         except ValueError:
             raise InvalidInput(_("The date or year is not valid."))

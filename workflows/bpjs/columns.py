@@ -9,11 +9,10 @@ from dataclasses import dataclass
 from datetime import date
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from models import ContributionComponent
-from workflows.errors import InvalidInput
+from reports.configuration import component_on
+from workflows.errors import MissingReference
 
 EXPORT_COLUMNS = ("no_urut", "nik", "nama", "tempat_lahir", "tanggal_lahir", "jenis_kelamin",
                   "alamat", "kode_kelurahan", "no_hp", "pekerjaan", "penghasilan_dilaporkan",
@@ -58,25 +57,31 @@ class Member:
 def coverage_start(batch_day: date, fiscal_year: int) -> date | None:
     """The first day of the month after the batch, but not before the programme year.
 
-    None when that month lies after the programme year (nothing is left to cover).
+    A batch made in December asks for 1 January of the next year: the months of the
+    programme year left uncovered are released at enrolment, and the participant
+    continues under the next year's decree (renewal). None once even January of the
+    next year has begun: the programme year is over for new registrations.
     A decree carries no start date of its own today; when the PKS fixes one, it
     belongs here.
     """
     following = date(batch_day.year + batch_day.month // 12, batch_day.month % 12 + 1, 1)
     start = max(following, date(fiscal_year, 1, 1))
-    return start if start.year == fiscal_year else None
+    return start if start <= date(fiscal_year + 1, 1, 1) else None
+
+
+def start_window(requested: date) -> tuple[date, date]:
+    """The days BPJS's tanggal_mulai may fall on for a batch that asked for ``requested``:
+    that day or later (never before the decree), within the same budget year."""
+    return requested, date(requested.year, 12, 31)
 
 
 def declared_income(session: Session, on: date) -> int:
     """The income basis of the JKK contribution in force on ``on`` (Rp1.000.000)."""
-    basis = session.scalar(select(ContributionComponent.income_basis).where(
-        ContributionComponent.program == INCOME_BASIS_PROGRAM,
-        ContributionComponent.effective_from <= on)
-        .order_by(ContributionComponent.effective_from.desc()).limit(1))
-    if not basis:
-        raise InvalidInput(_l("No JKK contribution is in force on %(day)s; check the reference "
-                              "data.", day=on.isoformat()))
-    return basis
+    component = component_on(session, INCOME_BASIS_PROGRAM, on)
+    if component is None:
+        raise MissingReference(_l("No JKK contribution is in force on %(day)s; the admin enters "
+                                  "it under Reference data → Contributions.", day=on.isoformat()))
+    return component.income_basis
 
 
 def neutralise(text: str) -> str:

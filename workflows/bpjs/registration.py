@@ -125,8 +125,11 @@ def create_registration_batch(session: Session, *, fiscal_year: int, actor: Acto
     today = today or clock.today()
     start = coverage_start(today, fiscal_year)
     if start is None:
-        raise InvalidInput(_l("No month of %(year)d is left to cover after %(day)s.",
-                              year=fiscal_year, day=today.isoformat()))
+        raise InvalidTransition(_l(
+            "The programme year %(year)d is over for registration: a batch made on %(day)s "
+            "could only start cover after January %(next)d. Carry its approved applications "
+            "over to %(next)d instead.", year=fiscal_year, day=today.isoformat(),
+            next=fiscal_year + 1))
     _lock_batches(session)
     members, held_back = _waiting_members(session, fiscal_year)
     if held_back and not members:
@@ -142,6 +145,7 @@ def create_registration_batch(session: Session, *, fiscal_year: int, actor: Acto
     csv_bytes, xlsx_bytes = build_csv(rows), build_xlsx(rows, title=number, day=today)
     batch = RegistrationBatch(
         batch_number=number, fiscal_year=fiscal_year, status="prepared", row_count=len(rows),
+        coverage_from=start,
         csv_content=csv_bytes, csv_sha256=hashlib.sha256(csv_bytes).hexdigest(),
         xlsx_content=xlsx_bytes, xlsx_sha256=hashlib.sha256(xlsx_bytes).hexdigest(),
         created_by_id=actor.user_id)

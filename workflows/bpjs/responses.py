@@ -17,8 +17,8 @@ from models import Application, RegistrationBatch, Role, Worker
 from workflows.actor import Actor
 from workflows.audit import record_many
 from workflows.bpjs.columns import (ACCEPTED, KPJ_MAX_DIGITS, KPJ_MIN_DIGITS,
-                                    KPJ_USUAL_DIGITS, REJECTED, RESPONSE_COLUMNS)
-from workflows.bpjs.enrolment import enrol, reject_by_bpjs
+                                    KPJ_USUAL_DIGITS, REJECTED, RESPONSE_COLUMNS, start_window)
+from workflows.bpjs.enrolment import enrol, promote_after_enrolment, reject_by_bpjs
 from workflows.errors import NotAllowed, WorkflowError
 from workflows.imports import values
 from workflows.imports.runs import ImportResult, ProblemReport, run_import
@@ -60,6 +60,7 @@ class _Case:
     program_year: int
     batch_number: str
     batch_status: str
+    batch_coverage_from: date
 
 
 def parse_kpj(value) -> str:
@@ -151,7 +152,8 @@ def _cases(session: Session, niks: list[str]) -> dict[str, _Case]:
         rows = session.execute(
             select(Worker.nik, Application.id, Application.state, Application.kpj,
                    Application.coverage_start, Application.program_year,
-                   RegistrationBatch.batch_number, RegistrationBatch.status)
+                   RegistrationBatch.batch_number, RegistrationBatch.status,
+                   RegistrationBatch.coverage_from)
             .join(Application, Application.worker_id == Worker.id)
             .join(RegistrationBatch, RegistrationBatch.id == Application.registration_batch_id)
             .where(Worker.nik.in_(niks[start:start + LOOKUP_CHUNK]))
@@ -190,9 +192,12 @@ def _check_case(reply: _Reply, case: _Case | None, batch: str | None,
         return _l("This NIK was sent in batch %(other)s, but this reply answers batch "
                   "%(batch)s (row %(row)d). Import one reply per batch.",
                   other=case.batch_number, batch=batch, row=first_row)
-    if reply.status == ACCEPTED and reply.start.year != case.program_year:
-        return _l("tanggal_mulai %(day)s lies outside the programme year %(year)d.",
-                  day=reply.start.isoformat(), year=case.program_year)
+    first, last = start_window(case.batch_coverage_from)
+    if reply.status == ACCEPTED and not first <= reply.start <= last:
+        return _l("tanggal_mulai %(day)s lies outside the batch's window, %(first)s to "
+                  "%(last)s: cover cannot start before the month the city asked for, nor in "
+                  "another budget year.", day=reply.start.isoformat(),
+                  first=first.isoformat(), last=last.isoformat())
     if case.state == "submitted_to_bpjs":
         return None
     if case.state == "enrolled":
@@ -254,13 +259,14 @@ def _apply(session, todo, unchanged, actor, problems, outcome) -> None:
     """Every row was checked, so a refusal here means a concurrent change: report it and
     stop; the run's savepoint then undoes the rows already applied."""
     counts = {"enrolled": 0, "refused_by_bpjs": 0, "unchanged": unchanged}
-    memberships = []
+    memberships, years = [], set()
     for reply, case in todo:
         application = session.get(Application, case.application_id)
         try:
             if reply.status == ACCEPTED:
                 memberships.append(enrol(session, application, kpj=reply.kpj,
                                          coverage_start=reply.start, actor=actor))
+                years.add(application.program_year)
                 counts["enrolled"] += 1
             else:
                 reject_by_bpjs(session, application, reason=reply.reason, actor=actor)
@@ -269,6 +275,7 @@ def _apply(session, todo, unchanged, actor, problems, outcome) -> None:
             problems.add(reply.row, "nik", reply.nik, exc.message)
             return
     record_many(session, actor, memberships)
+    promote_after_enrolment(session, years)
     outcome.update(counts)
 
 

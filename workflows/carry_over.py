@@ -1,0 +1,115 @@
+"""Carrying undecided cases over to the next programme year.
+
+After 30 November a year can cover nobody new (BPJS cover starts the month after
+registration, so it would start in January, on the next year's budget). Its
+verified cases and the reserves of its decrees would otherwise wait for ever:
+they move to the next year as verified, keep their eligibility evaluation and
+their place in the order (desil, priority, submission), and are decided there.
+A reserve leaves its decree's waiting list; the decree's frozen list keeps it.
+Once the year itself has ended, an approved case never sent to BPJS (a batch made
+in December would still have asked for January) gives its commitment and place
+back and moves too.
+"""
+from dataclasses import dataclass, field
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+from sqlalchemy.orm import Session, aliased
+
+from models import Application, BudgetYear, Role, Worker, clock
+from workflows.actor import Actor
+from workflows.budget import last_decision_day, release
+from workflows.eligibility import ACTIVE_STATES
+from workflows.errors import InvalidTransition, NotAllowed
+from workflows.states import apply_transition
+
+
+
+def _premium(session: Session, fiscal_year: int) -> int:
+    return session.get(BudgetYear, fiscal_year).premium_per_month
+
+
+@dataclass
+class CarryOver:
+    moved: list[int] = field(default_factory=list)
+    # application id -> why it stayed (the worker or the KK already has a case there)
+    kept: dict[int, str] = field(default_factory=dict)
+
+
+def year_is_over(fiscal_year: int) -> bool:
+    """No decision taken from today on can still give cover in ``fiscal_year``."""
+    return clock.today() > last_decision_day(fiscal_year)
+
+
+def waiting_to_carry(session: Session, fiscal_year: int) -> int:
+    """Undecided cases of an over year (0 while the year can still cover)."""
+    if not year_is_over(fiscal_year):
+        return 0
+    return len(_candidates(session, fiscal_year))
+
+
+def _candidates(session: Session, fiscal_year: int) -> list[Application]:
+    undecided = Application.state.in_(("verified", "waitlisted"))
+    if clock.today().year > fiscal_year:
+        undecided |= (Application.state == "approved") & \
+            Application.registration_batch_id.is_(None)
+    return list(session.execute(select(Application).where(
+        Application.program_year == fiscal_year, undecided).order_by(Application.id)).scalars())
+
+
+def _blockers(session: Session, ids: list[int], target_year: int) -> dict[int, str]:
+    """Cases whose worker already has an application in the target year, or whose KK
+    already has an active one there (one participant per KK)."""
+    mine, other = aliased(Application), aliased(Application)
+    mine_worker, other_worker = aliased(Worker), aliased(Worker)
+    found = {}
+    for case_id, other_id, same_worker in session.execute(
+            select(mine.id, other.id, other.worker_id == mine.worker_id)
+            .join(mine_worker, mine_worker.id == mine.worker_id)
+            .join(other_worker, other_worker.kk_number == mine_worker.kk_number)
+            .join(other, other.worker_id == other_worker.id)
+            .where(mine.id.in_(ids), other.program_year == target_year,
+                   (other.worker_id == mine.worker_id) | other.state.in_(ACTIVE_STATES))):
+        found.setdefault(case_id, str(
+            _l("the worker already has application %(id)s in %(year)d", id=other_id,
+               year=target_year) if same_worker else
+            _l("the same KK already has application %(id)s in %(year)d", id=other_id,
+               year=target_year)))
+    return found
+
+
+def carry_over(session: Session, *, from_year: int, actor: Actor) -> CarryOver:
+    """Move every verified and waitlisted case of ``from_year`` to the next year."""
+    if not actor.has_role(Role.CASEWORKER, Role.HEAD):
+        raise NotAllowed(_l("Only caseworkers and the head carry applications over."))
+    if not year_is_over(from_year):
+        raise InvalidTransition(_l(
+            "%(year)d can still cover new participants until %(last)s; decide its applications "
+            "there.", year=from_year, last=last_decision_day(from_year).isoformat()))
+    target = from_year + 1
+    cases = _candidates(session, from_year)
+    blocked = _blockers(session, [c.id for c in cases], target)
+    outcome = CarryOver()
+    reason = str(_l("Carried over to %(year)d: %(old)d can no longer cover anyone",
+                    year=target, old=from_year))
+    moved_kk = {}
+    for application in cases:
+        kk = application.worker.kk_number
+        if kk in moved_kk:
+            blocked.setdefault(application.id, str(_l(
+                "the same KK already has application %(id)s in %(year)d", id=moved_kk[kk],
+                year=target)))
+        if application.id in blocked:
+            outcome.kept[application.id] = blocked[application.id]
+            continue
+        changes = {"program_year": target, "decree_id": None}
+        if application.state == "approved":
+            release(session, application, amount=application.commitment or 0,
+                    months=(application.commitment or 0) // _premium(session, from_year),
+                    free_place=True, reason=reason, actor=actor)
+            changes.update(commitment=None, approved_by_id=None, approved_at=None)
+        apply_transition(session, application, "carry_over", actor=actor, reason=reason,
+                         changes=changes)
+        moved_kk[kk] = application.id
+        outcome.moved.append(application.id)
+    return outcome
