@@ -1,4 +1,5 @@
-"""An application for city-paid membership, one per worker per programme year,
+"""An application for city-paid membership, one per worker per programme year (a
+continuing participant's next year is a renewal application linked to the last),
 and the history of its state changes (so time in each state can be derived)."""
 from datetime import date, datetime
 
@@ -55,6 +56,8 @@ class Application(Base):
     submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     state_changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
     decree_id: Mapped[int | None] = mapped_column(ForeignKey("decree.id"), index=True)
+    # The open proposal (usulan) listing the case, until it is signed or withdrawn.
+    proposal_id: Mapped[int | None] = mapped_column(ForeignKey("decree.id"), index=True)
     approved_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
     approved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # Rupiah still committed for this case in its year (premium x months left).
@@ -64,6 +67,9 @@ class Application(Base):
         ForeignKey("registration_batch.id"), index=True)
     kpj: Mapped[str | None] = mapped_column(String(20), index=True)
     coverage_start: Mapped[date | None]
+    # A renewal (lanjutan): the previous year's application whose membership this one
+    # continues, with the same KPJ and no new registration at BPJS.
+    renews_id: Mapped[int | None] = mapped_column(ForeignKey("application.id"), unique=True)
     # Exit: why and from which month (first day) the membership ends.
     exit_reason: Mapped[str | None] = mapped_column(String(30))
     exit_month: Mapped[date | None]

@@ -72,25 +72,47 @@ class BudgetQuota(Base):
 
 
 class Decree(Base):
-    """An SK penetapan: the frozen list it approved (and its reserves), with the hash."""
+    """A Keputusan Wali Kota fixing the participants: first the head's proposal (usulan),
+    a frozen list with its hash that Disnaker prints for the mayor; it becomes the
+    decree (SK penetapan) only when the number and date of the signed decree are
+    entered, and only then does it commit the budget."""
 
     __tablename__ = "decree"
+    __table_args__ = (
+        CheckConstraint("status IN ('proposed', 'signed', 'withdrawn')", name="known_status"),
+        CheckConstraint("status <> 'signed' OR (sk_number IS NOT NULL AND sk_date IS NOT NULL "
+                        "AND approved_by_id IS NOT NULL AND signed_at IS NOT NULL)",
+                        name="signed_has_number"),
+        CheckConstraint("status <> 'withdrawn' OR length(withdraw_reason) > 0",
+                        name="withdrawn_has_reason"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    sk_number: Mapped[str] = mapped_column(String(120), unique=True)
-    sk_date: Mapped[date]
+    status: Mapped[str] = mapped_column(String(10), default="proposed")
+    proposal_number: Mapped[str] = mapped_column(String(60), unique=True)
+    proposed_by_id: Mapped[int] = mapped_column(ForeignKey("app_user.id"))
+    sk_number: Mapped[str | None] = mapped_column(String(120), unique=True)
+    sk_date: Mapped[date | None]
     fiscal_year: Mapped[int] = mapped_column(ForeignKey("budget_year.fiscal_year"))
-    approved_by_id: Mapped[int] = mapped_column(ForeignKey("app_user.id"))
+    # The head who entered the signed decree (and so approved its cases).
+    approved_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
+    signed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    withdraw_reason: Mapped[str | None] = mapped_column(Text)
     approved_count: Mapped[int]
     waitlisted_count: Mapped[int]
+    # Estimated at the proposal (cover from the month after it), exact once signed.
     total_commitment: Mapped[int] = mapped_column(BigInteger)
-    # Canonical JSON of the approved and reserve lists as they were at signing.
+    # Canonical JSON of the approved and reserve lists as proposed and signed.
     snapshot: Mapped[str] = mapped_column(Text)
     snapshot_sha256: Mapped[str] = mapped_column(String(64))
 
+    @property
+    def title(self) -> str:
+        return f"SK {self.sk_number}" if self.status == "signed" else self.proposal_number
+
     def __str__(self) -> str:
-        return self.sk_number
+        return self.title
 
 
 class BudgetLedger(Base):

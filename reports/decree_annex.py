@@ -13,7 +13,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from models import Decree, User
+from models import BudgetLedger, Decree, User
 from reports.formatting import rupiah
 from reports.pdf.strips import Column, Page, Section, chunk_pages, plan_pages
 
@@ -48,9 +48,23 @@ class DecreeAnnex:
         return chunk_pages(self.pages, pages_per_chunk)
 
 
-def find_decree(session: Session, sk_number: str) -> Decree | None:
+def find_decree(session: Session, number: str) -> Decree | None:
+    """By the signed decree's SK number, or by the proposal's number."""
+    number = (number or "").strip()
     return session.execute(select(Decree).where(
-        Decree.sk_number == (sk_number or "").strip())).scalar_one_or_none()
+        (Decree.sk_number == number) | (Decree.proposal_number == number))).scalar_one_or_none()
+
+
+def decree_lists(session: Session, decree: Decree) -> dict:
+    """The frozen lists, each approved entry with the commitment the signed decree made
+    (from the ledger; proposals frozen before signing carry none of their own)."""
+    lists = json.loads(decree.snapshot)
+    committed = dict(session.execute(
+        select(BudgetLedger.application_id, BudgetLedger.amount).where(
+            BudgetLedger.decree_id == decree.id, BudgetLedger.kind == "commit")).all())
+    for entry in lists["approved"]:
+        entry.setdefault("commitment", committed.get(entry["application"]))
+    return lists
 
 
 def _columns(with_commitment: bool) -> list[Column]:
@@ -76,8 +90,9 @@ def snapshot_rows(entries: list[dict], with_commitment: bool):
 
 
 def build_annex(session: Session, decree: Decree) -> DecreeAnnex:
-    approver = session.scalar(select(User.full_name).where(User.id == decree.approved_by_id))
-    lists = json.loads(decree.snapshot)
+    approver = session.scalar(select(User.full_name).where(
+        User.id == (decree.approved_by_id or decree.proposed_by_id)))
+    lists = decree_lists(session, decree)
     sections = [
         Section(str(_l("A. Workers approved as participants, in rank order")), _columns(True),
                 snapshot_rows(lists["approved"], True), str(_l("none"))),

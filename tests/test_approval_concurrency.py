@@ -102,6 +102,6 @@ def test_the_same_batch_clicked_twenty_times_is_approved_once(race):
     assert set(outcomes) <= {"ok", "Conflict", "InvalidTransition"} and len(outcomes) == THREADS
     with race.app_context():
         created = db.session.scalar(select(func.count()).select_from(AuditEvent).where(
-            AuditEvent.action == "decree.create", AuditEvent.seq > before))
+            AuditEvent.action == "decree.sign", AuditEvent.seq > before))
         assert created == 1
         assert verify_chain(db.session).ok

@@ -1,4 +1,4 @@
-"""The head's pages: ranking, approving a batch under an SK, the decree, the budget."""
+"""The head's pages: ranking, a proposal and its signed decree, the budget."""
 import re
 
 from sqlalchemy import select
@@ -9,9 +9,15 @@ from tests.helpers import csrf_token, login
 
 
 def _approve(client, data):
-    return client.post("/approval/approve", data={
-        "csrf_token": csrf_token(client, "/approval/"), "year": "2026", "sk_date": "2026-07-01",
-        **data})
+    """Propose the cases, then enter the signed decree; the last answer."""
+    sign = {k: data.pop(k) for k in ("sk_number", "sk_date") if k in data}
+    proposed = client.post("/approval/propose", data={
+        "csrf_token": csrf_token(client, "/approval/"), "year": "2026", **data})
+    if proposed.status_code != 302:
+        return proposed
+    page = proposed.headers["Location"]
+    return client.post(f"{page}/sign", data={"csrf_token": csrf_token(client, page),
+                                             "sk_date": "2026-07-01", **sign})
 
 
 def test_head_approves_ticked_cases_and_sees_the_decree_and_budget(client, session, staff):
@@ -42,11 +48,16 @@ def test_refusals_show_the_ranking_again_with_the_reason(client, session, staff)
     login(client, "head")
     empty_sk = _approve(client, {"sk_number": "", "application_id": [str(application.id)]})
     assert empty_sk.status_code == 422
-    bad_date = _approve(client, {"sk_number": "SK-9", "sk_date": "kemarin",
-                                 "application_id": [str(application.id)]})
+    proposal = session.execute(select(Decree)).scalar_one()
+    page = f"/approval/decrees/{proposal.id}"
+    bad_date = client.post(f"{page}/sign", data={"csrf_token": csrf_token(client, page),
+                                                 "sk_number": "SK-9", "sk_date": "kemarin"})
     assert bad_date.status_code == 422 and "Tanggal SK" in bad_date.get_data(as_text=True)
-    assert _approve(client, {"sk_number": "SK-9", "scope": "all"}).status_code == 302
-    again = _approve(client, {"sk_number": "SK-9", "scope": "all"})
+    assert 'data-testid="sign-decree"' in bad_date.get_data(as_text=True)  # the form stays
+    signed = client.post(f"{page}/sign", data={"csrf_token": csrf_token(client, page),
+                                               "sk_number": "SK-9", "sk_date": "2026-07-01"})
+    assert signed.status_code == 302
+    again = _approve(client, {"sk_number": "SK-10", "scope": "all"})
     assert again.status_code == 422  # nothing verified is left to approve
     session.expire_all()
     assert session.get(BudgetYear, 2026).places_used == 1

@@ -53,7 +53,7 @@ def test_accepted_rows_enrol_with_kpj_and_coverage(session, staff):
         AuditEvent.action == "bpjs.membership")).scalars().all()
     assert len(membership) == 2 and not any(kpj(1) in d or kpj(2) in d for d in membership)
     applied = session.execute(select(AuditEvent).where(
-        AuditEvent.action == "import.applied")).scalars().all()[-1]
+        AuditEvent.action == "import.applied").order_by(AuditEvent.seq)).scalars().all()[-1]
     assert batch.batch_number in applied.diff and '"enrolled":2' in applied.diff
     assert verify_chain(session).ok
 

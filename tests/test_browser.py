@@ -200,9 +200,13 @@ def test_head_approves_a_batch_and_sees_the_budget_move(page, live_server):
         _click_and_load(page, "[data-testid=carry-over-button]")
         assert f"{today.year + 1}" in page.inner_text(".alert-success")
     assert page.locator("[data-testid=ranking] tbody tr input[type=checkbox]").count() >= 1
+    page.check("[data-testid=ranking] tbody tr input[type=checkbox] >> nth=0")
+    _click_and_load(page, "[data-testid=propose-batch]")
+    assert "USULAN-" in page.inner_text("h1")  # the proposal, to print for the mayor
+    assert page.locator("[data-testid=print-decree]").count() == 1
     number = f"500.15.1/Kep.777-Disnaker/{today:%m}/{decision_year(today)}"
     page.fill("#sk_number", number)
-    _click_and_load(page, "[data-testid=approve-batch]")
+    _click_and_load(page, "[data-testid=sign-decree]")
     assert f"SK {number}" in page.inner_text("h1")
     assert "utuh" in page.inner_text("[data-testid=snapshot-check]")
     page.goto(live_server + "/budget/")

@@ -16,6 +16,7 @@ from tests.helpers import login, tamper
 from tests.report_helpers import (diff_of, flat, page_label, pdf_pages, report_events,
                                   run_report, sha256, translated)
 from workflows.approval import approve_batch, decline_application
+from workflows.proposal import propose_batch
 
 # Report periods are calendar days in Bekasi (WIB); a day either side keeps the tests
 # clear of midnight.
@@ -110,11 +111,32 @@ def test_decree_annex_prints_the_frozen_lists_their_hash_and_the_signatory(
     assert decree.snapshot_sha256 in everything
     assert translated(app, "the lists printed here match the hash recorded when the decree "
                            "was signed") in everything
-    assert "Pegawai head" in pages[-1] and "NIP." in pages[-1]
+    # The list of the mayor's decree; the head who entered it is named on the cover.
+    assert translated(app, "MAYOR OF BEKASI") in pages[-1] and "Pegawai head" in pages[0]
+    assert decree.proposal_number in pages[0]
     for number, page in enumerate(pages, start=1):
         assert page_label(app, number, len(pages)) in page
     event = report_events(session, "report.generate")[-1]
     assert (event.entity_type, event.entity_id) == ("decree", str(decree.id))
+
+
+def test_a_proposal_prints_for_signature_under_its_own_number(app, session, staff, tmp_path):
+    make_budget(session, staff["admin1"], places=1)
+    cases = [make_verified(session, staff["cw1"], staff["cw2"], desil=d) for d in (1, 2)]
+    proposal = propose_batch(session, fiscal_year=2026, application_ids=[c.id for c in cases],
+                             actor=staff["head"])
+    session.commit()
+    content = run_report(app, ["decree", proposal.proposal_number, "--as", "head",
+                               "--purpose", "Usulan untuk ditandatangani"], tmp_path / "u.pdf")
+    pages = pdf_pages(content)
+    everything = flat(" ".join(pages))
+    assert translated(app, "Proposal of the Head of the Manpower Office for the Decree of the "
+                           "Mayor of Bekasi").upper() in everything  # the title is in capitals
+    assert translated(app, "the lists printed here match the hash recorded when they were "
+                           "proposed") in everything
+    assert proposal.snapshot_sha256 in everything
+    assert "Pegawai head" in pages[-1] and "NIP." in pages[-1]
+    assert all(session.get(Application, c.id).worker.nik in everything for c in cases)
 
 
 def test_decree_annex_says_when_the_stored_lists_no_longer_match(app, session, staff, tmp_path):

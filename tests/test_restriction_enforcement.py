@@ -250,14 +250,16 @@ def test_the_ranking_page_marks_the_case_and_approving_all_leaves_it_out(client,
     assert f'data-restricted="{held.id}"' in html and 'data-testid="restricted"' in html
     tick = 'name="application_id" value="{}"'
     assert tick.format(held.id) not in html and tick.format(free.id) in html
-    form = {"csrf_token": csrf_token(client, "/approval/"), "year": str(YEAR),
-            "sk_date": SK_DAY.isoformat()}
-    ticked = client.post("/approval/approve", data={**form, "sk_number": "SK-PDP-3",
-                                                    "application_id": [str(held.id)]})
+    form = {"csrf_token": csrf_token(client, "/approval/"), "year": str(YEAR)}
+    ticked = client.post("/approval/propose", data={**form, "application_id": [str(held.id)]})
     assert ticked.status_code == 409 and REFUSAL in ticked.get_data(as_text=True)
-    everything = client.post("/approval/approve", data={**form, "sk_number": "SK-PDP-3",
-                                                        "scope": "all"})
+    everything = client.post("/approval/propose", data={**form, "scope": "all"})
     assert everything.status_code == 302
+    page = everything.headers["Location"]
+    signed = client.post(f"{page}/sign", data={"csrf_token": csrf_token(client, page),
+                                               "sk_number": "SK-PDP-3",
+                                               "sk_date": SK_DAY.isoformat()})
+    assert signed.status_code == 302
     assert (_state(session, free), _state(session, held)) == ("approved", "verified")
 
 

@@ -89,7 +89,7 @@ def test_reads_of_a_decree_whose_list_named_a_reserve_sent_back_are_listed(clien
     assert len(annex) == 2 and annex | {viewed} <= listed
     assert not other_annex & listed
     created = session.scalar(select(AuditEvent.seq).where(
-        AuditEvent.action == "decree.create", AuditEvent.entity_id == str(decree_id)))
+        AuditEvent.action == "decree.sign", AuditEvent.entity_id == str(decree_id)))
     assert created not in listed  # other events on a shared list are not about one worker
 
 

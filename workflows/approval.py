@@ -1,65 +1,37 @@
-"""The head's decisions: approving a batch under one decree (SK), declining, sending
-back to verification, and moving the waitlist up when money comes free.
+"""The head's decisions: entering the signed decree of a proposal (which approves its
+list and commits the budget), declining, sending back to verification, and moving
+the waitlist up when money comes free.
 
-A batch is decided in rank order against the locked budget: cases that fit are
-approved and commit premium x months left; the rest are waitlisted as the
-decree's reserve list. The decree freezes both lists (canonical JSON + SHA-256).
-A batch of thousands is written with set-based statements, not row by row, so the
-state table's guard on a worker's restriction (UU PDP) is checked here for all.
+A signed decree applies exactly the list its proposal froze (workflows.proposal):
+approved cases commit premium x months from the decree's month (a continuing
+participant from the month their cover runs on, and is enrolled at once with the
+same KPJ); the rest stay the decree's reserve. A list of thousands is written with
+set-based statements, not row by row, so the state table's guard on a worker's
+restriction (UU PDP) is checked here for all.
 """
-import hashlib
 from datetime import date
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import insert, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from models import Application, ApplicationTransition, Decree, Role, clock
 from workflows.actor import Actor
 from workflows.audit import record_many
-from workflows.audit.chain import canonical_json
-from workflows.budget import (Capacity, commit_many, last_decision_day, lock_year, months_left,
-                              release, split_keys)
-from workflows.errors import Conflict, InvalidInput, InvalidTransition, NotAllowed
-from workflows.ranking import RankedCase, ranking
+from workflows.audit.masking import mask
+from workflows.budget import (Capacity, commit_many, last_decision_day, lock_year, release,
+                              split_keys)
+from workflows.decisions import Terms, terms_for
+from workflows.errors import Conflict, InvalidInput, InvalidTransition
+from workflows.proposal import (CHUNK, DECIDABLE, check_not_restricted, check_separation,
+                                decided_cases, frozen_lists, lock_open_proposal,
+                                propose_batch, require_head)
+from workflows.ranking import ranking
 from workflows.states import apply_transition
 
 _APP = Application.__table__
 # Moving the reserve list up acts under the signed decree's authority, not a person's.
 WAITLIST_ACTOR = Actor(None, "system:waitlist", (Role.HEAD.value,))
-DECIDABLE = ("verified", "waitlisted")
-CHUNK = 5_000
-
-
-def _require_head(actor: Actor) -> None:
-    if not actor.has_role(Role.HEAD):
-        raise NotAllowed(_l("Only the head approves or declines applications."))
-
-
-def _check_separation(session: Session, ids: list[int], actor: Actor) -> None:
-    """Nobody approves a case they took in or verified."""
-    own = set(session.execute(select(Application.id).where(
-        Application.id.in_(ids), Application.taken_in_by_id == actor.user_id)).scalars())
-    own |= set(session.execute(select(ApplicationTransition.application_id).where(
-        ApplicationTransition.application_id.in_(ids),
-        # The verify edge (submitted -> verified), not a carry-over that keeps "verified".
-        ApplicationTransition.from_state == "submitted",
-        ApplicationTransition.to_state == "verified",
-        ApplicationTransition.actor_id == actor.user_id)).scalars())
-    if own:
-        raise NotAllowed(_l("You took in or verified application(s) %(ids)s; another head must "
-                            "decide them.", ids=", ".join(map(str, sorted(own)))))
-
-
-def _check_not_restricted(ranked: list[RankedCase]) -> None:
-    """A decree covering a worker who restricted processing would be processing them."""
-    restricted = sorted(c.application_id for c in ranked if c.restricted)
-    if restricted:
-        raise InvalidTransition(_l(
-            "Processing of the data of the workers of application(s) %(ids)s is restricted at "
-            "their request (UU PDP); nothing was approved. Answer or lift the restriction on "
-            "the data subject request page first, or leave them out.",
-            ids=", ".join(map(str, restricted))))
 
 
 def check_sk_date(fiscal_year: int, sk_date: date) -> None:
@@ -79,14 +51,11 @@ def check_sk_date(fiscal_year: int, sk_date: date) -> None:
             next=fiscal_year + 1))
 
 
-def _snapshot(approved: list[tuple[RankedCase, int]], reserve: list[RankedCase]) -> str:
-    def entry(case: RankedCase) -> dict:
-        return {"rank": case.rank, "application": case.application_id, "nik": case.nik,
-                "name": case.worker_name, "kelurahan": case.kelurahan,
-                "category": case.category, "desil": case.desil, "reason": case.reason}
-    return canonical_json({"approved": [{**entry(c), "commitment": amount}
-                                        for c, amount in approved],
-                           "reserve": [entry(c) for c in reserve]})
+def check_sk_number_free(session: Session, sk_number: str) -> None:
+    other = session.scalar(select(Decree.proposal_number).where(Decree.sk_number == sk_number))
+    if other is not None:
+        raise Conflict(_l("SK number %(sk)s is already entered for %(other)s.", sk=sk_number,
+                          other=other))
 
 
 def _set_states(session: Session, ids: list[int], values: dict) -> None:
@@ -99,115 +68,177 @@ def _set_states(session: Session, ids: list[int], values: dict) -> None:
                               "approved. Reload the list."))
 
 
-def approve_batch(session: Session, *, fiscal_year: int, application_ids: list[int],
-                  sk_number: str, sk_date: date, actor: Actor) -> Decree:
-    _require_head(actor)
+def _still_listed(session: Session, decree: Decree, ids: list[int]) -> None:
+    """Every case of the frozen list is still open to the decision and held by it."""
+    held = set()
+    for start in range(0, len(ids), CHUNK):
+        held |= set(session.execute(select(Application.id).where(
+            Application.id.in_(ids[start:start + CHUNK]), Application.proposal_id == decree.id,
+            Application.state.in_(DECIDABLE))).scalars())
+    moved = sorted(set(ids) - held)
+    if moved:
+        raise Conflict(_l("Application(s) %(ids)s changed since %(number)s was proposed; the "
+                          "signed list can no longer be applied as it is. Withdraw the proposal "
+                          "and propose again.", ids=", ".join(map(str, moved)),
+                          number=decree.proposal_number))
+
+
+def _approve(session: Session, decree: Decree, approved: list[Terms], now) -> None:
+    """Approved cases in as few statements as there are distinct terms; a continuing
+    participant is enrolled under the previous year's KPJ at once."""
+    previous = aliased(Application)
+    groups: dict[tuple, list[int]] = {}
+    for terms in approved:
+        start = terms.continuation.start if terms.continuation else None
+        groups.setdefault((terms.amount, start), []).append(terms.case.application_id)
+    for (amount, start), ids in groups.items():
+        values = {"state": "approved", "decree_id": decree.id, "proposal_id": None,
+                  "approved_by_id": decree.approved_by_id, "approved_at": now,
+                  "commitment": amount, "state_changed_at": now}
+        if start is not None:
+            values.update(state="enrolled", coverage_start=start, kpj=select(previous.kpj)
+                          .where(previous.id == _APP.c.renews_id).scalar_subquery())
+        _set_states(session, ids, values)
+
+
+def _moves(approved: list[Terms], reserve) -> list[tuple]:
+    """(case, from, to, transition) for every state change the decree makes."""
+    moves = []
+    for terms in approved:
+        moves.append((terms.case, terms.case.state, "approved", "approve"))
+        if terms.continuation:
+            moves.append((terms.case, "approved", "enrolled", "continue"))
+    return moves + [(c, c.state, "waitlisted", "waitlist") for c in reserve
+                    if c.state != "waitlisted"]
+
+
+def _events(decree: Decree, approved: list[Terms], moves: list[tuple], reason: str) -> list:
+    amounts = {t.case.application_id: t for t in approved}
+
+    def detail(case, target) -> dict:
+        terms = amounts.get(case.application_id)
+        if target == "approved":
+            return {"decree": [None, decree.id], "commitment": [None, terms.amount],
+                    "months": [None, terms.months], "rank": [None, case.rank]}
+        if target == "enrolled":  # the KPJ identifies a person: the log keeps a keyed hash
+            return {"kpj": [None, mask(terms.continuation.kpj)],
+                    "coverage_start": [None, terms.continuation.start.isoformat()]}
+        return {"decree": [None, decree.id], "rank": [None, case.rank]}
+    return [{"action": f"application.{verb}", "entity_type": "application",
+             "entity_id": case.application_id, "reason": reason,
+             "diff": {"state": [source, target], **detail(case, target)}}
+            for case, source, target, verb in moves]
+
+
+def sign_decree(session: Session, decree: Decree, *, sk_number: str, sk_date: date,
+                actor: Actor) -> Decree:
+    """The mayor signed the proposal: enter its number and date; the list is applied."""
+    require_head(actor)
     sk_number = (sk_number or "").strip()
-    if not sk_number or not application_ids:
-        raise InvalidInput(_l("An SK number and at least one application are required."))
-    ids = sorted(set(application_ids))
-    check_sk_date(fiscal_year, sk_date)
-    year = lock_year(session, fiscal_year)
-    if session.scalar(select(Decree.id).where(Decree.sk_number == sk_number)) is not None:
-        raise Conflict(_l("SK number %(sk)s is already used by another decree.", sk=sk_number))
-    ranked = ranking(session, fiscal_year, only_ids=ids)
-    if len(ranked) != len(ids):
-        bad = sorted(set(ids) - {c.application_id for c in ranked})
-        raise InvalidTransition(_l("Only verified or waitlisted applications of %(year)d can be "
-                                   "decided; not: %(ids)s.", year=fiscal_year,
-                                   ids=", ".join(map(str, bad))))
-    _check_separation(session, ids, actor)
-    _check_not_restricted(ranked)
-    months = months_left(year, sk_date)
-    amount = year.premium_per_month * months
-    capacity = Capacity.of(session, year)
-    approved, reserve = [], []
-    for case in ranked:
-        if capacity.take(amount, split_keys(case.kecamatan, case.category)):
-            approved.append((case, amount))
-        else:
-            reserve.append(case)
-    if not approved and all(c.state == "waitlisted" for c in reserve):
-        raise Conflict(_l("No money or places are left for these applications; nothing was "
-                          "approved. They stay on the waiting list."))
-    snapshot = _snapshot(approved, reserve)
-    decree = Decree(sk_number=sk_number, sk_date=sk_date, fiscal_year=fiscal_year,
-                    approved_by_id=actor.user_id, approved_count=len(approved),
-                    waitlisted_count=len(reserve), total_commitment=amount * len(approved),
-                    snapshot=snapshot,
-                    snapshot_sha256=hashlib.sha256(snapshot.encode("utf-8")).hexdigest())
-    session.add(decree)
+    if not sk_number:
+        raise InvalidInput(_l("Enter the number of the signed decree."))
+    lock_open_proposal(session, decree)
+    check_sk_date(decree.fiscal_year, sk_date)
+    year = lock_year(session, decree.fiscal_year)
+    check_sk_number_free(session, sk_number)
+    approved_ids, reserve_ids = frozen_lists(decree)
+    _still_listed(session, decree, approved_ids + reserve_ids)
+    ranked = {c.application_id: c for c in decided_cases(
+        session, decree.fiscal_year, sorted(approved_ids + reserve_ids))}
+    check_separation(session, list(ranked), actor)
+    check_not_restricted(list(ranked.values()))
+    approved = terms_for(session, year, [ranked[i] for i in approved_ids], sk_date)
+    reserve = [ranked[i] for i in reserve_ids]
+    now, reason = clock.now(), f"SK {sk_number}"
+    decree.status, decree.sk_number, decree.sk_date = "signed", sk_number, sk_date
+    decree.approved_by_id, decree.signed_at = actor.user_id, now
+    estimate, decree.total_commitment = decree.total_commitment, sum(t.amount for t in approved)
     session.flush()
-    now = clock.now()
-    reason = f"SK {sk_number}"
-    commit_many(session, fiscal_year, [
-        {"application_id": c.application_id, "amount": a, "months": months, "reason": reason,
-         "keys": split_keys(c.kecamatan, c.category)} for c, a in approved],
-        actor=actor, decree_id=decree.id)
-    _set_states(session, [c.application_id for c, _ in approved], {
-        "state": "approved", "decree_id": decree.id, "approved_by_id": actor.user_id,
-        "approved_at": now, "commitment": amount, "state_changed_at": now})
+    commit_many(session, decree.fiscal_year, [
+        {"application_id": t.case.application_id, "amount": t.amount, "months": t.months,
+         "reason": reason, "keys": split_keys(t.case.kecamatan, t.case.category)}
+        for t in approved], actor=actor, decree_id=decree.id)
+    _approve(session, decree, approved, now)
     _set_states(session, [c.application_id for c in reserve if c.state != "waitlisted"], {
         "state": "waitlisted", "decree_id": decree.id, "state_changed_at": now})
-    moves = [(c, "approved", "approve") for c, _ in approved] + [
-        (c, "waitlisted", "waitlist") for c in reserve if c.state != "waitlisted"]
+    _set_states(session, reserve_ids, {"proposal_id": None})
+    moves = _moves(approved, reserve)
     if moves:  # never an empty executemany: it would insert one row of defaults
         session.execute(insert(ApplicationTransition), [
-            {"application_id": c.application_id, "from_state": c.state, "to_state": target,
-             "actor_id": actor.user_id, "at": now, "reason": reason} for c, target, _ in moves])
+            {"application_id": c.application_id, "from_state": source, "to_state": target,
+             "actor_id": actor.user_id, "at": now, "reason": reason}
+            for c, source, target, _ in moves])
     record_many(session, actor, [
-        {"action": "decree.create", "entity_type": "decree", "entity_id": decree.id,
-         "diff": {"sk_number": [None, sk_number], "sk_date": [None, sk_date.isoformat()],
-                  "approved": [None, len(approved)], "waitlisted": [None, len(reserve)],
-                  "total_commitment": [None, decree.total_commitment],
-                  "snapshot_sha256": [None, decree.snapshot_sha256]}}] + [
-        {"action": f"application.{verb}", "entity_type": "application",
-         "entity_id": c.application_id, "reason": reason,
-         "diff": {"state": [c.state, target], "decree": [None, decree.id],
-                  **({"commitment": [None, amount]} if target == "approved" else {}),
-                  "rank": [None, c.rank]}} for c, target, verb in moves])
+        {"action": "decree.sign", "entity_type": "decree", "entity_id": decree.id,
+         "diff": {"status": ["proposed", "signed"], "sk_number": [None, sk_number],
+                  "sk_date": [None, sk_date.isoformat()],
+                  "total_commitment": [estimate, decree.total_commitment],
+                  "continuing": [None, sum(1 for t in approved if t.continuation)],
+                  "snapshot_sha256": [None, decree.snapshot_sha256]}}]
+        + _events(decree, approved, moves, reason))
     session.expire_all()
     return decree
 
 
-def promote_waitlist(session: Session, fiscal_year: int, *, trigger: str, actor: Actor) -> int:
-    """Approve reserves in rank order while money and places allow; each under its own SK.
+def approve_batch(session: Session, *, fiscal_year: int, application_ids: list[int],
+                  sk_number: str, sk_date: date, actor: Actor) -> Decree:
+    """Propose and enter the signed decree in one go (a decree signed the day it was
+    proposed; also the demo's and the tests' shorthand)."""
+    if not (sk_number or "").strip():
+        raise InvalidInput(_l("An SK number and at least one application are required."))
+    check_sk_date(fiscal_year, sk_date)
+    check_sk_number_free(session, sk_number.strip())
+    decree = propose_batch(session, fiscal_year=fiscal_year, application_ids=application_ids,
+                           actor=actor, on=sk_date)
+    return sign_decree(session, decree, sk_number=sk_number, sk_date=sk_date, actor=actor)
 
-    A reserve whose worker restricted processing is passed over without losing its
-    rank: once the restriction is lifted, the next promotion or the head's next batch
-    takes it."""
+
+def promote_waitlist(session: Session, fiscal_year: int, *, trigger: str, actor: Actor) -> int:
+    """Approve reserves in rank order while money and places allow; each under the decree
+    that named it as reserve.
+
+    A reserve whose worker restricted processing, or that an open proposal lists, is
+    passed over without losing its rank: the next promotion or that proposal takes it."""
     today = clock.today()
     if today > last_decision_day(fiscal_year):
         return 0  # nobody could be covered in the year any more: reserves wait for carry-over
     year = lock_year(session, fiscal_year)
     capacity = Capacity.of(session, year)
-    months = months_left(year, today)
-    amount = year.premium_per_month * months
+    waiting = [c for c in ranking(session, fiscal_year, states=("waitlisted",))
+               if not c.restricted]
+    proposed = set(session.execute(select(Application.id).where(
+        Application.id.in_([c.application_id for c in waiting]),
+        Application.proposal_id.is_not(None))).scalars())
     promoted = 0
-    for case in ranking(session, fiscal_year, states=("waitlisted",)):
-        if case.restricted:
-            continue
-        if months < 1 or not capacity.take(amount, split_keys(case.kecamatan, case.category)):
+    for terms in terms_for(session, year, [c for c in waiting
+                                           if c.application_id not in proposed], today):
+        case = terms.case
+        if terms.months < 1 or not capacity.take(terms.amount,
+                                                 split_keys(case.kecamatan, case.category)):
             break  # strictly in order: nobody jumps the queue
         application = session.get(Application, case.application_id)
         decree = session.get(Decree, application.decree_id)
         commit_many(session, fiscal_year, [{
-            "application_id": application.id, "amount": amount, "months": months,
+            "application_id": application.id, "amount": terms.amount, "months": terms.months,
             "reason": trigger, "keys": split_keys(case.kecamatan, case.category)}],
             actor=actor, decree_id=decree.id)
         application = session.get(Application, case.application_id)
         application.approved_by_id, application.approved_at = decree.approved_by_id, clock.now()
-        application.commitment = amount
-        apply_transition(session, application, "approve", actor=actor,
-                         reason=f"{trigger}; SK {decree.sk_number}, cadangan peringkat {case.rank}")
+        application.commitment = terms.amount
+        reason = f"{trigger}; SK {decree.sk_number}, cadangan peringkat {case.rank}"
+        apply_transition(session, application, "approve", actor=actor, reason=reason)
+        if terms.continuation:
+            apply_transition(session, application, "continue", actor=actor, reason=reason,
+                             changes={"kpj": terms.continuation.kpj,
+                                      "coverage_start": terms.continuation.start})
         promoted += 1
     return promoted
 
 
 def decline_application(session: Session, application: Application, *, reason: str,
                         actor: Actor) -> None:
-    _require_head(actor)
-    _check_separation(session, [application.id], actor)
+    require_head(actor)
+    check_separation(session, [application.id], actor)
     was_approved = application.state == "approved"
     apply_transition(session, application, "decline", actor=actor, reason=reason)
     if was_approved:
@@ -220,6 +251,6 @@ def decline_application(session: Session, application: Application, *, reason: s
 def send_back_application(session: Session, application: Application, *, reason: str,
                           actor: Actor) -> None:
     """Back to verification; a reserve leaves the decree's waiting list."""
-    _require_head(actor)
+    require_head(actor)
     apply_transition(session, application, "send_back", actor=actor, reason=reason)
     application.decree_id = None

@@ -17,7 +17,7 @@ from reports.configuration import policy_on, umk_for
 from workflows.actor import Actor
 from workflows.audit import record
 from workflows.errors import InvalidInput, InvalidTransition, MissingReference, NotAllowed
-from workflows.identity import blocking_failures, check_identity
+from workflows.eligibility_rules import Cap, Facts, rules_for
 from workflows.imports.datasets import current_dataset
 
 # States in which an application holds (or may soon hold) a place in the programme.
@@ -51,71 +51,25 @@ def income_cap(session: Session, policy: PolicyVersion, year: int) -> tuple[int,
     return umk.amount, umk.year
 
 
-def _age(born: date, on: date) -> int:
-    return on.year - born.year - ((on.month, on.day) < (born.month, born.day))
-
-
-def _rule(rule: str, passed: bool, value, expected) -> dict:
-    return {"rule": rule, "passed": bool(passed), "value": value, "expected": expected}
-
-
-def _data_rules(session: Session, worker: Worker, policy: PolicyVersion, dtsen) -> list[dict]:
+def _facts(session: Session, application: Application, dtsen, participants) -> Facts:
+    worker = application.worker
     entry = None if dtsen is None else session.execute(
-        select(DtsenRecord.desil, DtsenRecord.no_kk).where(
-            DtsenRecord.dataset_id == dtsen.id, DtsenRecord.nik == worker.nik).limit(1)).first()
-    present = _rule("data_aktual", entry is not None or not policy.require_data_aktual,
-                    {"dataset": getattr(dtsen, "id", None), "found": entry is not None},
-                    "present" if policy.require_data_aktual else "not required")
-    desil = entry.desil if entry else None
-    ok = desil <= policy.max_desil if desil is not None else not policy.require_data_aktual
-    return [present, _rule("desil", ok, desil, policy.max_desil)]
-
-
-def _competing_kk(session: Session, application: Application) -> list[int]:
-    return list(session.execute(
+        select(DtsenRecord.desil).where(DtsenRecord.dataset_id == dtsen.id,
+                                        DtsenRecord.nik == worker.nik).limit(1)).first()
+    other_kk = session.execute(
         select(Application.id).join(Worker).where(
-            Worker.kk_number == application.worker.kk_number,
+            Worker.kk_number == worker.kk_number,
             Application.program_year == application.program_year,
             Application.state.in_(ACTIVE_STATES), Application.id != application.id)
-    ).scalars())
-
-
-def _other_payer(session: Session, application: Application, participants) -> str | None:
-    if participants is not None:
-        source = session.scalar(select(ParticipantRecord.sumber).where(
-            ParticipantRecord.dataset_id == participants.id,
-            ParticipantRecord.nik == application.worker.nik).limit(1))
-        if source:
-            return source
-    enrolled = session.scalar(select(Application.id).where(
-        Application.worker_id == application.worker_id, Application.state == "enrolled",
-        Application.id != application.id).limit(1))
-    return f"SIGAP #{enrolled}" if enrolled else None
-
-
-def _rules(session: Session, application: Application, policy: PolicyVersion, on: date,
-           dtsen, participants) -> list[dict]:
-    worker = application.worker
-    cap, umk_year = income_cap(session, policy, application.program_year)
-    checks = check_identity(worker.nik, worker.kk_number, worker.birth_date, worker.sex)
-    age = _age(worker.birth_date, on)
-    other_kk = _competing_kk(session, application) if policy.one_per_kk else []
-    payer = _other_payer(session, application, participants) \
-        if policy.exclude_other_payers else None
-    return [
-        _rule("identity", not blocking_failures(checks),
-              [c.rule for c in blocking_failures(checks)], []),
-        _rule("category", worker.category in policy.category_list, worker.category,
-              policy.category_list),
-        _rule("age", policy.min_age <= age <= policy.max_age, age,
-              [policy.min_age, policy.max_age]),
-        {**_rule("income", worker.monthly_income <= cap, worker.monthly_income, cap),
-         "umk_year": umk_year, "umk_stands_in": umk_year not in (None, application.program_year)},
-        *_data_rules(session, worker, policy, dtsen),
-        _rule("one_per_kk", not other_kk, other_kk, [] if policy.one_per_kk else "not required"),
-        _rule("other_payer", payer is None, payer,
-              None if policy.exclude_other_payers else "not required"),
-    ]
+        .order_by(Application.id)).scalars()
+    payer = None if participants is None else session.scalar(
+        select(ParticipantRecord.sumber).where(ParticipantRecord.dataset_id == participants.id,
+                                               ParticipantRecord.nik == worker.nik).limit(1))
+    return Facts(nik=worker.nik, kk_number=worker.kk_number, birth_date=worker.birth_date,
+                 sex=worker.sex, category=worker.category, monthly_income=worker.monthly_income,
+                 dtsen_dataset=getattr(dtsen, "id", None),
+                 dtsen_desil=entry.desil if entry else None, in_dtsen=entry is not None,
+                 other_kk_applications=tuple(other_kk), payer=payer)
 
 
 def evaluate_application(session: Session, application: Application, *, actor: Actor,
@@ -126,7 +80,9 @@ def evaluate_application(session: Session, application: Application, *, actor: A
     policy = policy_in_force(session, on)
     dtsen, participants = current_dataset(session, "dtsen"), current_dataset(session,
                                                                              "participants")
-    rules = _rules(session, application, policy, on, dtsen, participants)
+    cap = Cap(*income_cap(session, policy, application.program_year), application.program_year)
+    rules = rules_for(_facts(session, application, dtsen, participants), policy, cap, on,
+                      continuing=application.renews_id is not None)
     evaluation = EligibilityEvaluation(
         application_id=application.id, policy_version_id=policy.id,
         dtsen_dataset_id=getattr(dtsen, "id", None),

@@ -30,10 +30,13 @@ class RankedCase:
     disability: bool
     submitted_at: datetime
     restricted: bool
+    renewal: bool  # continues the previous year's membership (lanjutan)
 
     @property
     def reason(self) -> str:
         parts = [str(_l("desil %(d)s", d=self.desil if self.desil is not None else "-"))]
+        if self.renewal:
+            parts.append(str(_l("continuing participant")))
         if self.female_head_of_household:
             parts.append(str(_l("female head of household")))
         if self.disability:
@@ -51,7 +54,8 @@ def ranking(session: Session, fiscal_year: int, *, states=("verified", "waitlist
                    Kelurahan.kecamatan_code, Kelurahan.name, Worker.category,
                    EligibilityEvaluation.desil, Worker.female_head_of_household,
                    Worker.disability, Application.submitted_at,
-                   worker_restricted(Worker.id, Worker.nik).label("restricted"))
+                   worker_restricted(Worker.id, Worker.nik).label("restricted"),
+                   Application.renews_id.is_not(None).label("renewal"))
             .join(Worker, Application.worker_id == Worker.id)
             .join(Kelurahan, Worker.kelurahan_code == Kelurahan.code)
             .outerjoin(latest, latest.c.application_id == Application.id)

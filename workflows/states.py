@@ -46,6 +46,9 @@ TRANSITIONS = {t.name: t for t in (
     Transition("approve", ("verified", "waitlisted"), "approved", _HEAD,
                guards=(processing_not_restricted,)),
     Transition("waitlist", ("verified",), "waitlisted", _HEAD),
+    # A renewal approved while its membership can still continue is enrolled at once
+    # under the previous year's KPJ (workflows.continuation); no new BPJS registration.
+    Transition("continue", ("approved",), "enrolled", _HEAD),
     Transition("decline", ("verified", "waitlisted", "approved"), "declined", _HEAD,
                reason_required=True),
     Transition("send_back", ("verified", "waitlisted"), "submitted", _HEAD,

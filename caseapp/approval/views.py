@@ -1,8 +1,5 @@
-"""The head's pages: ranking and batch approval under an SK, decrees, the budget."""
-import hashlib
-import json
-from datetime import date
-
+"""The head's pages: the ranking, a proposal of the next decree, carrying undecided
+cases over to the next year, and the budget (decree pages: decree_pages.py)."""
 from flask import abort, flash, redirect, request, url_for
 from flask_admin import expose
 from flask_babel import gettext as _
@@ -10,16 +7,16 @@ from sqlalchemy import select
 
 from caseapp.actor import current_actor
 from caseapp.admin.base import SecureView
+from caseapp.approval.decree_pages import DecreePagesMixin
 from caseapp.cases.labels import CATEGORY_LABELS
 from caseapp.extensions import db
 from caseapp.refusals import refuse
-from models import BudgetYear, Decree, Role, clock
+from models import BudgetYear, Role, clock
 from reports.budget import budget_summary
-from workflows.approval import approve_batch
-from workflows.audit.access import record_read
 from workflows.budget import decision_year, last_decision_day
 from workflows.carry_over import carry_over, waiting_to_carry, year_is_over
-from workflows.errors import InvalidInput, WorkflowError
+from workflows.errors import WorkflowError
+from workflows.proposal import open_proposal, propose_batch
 from workflows.ranking import ranking
 
 SHOWN = 500
@@ -33,31 +30,30 @@ def _year() -> int:
         return decision_year(clock.today())
 
 
-class ApprovalView(SecureView):
+class ApprovalView(DecreePagesMixin, SecureView):
     roles = (Role.HEAD.value, Role.AUDITOR.value)
 
     def render_ranking(self, status: int = 200):
         year = _year()
         cases = ranking(db.session, year)
         budget = db.session.get(BudgetYear, year)
-        today = clock.today()
         # The year shown, or the one before it, may hold cases it can no longer cover.
         carry_from, carry_count = next(
             ((y, n) for y in (year, year - 1) for n in [waiting_to_carry(db.session, y)] if n),
             (None, 0))
         return self.render("approval/ranking.html", year=year, cases=cases[:SHOWN],
                            total=len(cases), budget=budget, shown=SHOWN,
-                           categories=CATEGORY_LABELS, today=today, over=year_is_over(year),
-                           last_day=last_decision_day(year),
-                           sk_max=min(today, last_decision_day(year)), carry_from=carry_from,
-                           carry_count=carry_count), status
+                           categories=CATEGORY_LABELS, over=year_is_over(year),
+                           last_day=last_decision_day(year), carry_from=carry_from,
+                           carry_count=carry_count,
+                           proposal=open_proposal(db.session, year)), status
 
     @expose("/")
     def index(self):
         return self.render_ranking()
 
-    @expose("/approve", methods=("POST",))
-    def approve(self):
+    @expose("/propose", methods=("POST",))
+    def propose(self):
         year = _year()
         try:
             if request.form.get("scope") == "all":  # all that can be ticked
@@ -65,19 +61,16 @@ class ApprovalView(SecureView):
                        if not c.restricted]
             else:
                 ids = [int(i) for i in request.form.getlist("application_id")]
-            try:
-                sk_date = date.fromisoformat(request.form.get("sk_date", ""))
-            except ValueError:
-                raise InvalidInput(_("The SK date is not valid."))
-            decree = approve_batch(db.session, fiscal_year=year, application_ids=ids,
-                                   sk_number=request.form.get("sk_number", ""), sk_date=sk_date,
+            decree = propose_batch(db.session, fiscal_year=year, application_ids=ids,
                                    actor=current_actor())
             db.session.commit()
         except WorkflowError as exc:
             refuse(exc)
             return self.render_ranking(exc.status)
-        flash(_("SK %(sk)s: %(a)d approved, %(w)d on the waiting list.", sk=decree.sk_number,
-                a=decree.approved_count, w=decree.waitlisted_count), "success")
+        flash(_("Proposal %(number)s: %(a)d to approve, %(w)d on the waiting list. Print it for "
+                "the mayor's signature, then enter the number and date of the signed decree.",
+                number=decree.proposal_number, a=decree.approved_count,
+                w=decree.waitlisted_count), "success")
         return redirect(url_for(".decree", decree_id=decree.id))
 
     @expose("/carry-over", methods=("POST",))
@@ -98,20 +91,6 @@ class ApprovalView(SecureView):
             flash(_("Application %(id)s stays in %(year)d: %(why)s.", id=application_id,
                     year=from_year, why=why), "warning")
         return redirect(url_for(".index", year=from_year + 1))
-
-    @expose("/decrees/<int:decree_id>")
-    def decree(self, decree_id: int):
-        decree = db.session.get(Decree, decree_id)
-        if decree is None:
-            abort(404)
-        intact = hashlib.sha256(decree.snapshot.encode("utf-8")).hexdigest() == \
-            decree.snapshot_sha256
-        page = self.render("approval/decree.html", decree=decree, intact=intact,
-                           lists=json.loads(decree.snapshot), categories=CATEGORY_LABELS)
-        # The frozen list names every worker of the SK (NIK, name, rank reason): a read.
-        record_read(db.session, current_actor(), "decree.view", entity=decree)
-        db.session.commit()
-        return page
 
 
 class BudgetView(SecureView):

@@ -54,9 +54,11 @@ def decree(session, params, *, fmt, head, generated_by) -> Prepared:
     found = find_decree(session, params["sk_number"])
     if found is None:
         raise ReportNotFound(_l("No decree has SK number %(sk)s.", sk=params["sk_number"]))
-    meta = _meta("decree", params, head, generated_by, found.sk_number)
+    meta = _meta("decree", params, head, generated_by, found.sk_number or found.proposal_number)
     annex = build_annex(session, found)
-    return Prepared(safe_stem("lampiran-sk", found.sk_number), ("decree", str(found.id)),
+    stem = safe_stem("lampiran-sk", found.sk_number) if found.sk_number else \
+        safe_stem("usulan", found.proposal_number)
+    return Prepared(stem, ("decree", str(found.id)),
                     annex_job(annex, meta, categories=labels.CATEGORY_LABELS,
                               letters=CATEGORY_LETTERS))
 

@@ -12,7 +12,7 @@ from caseapp.reports.prepared import Prepared, ready, safe_stem
 from models import BudgetYear
 from reports.audit_report import audit_report, event_rows, exception_rows
 from reports.budget_realisation import budget_realisation
-from reports.decree_annex import find_decree
+from reports.decree_annex import decree_lists, find_decree
 from reports.period import Period
 from reports.program import program_report
 from reports.tables import Col, Sheet
@@ -98,7 +98,7 @@ def decree(session, params, *, fmt, head, generated_by) -> Prepared:
     found = find_decree(session, params["sk_number"])
     if found is None:
         raise ReportNotFound(_l("No decree has SK number %(sk)s.", sk=params["sk_number"]))
-    lists = json.loads(found.snapshot)
+    lists = decree_lists(session, found)
     columns = [Col(_("List"), width=12), Col(_("Rank"), "int", 8), Col(_("Application"), "int", 12),
                Col("NIK", width=19), Col(_("Name"), width=32), Col(_("Kelurahan"), width=22),
                Col(_("Category"), width=16), Col("Desil", "int", 7),
@@ -107,10 +107,13 @@ def decree(session, params, *, fmt, head, generated_by) -> Prepared:
              e["category"], e.get("desil"), e["reason"], e.get("commitment"))
             for key, name in (("approved", _("approved")), ("reserve", _("reserve")))
             for e in lists[key]]
+    number = found.sk_number or found.proposal_number
     info = _info("decree", params, head, generated_by) + [
-        ("SK", found.sk_number), (_("SHA-256 of the frozen lists"), found.snapshot_sha256)]
-    return _done(fmt, [Sheet(_("Annex") + " " + found.sk_number, columns, rows)], info,
-                 safe_stem("lampiran-sk", found.sk_number), ("decree", str(found.id)))
+        ("SK", found.sk_number or "-"), (_("Proposal"), found.proposal_number),
+        (_("SHA-256 of the frozen lists"), found.snapshot_sha256)]
+    return _done(fmt, [Sheet(_("Annex") + " " + number, columns, rows)], info,
+                 safe_stem("lampiran-sk" if found.sk_number else "usulan", number),
+                 ("decree", str(found.id)))
 
 
 def audit(session, params, *, fmt, head, generated_by) -> Prepared:
