@@ -37,6 +37,12 @@ class BudgetYear(Base):
     places_used: Mapped[int] = mapped_column(default=0)
     realised: Mapped[int] = mapped_column(BigInteger, default=0)
     status: Mapped[str] = mapped_column(String(10), default="open")
+    # The year-close (workflows.year_close): when, by whom, what it gave back and what
+    # unpaid months it handed to the next year as a liability.
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    closed_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+    released_at_close: Mapped[int | None] = mapped_column(BigInteger)
+    carried_to_next: Mapped[int | None] = mapped_column(BigInteger)
 
     quotas: Mapped[list["BudgetQuota"]] = relationship(back_populates="budget_year")
 

@@ -21,6 +21,9 @@ class CaseFile:
     transitions: list[ApplicationTransition]
     events: list[AuditEvent]
     users: dict[int, str] = field(default_factory=dict)
+    # The same membership in the year before and the year after (renewal), if any.
+    continues: Application | None = None
+    continued_by: Application | None = None
 
     @property
     def current_documents(self) -> dict[str, Document]:
@@ -49,4 +52,8 @@ def load_case_file(session: Session, application: Application) -> CaseFile:
         transitions=list(session.execute(select(ApplicationTransition).where(
             ApplicationTransition.application_id == application.id)
             .order_by(ApplicationTransition.id)).scalars()),
-        events=events, users=users)
+        events=events, users=users,
+        continues=session.get(Application, application.renews_id) if application.renews_id
+        else None,
+        continued_by=session.execute(select(Application).where(
+            Application.renews_id == application.id)).scalar_one_or_none())

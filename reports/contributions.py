@@ -9,8 +9,8 @@ it and imports only point down. It is one set-based query, so the lapse list of
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import case, extract, func, literal, select
-from sqlalchemy.orm import Session
+from sqlalchemy import case, exists, extract, func, literal, select
+from sqlalchemy.orm import Session, aliased
 
 from models import Application, ContributionMonth, PaymentBatch, Worker
 
@@ -84,6 +84,12 @@ class LapseWarning:
         return self.months_unpaid > LAPSE_AFTER
 
 
+def continued(app):
+    """The membership runs on under the next year's enrolled renewal, whose months count."""
+    renewal = aliased(Application)
+    return exists().where(renewal.renews_id == app.id, renewal.state == "enrolled")
+
+
 def lapse_list(session: Session, today: date) -> list[LapseWarning]:
     """Enrolled participants whose paid-through month is ``WARN_FROM`` or more months
     behind today's month, the longest unpaid first.
@@ -102,7 +108,7 @@ def lapse_list(session: Session, today: date) -> list[LapseWarning]:
         .join(Worker, Worker.id == app.worker_id)
         .outerjoin(runs, runs.c.application_id == app.id)
         .where(app.state == "enrolled", app.coverage_start.is_not(None),
-               app.coverage_start <= today,
+               app.coverage_start <= today, ~continued(app),
                literal(now) - (start + func.coalesce(runs.c.run, 0) - 1) >= WARN_FROM)
         .order_by(paid_index, app.id)).all()
     warnings = []

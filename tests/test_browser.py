@@ -23,7 +23,8 @@ _REFERENCE = {"/kecamatan/", "/kelurahan/", "/umk/", "/contributions/", "/policy
               "/document_types/"}
 _BUDGET = {"/budget/", "/budget_years/", "/budget_quotas/"}
 _EVERYONE = {"/bpjs/", "/reports/"}
-_PRIVACY = {"/privacy/"}  # data subject requests: caseworker, head, auditor
+_PRIVACY = {"/privacy/", "/renewal/"}  # data subject requests and renewal: caseworker, head,
+# auditor
 MENUS = {
     "petugas1": {"/cases/", "/cases/new", "/imports/", "/applications/", "/workers/"} | _EVERYONE
     | _PRIVACY,

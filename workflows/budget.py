@@ -207,19 +207,35 @@ def _move(session: Session, fiscal_year: int, amount: int, places: int,
 
 
 def commit_many(session: Session, fiscal_year: int, items: list[dict], *, actor: Actor,
-                decree_id: int | None) -> int:
-    """Commit ``items`` ({application_id, amount, months, keys}) in one counter move."""
+                decree_id: int | None, places: bool = True) -> int:
+    """Commit ``items`` ({application_id, amount, months, keys}) in one counter move; each
+    takes a place unless ``places`` is False (a liability carried from the year before)."""
     if not items:
         return 0
     splits: dict[tuple[str, str], int] = {}
-    for item in items:
+    for item in items if places else ():
         for key in item["keys"]:
             splits[key] = splits.get(key, 0) + 1
-    _move(session, fiscal_year, sum(i["amount"] for i in items), len(items), splits)
+    _move(session, fiscal_year, sum(i["amount"] for i in items), len(items) if places else 0,
+          splits)
     session.execute(insert(BudgetLedger), [
         {"fiscal_year": fiscal_year, "application_id": i["application_id"], "decree_id": decree_id,
-         "kind": "commit", "amount": i["amount"], "places": 1, "months": i["months"],
-         "reason": i.get("reason"), "actor_id": actor.user_id} for i in items])
+         "kind": "commit", "amount": i["amount"], "places": 1 if places else 0,
+         "months": i["months"], "reason": i.get("reason"), "actor_id": actor.user_id}
+        for i in items])
+    return len(items)
+
+
+def release_many(session: Session, fiscal_year: int, items: list[dict], *, actor: Actor) -> int:
+    """Give back ``items`` ({application_id, amount, months, reason}) of their commitments
+    in one counter move, keeping the places (the year-close)."""
+    if not items:
+        return 0
+    _move(session, fiscal_year, -sum(i["amount"] for i in items), 0, {})
+    session.execute(insert(BudgetLedger), [
+        {"fiscal_year": fiscal_year, "application_id": i["application_id"],
+         "decree_id": i.get("decree_id"), "kind": "release", "amount": -i["amount"], "places": 0, "months": i["months"],
+         "reason": i["reason"], "actor_id": actor.user_id} for i in items])
     return len(items)
 
 

@@ -16,7 +16,7 @@ from workflows.errors import InvalidInput, InvalidTransition, NotAllowed
 from workflows.states import apply_transition
 
 EXIT_REASONS = ("meninggal", "pindah_domisili", "pekerja_formal", "penghasilan_di_atas_batas",
-                "permintaan_sendiri", "akhir_tahun_program")
+                "permintaan_sendiri", "akhir_tahun_program", "tidak_memenuhi_syarat")
 
 
 def release_and_promote(session: Session, application: Application, *, from_month: date | None,

@@ -19,6 +19,7 @@ from caseapp.i18n import TRANSLATIONS_DIR
 from caseapp.imports.views import ImportsView
 from caseapp.bpjs.views import BpjsView
 from caseapp.contributions.views import ContributionsView
+from caseapp.renewal.views import RenewalView
 from models import (Application, BudgetQuota, BudgetYear, ContributionComponent,
                     DocumentType, Kecamatan, Kelurahan, PolicyVersion, Role, UmkRate, User,
                     Worker)
@@ -44,6 +45,8 @@ def init_app(app) -> None:
                                url="/imports"))
     admin.add_view(BpjsView(name=_l("BPJS registration"), category=cases, endpoint="bpjs",
                             url="/bpjs"))
+    admin.add_view(RenewalView(name=_l("Renewal into next year"), category=cases,
+                               endpoint="renewal", url="/renewal"))
     from caseapp.privacy.views import PrivacyView  # UU PDP data subject requests
     admin.add_view(PrivacyView(name=_l("Data subject requests"), category=cases,
                                endpoint="privacy", url="/privacy"))

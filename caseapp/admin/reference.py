@@ -94,15 +94,15 @@ class PolicyVersionView(ReferenceView):
 
 
 class BudgetYearView(ReferenceView):
-    """The year's DPA. Counters (committed, places, realised) move only through the
-    approval and payment verbs; here they are read-only."""
+    """The year's DPA. Counters (committed, places, realised) and the status move only
+    through the approval, payment and year-close verbs; here they are read-only."""
 
     roles = (Role.ADMIN.value, Role.AUDITOR.value, Role.HEAD.value)
     column_list = ("fiscal_year", "dpa_reference", "appropriation", "committed", "realised",
                    "quota", "places_used", "premium_per_month", "coverage_months", "status")
+    # A year is closed by the head's year-close (workflows.year_close), never by an edit.
     form_columns = ("fiscal_year", "dpa_reference", "appropriation", "quota", "premium_per_month",
-                    "coverage_months", "status")
-    form_choices = {"status": [("open", _l("Open")), ("closed", _l("Closed"))]}
+                    "coverage_months")
     column_labels = {"fiscal_year": _l("Fiscal year"), "dpa_reference": _l("DPA reference"),
                      "appropriation": _l("Appropriation (Rp)"), "committed": _l("Committed (Rp)"),
                      "realised": _l("Realised (Rp)"), "quota": _l("Quota (persons)"),

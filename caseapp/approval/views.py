@@ -13,10 +13,12 @@ from caseapp.extensions import db
 from caseapp.refusals import refuse
 from models import BudgetYear, Role, clock
 from reports.budget import budget_summary
+from reports.formatting import rupiah
 from workflows.budget import decision_year, last_decision_day
 from workflows.carry_over import carry_over, waiting_to_carry, year_is_over
 from workflows.errors import WorkflowError
 from workflows.proposal import open_proposal, propose_batch
+from workflows.year_close import close_budget_year, obstacles
 from workflows.ranking import ranking
 
 SHOWN = 500
@@ -96,10 +98,30 @@ class ApprovalView(DecreePagesMixin, SecureView):
 class BudgetView(SecureView):
     roles = (Role.HEAD.value, Role.AUDITOR.value, Role.ADMIN.value)
 
-    @expose("/")
-    def index(self):
+    def render_index(self, status: int = 200):
         years = db.session.execute(select(BudgetYear).order_by(BudgetYear.fiscal_year.desc())
                                    ).scalars().all()
         chosen = next((y for y in years if y.fiscal_year == _year()), years[0] if years else None)
         summary = budget_summary(db.session, chosen, CATEGORY_LABELS) if chosen else None
-        return self.render("approval/budget.html", years=years, summary=summary)
+        blocking = obstacles(db.session, chosen.fiscal_year) \
+            if chosen is not None and chosen.status == "open" else []
+        return self.render("approval/budget.html", years=years, summary=summary,
+                           obstacles=blocking), status
+
+    @expose("/")
+    def index(self):
+        return self.render_index()
+
+    @expose("/close", methods=("POST",))
+    def close(self):
+        year = _year()
+        try:
+            closed = close_budget_year(db.session, year, actor=current_actor())
+            db.session.commit()
+        except WorkflowError as exc:
+            refuse(exc)
+            return self.render_index(exc.status)
+        flash(_("%(year)d is closed: %(released)s released, %(carried)s of unpaid months carried "
+                "to %(next)d.", year=year, released=rupiah(closed.released_at_close),
+                carried=rupiah(closed.carried_to_next), next=year + 1), "success")
+        return redirect(url_for(".index", year=year))

@@ -2,6 +2,7 @@
 from flask_babel import lazy_gettext as _l
 
 from reports.formatting import rupiah
+from workflows.eligibility_rules import CONTINUING
 
 CATEGORY_LABELS = {"pedagang": _l("a. Trader (pedagang)"),
                    "pekerja_lepas": _l("b. Freelance worker (pekerja lepas)"),
@@ -23,7 +24,8 @@ EXIT_LABELS = {"meninggal": _l("Deceased"), "pindah_domisili": _l("Moved out of 
                "pekerja_formal": _l("Now in formal employment"),
                "penghasilan_di_atas_batas": _l("Income above the cap"),
                "permintaan_sendiri": _l("At own request"),
-               "akhir_tahun_program": _l("End of the programme year")}
+               "akhir_tahun_program": _l("End of the programme year"),
+               "tidak_memenuhi_syarat": _l("No longer eligible at the renewal re-check")}
 RESOLUTION_LABELS = {"not_duplicate": _l("Not a duplicate"), "duplicate": _l("Duplicate")}
 
 
@@ -37,6 +39,9 @@ def describe_rule(rule: dict) -> tuple[str, str]:
         return (str(CATEGORY_LABELS.get(value, value)),
                 ", ".join(str(CATEGORY_LABELS.get(c, c)) for c in expected))
     if name == "age":
+        if expected == CONTINUING:  # a renewal: BPJS lets a member continue
+            return str(_l("%(n)d years", n=value)), str(_l("not tested for a continuing "
+                                                           "participant"))
         return (str(_l("%(n)d years", n=value)),
                 str(_l("%(low)d to %(high)d years", low=expected[0], high=expected[1])))
     if name == "income":

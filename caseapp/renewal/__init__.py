@@ -1,0 +1,1 @@
+"""The renewal worklist: participants carried into the next budget year (lanjutan)."""
