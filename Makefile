@@ -66,6 +66,7 @@ bench: install
 	$(BIN)/python bench/approve_batch.py 10000
 	$(BIN)/python bench/contributions_generate.py 200000
 	$(BIN)/python bench/decree_annex.py 10000
+	$(BIN)/python bench/renewal.py 200000
 
 clean:
 	rm -rf $(VENV) .venv-production .pytest_cache

@@ -43,10 +43,14 @@ class BurnMonth:
 
 
 def budget_burn(session: Session, year: int) -> list[BurnMonth]:
+    # A decree signed in December for the next year commits that year's money before it
+    # begins: it shows in January (and a close early next year's releases in December).
+    created = extract("year", BudgetLedger.created_at)
+    month = case((created < year, 1), (created > year, 12),
+                 else_=extract("month", BudgetLedger.created_at))
     ledger = dict(session.execute(
-        select(extract("month", BudgetLedger.created_at), func.sum(BudgetLedger.amount))
-        .where(BudgetLedger.fiscal_year == year)
-        .group_by(extract("month", BudgetLedger.created_at))).all())
+        select(month, func.sum(BudgetLedger.amount))
+        .where(BudgetLedger.fiscal_year == year).group_by(month)).all())
     paid = dict(session.execute(
         select(extract("month", PaymentBatch.sp2d_date), func.sum(PaymentBatch.total))
         .where(PaymentBatch.fiscal_year == year, PaymentBatch.status.in_(("paid", "reconciled")))

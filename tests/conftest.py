@@ -15,6 +15,8 @@ from tests.factories import STAFF, make_staff
 from workflows.actor import Actor
 from workflows.reference import load_reference_data
 
+pytest_plugins = ["tests.browser_helpers"]
+
 
 @pytest.fixture(scope="session", autouse=True)
 def session_day():

@@ -1,24 +1,17 @@
 """The real login page in Debian's Chromium, driven by Playwright: each demo role
 signs in and sees exactly its own menus."""
-import os
-import threading
-from pathlib import Path
-
 import pytest
-from werkzeug.serving import make_server
 
 from caseapp.demo import DEMO_PASSWORD, seed_demo
 from models import clock
+from tests.browser_helpers import ARTIFACTS, click_and_load, serving, sign_in
 from tests.conftest import committed_app
-from tests.databases import CI
 from tests.factories import png_bytes
 from workflows.actor import Actor
 from workflows.budget import decision_year
 from workflows.reference import load_reference_data
 
 pytestmark = [pytest.mark.browser, pytest.mark.calendar]
-CHROMIUM = "/usr/bin/chromium"
-ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
 _REFERENCE = {"/kecamatan/", "/kelurahan/", "/umk/", "/contributions/", "/policy/",
               "/document_types/"}
 _BUDGET = {"/budget/", "/budget_years/", "/budget_quotas/"}
@@ -46,52 +39,12 @@ def live_server(backend, tmp_path_factory):
         seed_demo(session, workers=30, storage_dir=storage)
 
     with committed_app(backend, tmp_path_factory.mktemp("browser"), "browser", setup,
-                       DOCUMENT_DIR=str(storage)) as app:
-        server = make_server("127.0.0.1", 0, app, threaded=True)
-        threading.Thread(target=server.serve_forever, daemon=True).start()
-        yield f"http://127.0.0.1:{server.server_port}"
-        server.shutdown()
-
-
-@pytest.fixture(scope="session")
-def browser():
-    if not os.path.exists(CHROMIUM):
-        message = f"{CHROMIUM} is missing: apt-get install chromium chromium-driver"
-        if CI:
-            pytest.fail(message)
-        pytest.skip(message)
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(
-            executable_path=CHROMIUM, headless=True,
-            args=["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                  "--disable-background-networking", "--disable-component-update",
-                  "--disable-sync"])
-        yield chromium
-        chromium.close()
-
-
-@pytest.fixture
-def page(browser):
-    context = browser.new_context(locale="id-ID")
-    page = context.new_page()
-    yield page
-    context.close()
+                       DOCUMENT_DIR=str(storage)) as app, serving(app) as url:
+        yield url
 
 
 def _sign_in(page, base_url, username, password=DEMO_PASSWORD):
-    page.goto(base_url + "/")
-    page.fill("#username", username)
-    page.fill("#password", password)
-    with page.expect_navigation():  # success and failure both load a new page
-        page.click("[data-testid=sign-in]")
-
-
-def _click_and_load(page, selector: str) -> None:
-    """Click something that loads a new page, and wait for that page."""
-    with page.expect_navigation():
-        page.click(selector)
+    sign_in(page, base_url, username, password)
 
 
 def _menu_hrefs(page) -> set[str]:
@@ -125,14 +78,14 @@ def test_each_demo_role_sees_only_its_menus(page, live_server, username):
 
 def test_switching_to_english_and_signing_out(page, live_server):
     _sign_in(page, live_server, "kadis")
-    _click_and_load(page, "[data-testid=switch-language]")
+    click_and_load(page, "[data-testid=switch-language]")
     assert "Sign out" in page.inner_text("nav")
-    _click_and_load(page, "text=Sign out")
+    click_and_load(page, "text=Sign out")
     assert page.inner_text("h1") == "Sign in"
 
 
 def _sign_out(page):
-    _click_and_load(page, "nav button:has-text('Keluar')")
+    click_and_load(page, "nav button:has-text('Keluar')")
 
 
 def test_intake_submit_and_verify_with_two_caseworkers(page, live_server, tmp_path):
@@ -150,13 +103,13 @@ def test_intake_submit_and_verify_with_two_caseworkers(page, live_server, tmp_pa
     page.select_option("#sex", "P")
     page.select_option("#kelurahan_code", "3275061003")
     page.select_option("#category", "wiraswasta")
-    _click_and_load(page, "[data-testid=save-intake]")
+    click_and_load(page, "[data-testid=save-intake]")
     assert "Draf" in page.inner_text("[data-testid=case-state]")
     case_url = page.url
     for code in ("ktp", "kk", "pernyataan_penghasilan"):
         page.select_option("#document_type", code)
         page.set_input_files("[data-testid=document-file]", str(scan))
-        _click_and_load(page, "[data-testid=upload-document]")
+        click_and_load(page, "[data-testid=upload-document]")
     assert page.locator("[data-testid=documents] a:has-text('Unduh')").count() == 3
 
     dtsen = tmp_path / "dtsen.csv"
@@ -169,10 +122,10 @@ def test_intake_submit_and_verify_with_two_caseworkers(page, live_server, tmp_pa
     assert "1 baris" in page.inner_text(".alert")
 
     page.goto(case_url)
-    _click_and_load(page, "[data-testid=submit]")
+    click_and_load(page, "[data-testid=submit]")
     assert "Diajukan" in page.inner_text("[data-testid=case-state]")
     assert "Memenuhi syarat" in page.inner_text("[data-testid=eligible]")
-    _click_and_load(page, "[data-testid=verify]")
+    click_and_load(page, "[data-testid=verify]")
     assert "petugas lain" in page.inner_text(".alert")
     assert "Diajukan" in page.inner_text("[data-testid=case-state]")
     ARTIFACTS.mkdir(exist_ok=True)
@@ -181,8 +134,8 @@ def test_intake_submit_and_verify_with_two_caseworkers(page, live_server, tmp_pa
     _sign_out(page)
     _sign_in(page, live_server, "petugas2")
     page.goto(live_server + "/cases/")
-    _click_and_load(page, f"a[href='{case_url.replace(live_server, '')}']")
-    _click_and_load(page, "[data-testid=verify]")
+    click_and_load(page, f"a[href='{case_url.replace(live_server, '')}']")
+    click_and_load(page, "[data-testid=verify]")
     assert "Terverifikasi" in page.inner_text("[data-testid=case-state]")
     page.screenshot(path=str(ARTIFACTS / "case-verified.png"), full_page=True)
 
@@ -198,16 +151,16 @@ def test_head_approves_a_batch_and_sees_the_budget_move(page, live_server):
     # year can no longer be covered in it and are carried over first.
     assert page.locator("[data-testid=carry-over]").count() == (today.month == 12)
     if today.month == 12:
-        _click_and_load(page, "[data-testid=carry-over-button]")
+        click_and_load(page, "[data-testid=carry-over-button]")
         assert f"{today.year + 1}" in page.inner_text(".alert-success")
     assert page.locator("[data-testid=ranking] tbody tr input[type=checkbox]").count() >= 1
     page.check("[data-testid=ranking] tbody tr input[type=checkbox] >> nth=0")
-    _click_and_load(page, "[data-testid=propose-batch]")
+    click_and_load(page, "[data-testid=propose-batch]")
     assert "USULAN-" in page.inner_text("h1")  # the proposal, to print for the mayor
     assert page.locator("[data-testid=print-decree]").count() == 1
     number = f"500.15.1/Kep.777-Disnaker/{today:%m}/{decision_year(today)}"
     page.fill("#sk_number", number)
-    _click_and_load(page, "[data-testid=sign-decree]")
+    click_and_load(page, "[data-testid=sign-decree]")
     assert f"SK {number}" in page.inner_text("h1")
     assert "utuh" in page.inner_text("[data-testid=snapshot-check]")
     page.goto(live_server + "/budget/")
@@ -219,10 +172,10 @@ def test_head_approves_a_batch_and_sees_the_budget_move(page, live_server):
 
 def test_auditor_filters_events_and_opens_an_entity_history(page, live_server):
     _sign_in(page, live_server, "auditor")
-    _click_and_load(page, "#admin-navbar-collapse a[href='/audit/']")
+    click_and_load(page, "#admin-navbar-collapse a[href='/audit/']")
     page.fill("#action", "application.")
     page.fill("#entity_type", "application")
-    _click_and_load(page, "[data-testid=apply-filter]")
+    click_and_load(page, "[data-testid=apply-filter]")
     rows = "[data-testid=events] tbody tr[data-seq]"
     actions = page.eval_on_selector_all(f"{rows} code", "codes => codes.map(c => c.textContent)")
     seqs = page.eval_on_selector_all(rows, "rows => rows.map(r => Number(r.dataset.seq))")
@@ -230,7 +183,7 @@ def test_auditor_filters_events_and_opens_an_entity_history(page, live_server):
     assert seqs == sorted(seqs, reverse=True)
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "audit-events-filtered.png"), full_page=True)
-    _click_and_load(page, f"{rows} [data-testid=entity-link] >> nth=0")
+    click_and_load(page, f"{rows} [data-testid=entity-link] >> nth=0")
     assert "/audit/entity/application/" in page.url
     history = page.eval_on_selector_all("[data-testid=history] tbody tr[data-seq]",
                                         "rows => rows.map(r => Number(r.dataset.seq))")
@@ -243,13 +196,13 @@ def test_caseworker_corrects_a_worker_on_the_case_page(page, live_server):
     page.on("dialog", lambda dialog: dialog.accept())  # the confirmation before saving
     _sign_in(page, live_server, "petugas2")
     page.goto(live_server + "/cases/")
-    _click_and_load(page, "table a.btn-outline-primary >> nth=0")
+    click_and_load(page, "table a.btn-outline-primary >> nth=0")
     card = "[data-testid=worker-correction]"
     page.click(f"{card} summary")
     assert page.locator(f"{card} #nik").count() == 0  # a wrong NIK is a new registration
     page.fill(f"{card} #address", "Jl. Koreksi No. 12")
     page.fill(f"{card} #reason", "Permintaan koreksi no. 12")
-    _click_and_load(page, "[data-testid=save-correction]")
+    click_and_load(page, "[data-testid=save-correction]")
     assert "Jl. Koreksi No. 12" in page.inner_text("[data-testid=worker]")
     assert "worker.correct" in page.inner_text("[data-testid=timeline]")
     ARTIFACTS.mkdir(exist_ok=True)

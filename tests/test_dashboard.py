@@ -1,13 +1,14 @@
 """The home page shows each role its work: worklist ageing, budget burn, coverage, stages."""
 import re
-from datetime import timedelta
+from datetime import date, timedelta
 
 from models import clock
 from reports.dashboard import (budget_burn, coverage_by_kecamatan, subject_requests_due,
                                worklist_ageing)
-from tests.factories import enrol, make_budget, make_submitted, make_worker
+from tests.factories import enrol, make_budget, make_submitted, make_verified, make_worker
 from tests.helpers import csrf_token, login
 from tests.subject_factories import make_request
+from workflows.approval import approve_batch
 
 
 def test_worklist_ageing_buckets(session, staff):
@@ -30,6 +31,16 @@ def test_budget_burn_and_coverage(session, staff):
     coverage = dict((name, (places, enrolled)) for name, places, enrolled
                     in coverage_by_kecamatan(session, 2026))
     assert coverage["Bekasi Timur"] == (2, 2) and len(coverage) == 12
+
+
+def test_a_december_decree_for_next_year_burns_from_its_january(session, staff):
+    make_budget(session, staff["admin1"], year=2027, places=1)
+    case = make_verified(session, staff["cw1"], staff["cw2"], year=2027)
+    with clock.pinned(date(2026, 12, 10)):
+        approve_batch(session, fiscal_year=2027, application_ids=[case.id], sk_number="SK-27",
+                      sk_date=date(2026, 12, 10), actor=staff["head"])
+    burn = budget_burn(session, 2027)
+    assert burn[0].committed == 16_800 * 12 == burn[-1].committed
 
 
 def test_each_role_sees_its_panels(client, session, staff):

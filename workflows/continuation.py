@@ -35,15 +35,19 @@ def continuations(session: Session, ids: list[int], fiscal_year: int,
                   on: date) -> dict[int, Continuation]:
     """Per renewal among ``ids`` whose membership can still continue on ``on``: its KPJ
     and the month its cover continues from."""
-    previous = aliased(Application)
-    found = {}
-    for start in range(0, len(ids), 5_000):
-        for renewal_id, kpj, covered_from in session.execute(
-                select(Application.id, previous.kpj, previous.coverage_start)
-                .join(previous, previous.id == Application.renews_id)
-                .where(Application.id.in_(ids[start:start + 5_000]),
-                       previous.state == "enrolled", previous.kpj.is_not(None))):
-            begins = continuation_start(covered_from, fiscal_year)
-            if still_continuable(begins, on):
-                found[renewal_id] = Continuation(kpj, begins)
+    if not ids:
+        return {}
+    wanted, previous, found = set(ids), aliased(Application), {}
+    # All renewals of the year in one join, then filtered here: an IN list of thousands
+    # on the joined side makes SQLite probe the list once per row.
+    for renewal_id, kpj, covered_from in session.execute(
+            select(Application.id, previous.kpj, previous.coverage_start)
+            .join(previous, previous.id == Application.renews_id)
+            .where(Application.program_year == fiscal_year, previous.state == "enrolled",
+                   previous.kpj.is_not(None))):
+        if renewal_id not in wanted:
+            continue
+        begins = continuation_start(covered_from, fiscal_year)
+        if still_continuable(begins, on):
+            found[renewal_id] = Continuation(kpj, begins)
     return found
