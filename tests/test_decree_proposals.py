@@ -4,13 +4,14 @@ committed."""
 from datetime import date
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from models import Application, AuditEvent, BudgetLedger, BudgetYear, Decree
 from tests.factories import make_budget, make_verified
 from tests.helpers import csrf_token, events_since, head_seq, login
-from workflows.approval import (WAITLIST_ACTOR, approve_batch, promote_waitlist,
-                                send_back_application, sign_decree)
+from workflows.approval import (WAITLIST_ACTOR, approve_batch, decline_application,
+                                promote_waitlist, send_back_application, sign_decree)
+from workflows.budget import revise_budget_year
 from workflows.errors import Conflict, InvalidInput, InvalidTransition
 from workflows.proposal import propose_batch, withdraw_proposal
 
@@ -76,13 +77,26 @@ def test_signing_applies_exactly_the_frozen_lists_and_commits(session, staff):
         "application.approve", "application.waitlist"]
 
 
-def test_signing_refuses_when_a_case_changed_since_the_proposal(session, staff):
+def test_a_listed_case_stays_put_and_signing_refuses_one_that_changed(session, staff):
     make_budget(session, staff["admin1"], places=2)
     first, second = _cases(session, staff, 2)
     proposal = _propose(session, staff, [first, second])
-    send_back_application(session, _fresh(session, second), reason="Cek ulang desil",
-                          actor=staff["head"])
+    for verb in (send_back_application, decline_application):
+        with pytest.raises(InvalidTransition, match="withdraw the proposal first"):
+            verb(session, _fresh(session, second), reason="Cek ulang desil", actor=staff["head"])
+    table = Application.__table__
+    session.execute(update(table).where(table.c.id == second.id)
+                    .values(state="submitted"))  # as if changed behind the proposal's back
     with pytest.raises(Conflict, match=f"{second.id}.*{proposal.proposal_number}"):
+        sign_decree(session, proposal, sk_number="SK-X", sk_date=SK_DAY, actor=staff["head"])
+
+
+def test_signing_says_when_the_budget_no_longer_holds_the_list(session, staff):
+    make_budget(session, staff["admin1"], places=2)
+    proposal = _propose(session, staff, _cases(session, staff, 2))
+    revise_budget_year(session, 2026, appropriation=16_800 * 6, quota=2, reason="APBD-P",
+                       actor=staff["admin1"])
+    with pytest.raises(Conflict, match="no longer holds the signed list"):
         sign_decree(session, proposal, sk_number="SK-X", sk_date=SK_DAY, actor=staff["head"])
 
 

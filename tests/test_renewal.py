@@ -13,8 +13,10 @@ from tests.factories import add_documents, enrol, make_application, make_budget
 from tests.helpers import csrf_token, login
 from tests.renewal_factories import dtsen_update, payer_list
 from workflows.approval import approve_batch
+from workflows.exits import terminate_membership
 from workflows.contributions.generation import generate_contributions
 from workflows.errors import InvalidTransition, NotAllowed
+from workflows.intake import open_application
 from workflows.renewal import end_at_year_end, recheck_renewals
 from workflows.verification import submit_application, verify_application
 
@@ -31,6 +33,17 @@ def _rules(session, application) -> dict:
     results = session.execute(select(EligibilityEvaluation.results).where(
         EligibilityEvaluation.application_id == application.id)).scalar_one()
     return {r["rule"]: r for r in json.loads(results)["rules"]}
+
+
+def _newcomer(session, staff, year_2026, year):
+    """A verified applicant of ``year`` in desil 1, in a DTSEN update that keeps the rest."""
+    newcomer = make_application(session, staff["cw1"], year=year)
+    add_documents(session, newcomer, staff["cw1"])
+    dtsen_update(session, staff, [(p.worker, d) for p, d in zip(year_2026, (2, 7, 3, 4, 1))]
+                 + [(newcomer.worker, 1)], as_of=date(2026, 10, 2))
+    submit_application(session, newcomer, actor=staff["cw1"])
+    verify_application(session, newcomer, actor=staff["cw2"])
+    return newcomer
 
 
 @pytest.fixture
@@ -85,12 +98,7 @@ def test_december_decree_continues_the_membership_with_the_same_kpj_from_january
     stays, richer, province, active, older = year_2026
     recheck_renewals(session, year=2027, actor=staff["cw1"])
     make_budget(session, staff["admin1"], year=2027, places=3)
-    newcomer = make_application(session, staff["cw1"], year=2027)
-    add_documents(session, newcomer, staff["cw1"])
-    dtsen_update(session, staff, [(p.worker, d) for p, d in zip(year_2026, (2, 7, 3, 4, 1))]
-                 + [(newcomer.worker, 1)], as_of=date(2026, 10, 2))
-    submit_application(session, newcomer, actor=staff["cw1"])
-    verify_application(session, newcomer, actor=staff["cw2"])
+    newcomer = _newcomer(session, staff, year_2026, 2027)
     ready = [_renewal_of(session, p) for p in (stays, active, older)]
     with clock.pinned(DECEMBER):
         decree = approve_batch(session, fiscal_year=2027,
@@ -210,3 +218,73 @@ def test_the_worklist_page_rechecks_and_ends(client, session, staff, year_2026):
         "exit_reason": "tidak_memenuhi_syarat", "note": "Desil naik"})
     assert ended.status_code == 302
     assert 'data-figure="ended">1' in client.get("/renewal/?year=2027").get_data(as_text=True)
+
+
+@pytest.mark.day(OCTOBER)
+def test_ending_at_the_year_end_frees_no_place_before_it(session, staff, year_2026):
+    richer = year_2026[1]
+    year = session.get(BudgetYear, 2026)
+    reserve = _newcomer(session, staff, year_2026, 2026)
+    approve_batch(session, fiscal_year=2026, application_ids=[reserve.id], sk_number="SK-R",
+                  sk_date=date(2026, 10, 1), actor=staff["head"])
+    assert session.get(Application, reserve.id).state == "waitlisted"  # all five places taken
+    places = year.places_used
+    recheck_renewals(session, year=2027, actor=staff["cw1"])
+    end_at_year_end(session, session.get(Application, richer.id), year=2027,
+                    reason_code="tidak_memenuhi_syarat", note="Desil naik", actor=staff["cw1"])
+    session.expire_all()
+    # Covered to December: the place is still theirs, nobody is promoted into it.
+    assert session.get(BudgetYear, 2026).places_used == places
+    assert session.get(Application, reserve.id).state == "waitlisted"
+
+
+@pytest.mark.day(OCTOBER)
+def test_a_promoted_renewal_continues_and_the_log_keeps_no_kpj(session, staff, year_2026):
+    stays, active = year_2026[0], year_2026[3]
+    recheck_renewals(session, year=2027, actor=staff["cw1"])
+    # One place, and money enough for a reserve continuing from January later on.
+    make_budget(session, staff["admin1"], year=2027, places=1, appropriation=16_800 * 24)
+    with clock.pinned(DECEMBER):
+        approve_batch(session, fiscal_year=2027,
+                      application_ids=[_renewal_of(session, p).id for p in (stays, active)],
+                      sk_number="SK-1-2027", sk_date=DECEMBER, actor=staff["head"])
+    with clock.pinned(date(2027, 2, 3)):
+        terminate_membership(session, _renewal_of(session, stays), reason_code="pindah_domisili",
+                             effective_month=date(2027, 2, 1), note="Pindah ke Depok",
+                             actor=staff["cw1"])
+    waiting = _renewal_of(session, active)  # promoted from the waiting list, within 3 months
+    assert (waiting.state, waiting.kpj, waiting.coverage_start) == (
+        "enrolled", active.kpj, date(2027, 1, 1))
+    diffs = session.execute(select(AuditEvent.diff).where(
+        AuditEvent.entity_id == str(waiting.id))).scalars().all()
+    assert not any(active.kpj in d for d in diffs)
+
+
+@pytest.mark.day(OCTOBER)
+def test_a_membership_continues_only_from_the_year_right_before(session, staff, year_2026):
+    stays = year_2026[0]
+    recheck_renewals(session, year=2027, actor=staff["cw1"])
+    renewal = _renewal_of(session, stays)
+    renewal.program_year = 2028  # as if left undecided and carried over a year later
+    session.flush()
+    make_budget(session, staff["admin1"], year=2028)
+    with clock.pinned(date(2027, 12, 1)):
+        approve_batch(session, fiscal_year=2028, application_ids=[renewal.id],
+                      sk_number="SK-2028", sk_date=date(2027, 12, 1), actor=staff["head"])
+    assert (_renewal_of(session, stays).state, _renewal_of(session, stays).kpj) == (
+        "approved", None)  # nothing was paid for 2027: it registers with BPJS again
+
+
+@pytest.mark.day(OCTOBER)
+def test_a_participant_takes_the_renewal_not_a_second_intake(client, session, staff,
+                                                             year_2026):
+    stays = year_2026[0]
+    fresh = open_application(session, stays.worker, program_year=2027,
+                             intake_channel="walk_in", actor=staff["cw1"])
+    add_documents(session, fresh, staff["cw1"])
+    submit_application(session, fresh, actor=staff["cw1"])
+    assert _rules(session, fresh)["other_payer"]["value"] == f"SIGAP #{stays.id}"
+    session.commit()
+    login(client, "cw1")
+    page = client.get("/renewal/?year=2027").get_data(as_text=True)
+    assert 'data-figure="unchecked">4' in page and f'data-previous="{stays.id}"' in page

@@ -18,7 +18,8 @@ from tests.helpers import csrf_token, login
 from workflows.approval import approve_batch, promote_waitlist, WAITLIST_ACTOR
 from workflows.bpjs.registration import create_registration_batch, mark_batch_sent
 from workflows.budget import decision_year, last_decision_day
-from workflows.carry_over import carry_over
+from workflows.carry_over import carry_over, waiting_to_carry
+from workflows.proposal import propose_batch
 from workflows.errors import InvalidInput, InvalidTransition
 from workflows.intake import open_application
 
@@ -192,23 +193,27 @@ def test_after_the_year_no_batch_can_be_made_and_the_button_is_off(client, sessi
 
 
 def test_bpjs_cover_must_start_in_the_batch_window(session, staff):
-    """FIXTURE_DAY is 10 July: the batch asks for 1 August 2026."""
+    """FIXTURE_DAY is 10 July: the batch asks for 1 August 2026; cover may start then or
+    later, until the end of 2027 (the last year the membership can continue into)."""
     make_budget(session, staff["admin1"])
     first, second = (make_verified(session, staff["cw1"], staff["cw2"]) for _ in range(2))
     _approve(session, staff, 2026, [first, second], date(2026, 7, 1))
     batch = create_registration_batch(session, fiscal_year=2026, actor=staff["cw1"])
     mark_batch_sent(session, batch, actor=staff["cw1"])
     first, second = _fresh(session, first), _fresh(session, second)
-    for early, late in ((date(2026, 7, 1), date(2027, 1, 1)),):
+    for early, late in ((date(2026, 7, 1), date(2028, 1, 1)),):
         run = import_reply(session, staff, reply_bytes([accepted(first, 1, early),
                                                        accepted(second, 2, late)]))
         assert not run.applied
         assert [p["baris"] for p in problems(run.run)] == ["2", "3"]
-        assert all("2026-08-01 to 2026-12-31" in p["pesan"] for p in problems(run.run))
+        assert all("2026-08-01 to 2027-12-31" in p["pesan"] for p in problems(run.run))
+    # BPJS slow: the second starts in January; none of its 2026 months stays committed.
     run = import_reply(session, staff, reply_bytes([accepted(first, 1, date(2026, 8, 1)),
-                                                   accepted(second, 2, date(2026, 12, 1))]),
+                                                   accepted(second, 2, date(2027, 1, 1))]),
                        file_name="balasan-2.csv")
     assert run.applied
+    assert (_fresh(session, first).commitment, _fresh(session, second).commitment) == (
+        5 * PREMIUM, 0)
 
 
 @pytest.mark.day(date(2027, 1, 4))
@@ -240,3 +245,19 @@ def test_the_bpjs_page_keeps_the_year_chosen_through_an_upload(client, session, 
     assert "year=2025" in answer.headers["Location"] and "run=" in answer.headers["Location"]
     assert 'name="year" value="2025"' in client.get(answer.headers["Location"]).get_data(
         as_text=True)
+
+
+@pytest.mark.day(date(2026, 11, 28))
+def test_carry_over_leaves_a_proposed_case_to_its_proposal_and_counts_only_what_moves(
+        session, staff):
+    make_budget(session, staff["admin1"], year=2026)
+    listed, blocked = (make_verified(session, staff["cw1"], staff["cw2"], year=2026)
+                       for _ in range(2))
+    propose_batch(session, fiscal_year=2026, application_ids=[listed.id], actor=staff["head"])
+    open_application(session, blocked.worker, program_year=2027, intake_channel="walk_in",
+                     actor=staff["cw1"])
+    with clock.pinned(date(2026, 12, 1)):
+        assert waiting_to_carry(session, 2026) == 0  # nothing a carry-over would move
+        outcome = carry_over(session, from_year=2026, actor=staff["head"])
+    assert outcome.moved == [] and list(outcome.kept) == [blocked.id]
+    assert _fresh(session, listed).program_year == 2026  # its proposal decides it

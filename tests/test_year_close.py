@@ -12,6 +12,7 @@ from tests.report_helpers import flat, pdf_pages, run_report
 from workflows.contributions.generation import generate_contributions
 from workflows.contributions.payment import record_payment
 from workflows.errors import InvalidTransition, MissingReference, NotAllowed
+from workflows.exits import terminate_membership
 from workflows.year_close import close_budget_year
 
 PREMIUM = 16_800
@@ -80,7 +81,7 @@ def test_a_year_is_closed_only_when_it_is_over_and_everything_is_decided(session
         close_budget_year(session, 2026, actor=staff["head"])
     make_verified(session, staff["cw1"], staff["cw2"])
     with clock.pinned(JANUARY):
-        with pytest.raises(InvalidTransition, match="carried over first"):
+        with pytest.raises(InvalidTransition, match="carried over \\(or declined\\) first"):
             close_budget_year(session, 2026, actor=staff["head"])
         with pytest.raises(NotAllowed):
             close_budget_year(session, 2026, actor=staff["admin1"])
@@ -103,3 +104,18 @@ def test_the_head_closes_on_the_budget_page_and_the_report_shows_it(app, client,
     content = run_report(app, ["budget", "--year", "2026", "--as", "head"], tmp_path / "r.pdf")
     text = flat(" ".join(pdf_pages(content)))
     assert "Rp218.400" in text and "Rp201.600" in text  # released; carried to 2027
+
+
+@pytest.mark.day(JANUARY)
+def test_an_exit_recorded_after_the_close_gives_the_next_year_its_liability_back(
+        session, staff, paid_half):
+    full = paid_half[0]
+    make_budget(session, staff["admin1"], year=2027, places=3)
+    close_budget_year(session, 2026, actor=staff["head"])
+    before = session.get(BudgetYear, 2026).committed
+    terminate_membership(session, session.get(Application, full.id), reason_code="meninggal",
+                         effective_month=date(2026, 11, 1), note="Akta kematian terlambat",
+                         actor=staff["cw1"])
+    closed, following = session.get(BudgetYear, 2026), session.get(BudgetYear, 2027)
+    assert closed.committed == before == _ledger(session, 2026)  # settled: nothing moves
+    assert following.committed == PREMIUM * 10 == _ledger(session, 2027)  # Nov-Dec given back

@@ -16,6 +16,7 @@ from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session, aliased
 
 from models import Application, ApplicationTransition, Decree, Role, clock
+from reports.formatting import rupiah
 from workflows.actor import Actor
 from workflows.audit import record_many
 from workflows.audit.masking import mask
@@ -25,7 +26,7 @@ from workflows.decisions import Terms, terms_for
 from workflows.errors import Conflict, InvalidInput, InvalidTransition
 from workflows.proposal import (CHUNK, DECIDABLE, check_not_restricted, check_separation,
                                 decided_cases, frozen_lists, lock_open_proposal,
-                                propose_batch, require_head)
+                                open_proposal, propose_batch, require_head)
 from workflows.ranking import ranking
 from workflows.states import apply_transition
 
@@ -58,11 +59,13 @@ def check_sk_number_free(session: Session, sk_number: str) -> None:
                           other=other))
 
 
-def _set_states(session: Session, ids: list[int], values: dict) -> None:
+def _set_states(session: Session, ids: list[int], values: dict, *, holder: int) -> None:
+    """Decide cases still open to a decision and held by proposal ``holder``."""
     for start in range(0, len(ids), CHUNK):
         chunk = ids[start:start + CHUNK]
-        done = session.execute(update(_APP).where(_APP.c.id.in_(chunk),
-                                                  _APP.c.state.in_(DECIDABLE)).values(**values))
+        done = session.execute(update(_APP).where(
+            _APP.c.id.in_(chunk), _APP.c.state.in_(DECIDABLE),
+            _APP.c.proposal_id == holder).values(**values))
         if done.rowcount != len(chunk):
             raise Conflict(_l("Some applications changed in the meantime; nothing was "
                               "approved. Reload the list."))
@@ -98,7 +101,7 @@ def _approve(session: Session, decree: Decree, approved: list[Terms], now) -> No
         if start is not None:
             values.update(state="enrolled", coverage_start=start, kpj=select(previous.kpj)
                           .where(previous.id == _APP.c.renews_id).scalar_subquery())
-        _set_states(session, ids, values)
+        _set_states(session, ids, values, holder=decree.id)
 
 
 def _moves(approved: list[Terms], reserve) -> list[tuple]:
@@ -149,6 +152,14 @@ def sign_decree(session: Session, decree: Decree, *, sk_number: str, sk_date: da
     check_not_restricted(list(ranked.values()))
     approved = terms_for(session, year, [ranked[i] for i in approved_ids], sk_date)
     reserve = [ranked[i] for i in reserve_ids]
+    needed = sum(t.amount for t in approved)
+    if needed > year.remaining or len(approved) > year.quota - year.places_used:
+        raise Conflict(_l(
+            "The budget of %(year)d no longer holds the signed list (%(needed)s and %(n)d places; "
+            "%(left)s and %(places)d places are left). Revise the budget year, or withdraw the "
+            "proposal and propose again.", year=decree.fiscal_year, needed=rupiah(needed),
+            n=len(approved), left=rupiah(year.remaining),
+            places=year.quota - year.places_used))
     now, reason = clock.now(), f"SK {sk_number}"
     decree.status, decree.sk_number, decree.sk_date = "signed", sk_number, sk_date
     decree.approved_by_id, decree.signed_at = actor.user_id, now
@@ -160,8 +171,9 @@ def sign_decree(session: Session, decree: Decree, *, sk_number: str, sk_date: da
         for t in approved], actor=actor, decree_id=decree.id)
     _approve(session, decree, approved, now)
     _set_states(session, [c.application_id for c in reserve if c.state != "waitlisted"], {
-        "state": "waitlisted", "decree_id": decree.id, "state_changed_at": now})
-    _set_states(session, reserve_ids, {"proposal_id": None})
+        "state": "waitlisted", "decree_id": decree.id, "state_changed_at": now},
+        holder=decree.id)
+    _set_states(session, reserve_ids, {"proposal_id": None}, holder=decree.id)
     moves = _moves(approved, reserve)
     if moves:  # never an empty executemany: it would insert one row of defaults
         session.execute(insert(ApplicationTransition), [
@@ -204,10 +216,14 @@ def promote_waitlist(session: Session, fiscal_year: int, *, trigger: str, actor:
         return 0  # nobody could be covered in the year any more: reserves wait for carry-over
     year = lock_year(session, fiscal_year)
     capacity = Capacity.of(session, year)
+    pending = open_proposal(session, fiscal_year)
+    if pending is not None:  # what the mayor may be signing is not free for reserves
+        capacity.money -= pending.total_commitment
+        capacity.places -= pending.approved_count
     waiting = [c for c in ranking(session, fiscal_year, states=("waitlisted",))
                if not c.restricted]
     proposed = set(session.execute(select(Application.id).where(
-        Application.id.in_([c.application_id for c in waiting]),
+        Application.program_year == fiscal_year, Application.state == "waitlisted",
         Application.proposal_id.is_not(None))).scalars())
     promoted = 0
     for terms in terms_for(session, year, [c for c in waiting
@@ -235,10 +251,18 @@ def promote_waitlist(session: Session, fiscal_year: int, *, trigger: str, actor:
     return promoted
 
 
+def _not_proposed(application: Application) -> None:
+    """The list the mayor signs does not change under the proposal's feet."""
+    if application.proposal_id is not None:
+        raise InvalidTransition(_l("Application %(id)s is listed in an open proposal; withdraw "
+                                   "the proposal first.", id=application.id))
+
+
 def decline_application(session: Session, application: Application, *, reason: str,
                         actor: Actor) -> None:
     require_head(actor)
     check_separation(session, [application.id], actor)
+    _not_proposed(application)
     was_approved = application.state == "approved"
     apply_transition(session, application, "decline", actor=actor, reason=reason)
     if was_approved:
@@ -252,5 +276,6 @@ def send_back_application(session: Session, application: Application, *, reason:
                           actor: Actor) -> None:
     """Back to verification; a reserve leaves the decree's waiting list."""
     require_head(actor)
+    _not_proposed(application)
     apply_transition(session, application, "send_back", actor=actor, reason=reason)
     application.decree_id = None

@@ -241,7 +241,9 @@ def release_many(session: Session, fiscal_year: int, items: list[dict], *, actor
 
 def release(session: Session, application: Application, *, amount: int, months: int,
             free_place: bool, reason: str, actor: Actor) -> None:
-    """Give back ``amount`` (and the place) of a case's commitment."""
+    """Give back ``amount`` (and the place) of a case's commitment; never in a closed year
+    (the year row is locked, as every counter move locks it)."""
+    lock_year(session, application.program_year)
     amount = min(amount, application.commitment or 0)
     kecamatan, category = case_keys(session, application)
     _move(session, application.program_year, -amount, -1 if free_place else 0,

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session, aliased
 
 from models import Application, BudgetYear, Role, Worker, clock
 from workflows.actor import Actor
+from workflows.audit import record
 from workflows.budget import last_decision_day, release
 from workflows.eligibility import ACTIVE_STATES
 from workflows.errors import InvalidTransition, NotAllowed
@@ -42,19 +43,23 @@ def year_is_over(fiscal_year: int) -> bool:
 
 
 def waiting_to_carry(session: Session, fiscal_year: int) -> int:
-    """Undecided cases of an over year (0 while the year can still cover)."""
+    """Undecided cases of an over year that a carry-over would move (0 while the year can
+    still cover); those it would keep are for the head to decline."""
     if not year_is_over(fiscal_year):
         return 0
-    return len(_candidates(session, fiscal_year))
+    cases = _candidates(session, fiscal_year)
+    return len(cases) - len(_blockers(session, [c.id for c in cases], fiscal_year + 1))
 
 
 def _candidates(session: Session, fiscal_year: int) -> list[Application]:
+    """Undecided cases of the year; those an open proposal lists wait for its outcome."""
     undecided = Application.state.in_(("verified", "waitlisted"))
     if clock.today().year > fiscal_year:
         undecided |= (Application.state == "approved") & \
             Application.registration_batch_id.is_(None)
     return list(session.execute(select(Application).where(
-        Application.program_year == fiscal_year, undecided).order_by(Application.id)).scalars())
+        Application.program_year == fiscal_year, undecided, Application.proposal_id.is_(None))
+        .order_by(Application.id)).scalars())
 
 
 def _blockers(session: Session, ids: list[int], target_year: int) -> dict[int, str]:
@@ -104,9 +109,12 @@ def carry_over(session: Session, *, from_year: int, actor: Actor) -> CarryOver:
             continue
         changes = {"program_year": target, "decree_id": None}
         if application.state == "approved":
-            release(session, application, amount=application.commitment or 0,
-                    months=(application.commitment or 0) // _premium(session, from_year),
-                    free_place=True, reason=reason, actor=actor)
+            amount = application.commitment or 0
+            months = amount // _premium(session, from_year)
+            release(session, application, amount=amount, months=months, free_place=True,
+                    reason=reason, actor=actor)
+            record(session, actor, "budget.release", entity=application, reason=reason,
+                   diff={"released": [None, amount], "months": [None, months]})
             changes.update(commitment=None, approved_by_id=None, approved_at=None)
         apply_transition(session, application, "carry_over", actor=actor, reason=reason,
                          changes=changes)

@@ -43,7 +43,8 @@ def continuations(session: Session, ids: list[int], fiscal_year: int,
     for renewal_id, kpj, covered_from in session.execute(
             select(Application.id, previous.kpj, previous.coverage_start)
             .join(previous, previous.id == Application.renews_id)
-            .where(Application.program_year == fiscal_year, previous.state == "enrolled",
+            .where(Application.program_year == fiscal_year,
+                   previous.program_year == fiscal_year - 1, previous.state == "enrolled",
                    previous.kpj.is_not(None))):
         if renewal_id not in wanted:
             continue

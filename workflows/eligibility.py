@@ -65,6 +65,12 @@ def _facts(session: Session, application: Application, dtsen, participants) -> F
     payer = None if participants is None else session.scalar(
         select(ParticipantRecord.sumber).where(ParticipantRecord.dataset_id == participants.id,
                                                ParticipantRecord.nik == worker.nik).limit(1))
+    if payer is None and application.renews_id is None:
+        # Already a participant: their next year is a renewal, not a second intake.
+        member = session.scalar(select(Application.id).where(
+            Application.worker_id == worker.id, Application.id != application.id,
+            Application.state == "enrolled").limit(1))
+        payer = f"SIGAP #{member}" if member else None
     return Facts(nik=worker.nik, kk_number=worker.kk_number, birth_date=worker.birth_date,
                  sex=worker.sex, category=worker.category, monthly_income=worker.monthly_income,
                  dtsen_dataset=getattr(dtsen, "id", None),

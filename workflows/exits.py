@@ -10,7 +10,7 @@ from models import Application, BudgetYear, ContributionMonth, PaymentBatch, Rol
 from workflows.actor import Actor
 from workflows.approval import WAITLIST_ACTOR, promote_waitlist
 from workflows.audit import record
-from workflows.budget import months_from, release
+from workflows.budget import lock_year, months_from, release, release_many
 from workflows.contributions.generation import refresh_batch_totals
 from workflows.errors import InvalidInput, InvalidTransition, NotAllowed
 from workflows.states import apply_transition
@@ -22,9 +22,15 @@ EXIT_REASONS = ("meninggal", "pindah_domisili", "pekerja_formal", "penghasilan_d
 def release_and_promote(session: Session, application: Application, *, from_month: date | None,
                         reason: str, actor: Actor) -> int:
     """Release the case's commitment from ``from_month`` (all of it when None) and its
-    place, then approve reserves in rank order. Returns the rupiah released."""
+    place, then approve reserves in rank order. Returns the rupiah released.
+
+    An exit from the next year on releases no month of this one: the participant holds
+    the place to the end of the year, so nobody is promoted into it. In a closed year
+    what stays committed was paid (workflows.year_close): nothing comes free."""
     year = session.get(BudgetYear, application.program_year)
     months = 12 if from_month is None else months_from(from_month, year.fiscal_year)
+    if year.status == "closed" or months == 0:
+        return 0
     amount = min(application.commitment or 0, year.premium_per_month * months)
     release(session, application, amount=amount, months=months, free_place=True, reason=reason,
             actor=actor)
@@ -35,17 +41,30 @@ def release_and_promote(session: Session, application: Application, *, from_mont
     return amount
 
 
-def _drop_unpaid_months(session: Session, application: Application, first: date) -> int:
+def _drop_unpaid_months(session: Session, application: Application, first: date, *,
+                        reason: str, actor: Actor) -> int:
     """Months from the exit on that are not paid yet are not owed: drop them, also from
     batches generated but not yet paid (whose totals shrink accordingly). Months already
-    paid stay; BPJS refunds them by agreement (domain.md §1.7)."""
-    unpaid = select(ContributionMonth.id).outerjoin(PaymentBatch).where(
+    paid stay; BPJS refunds them by agreement (domain.md §1.7). Months a year-close
+    carried to the next year as a liability give that year its money back."""
+    unpaid = select(ContributionMonth.id, ContributionMonth.amount,
+                    PaymentBatch.fiscal_year).outerjoin(PaymentBatch).where(
         ContributionMonth.application_id == application.id, ContributionMonth.month >= first,
         ContributionMonth.status == "due",
         (ContributionMonth.payment_batch_id.is_(None)) | (PaymentBatch.status == "generated"))
-    ids = list(session.execute(unpaid).scalars())
-    if not ids:
+    rows = session.execute(unpaid).all()
+    if not rows:
         return 0
+    ids = [row.id for row in rows]
+    carried: dict[int, list[int]] = {}
+    for row in rows:
+        if row.fiscal_year is not None and row.fiscal_year != application.program_year:
+            carried.setdefault(row.fiscal_year, []).append(row.amount)
+    for fiscal_year, amounts in carried.items():
+        lock_year(session, fiscal_year)
+        release_many(session, fiscal_year, [{
+            "application_id": application.id, "amount": sum(amounts), "months": len(amounts),
+            "reason": reason}], actor=actor)
     batches = set(session.execute(select(ContributionMonth.payment_batch_id).where(
         ContributionMonth.id.in_(ids), ContributionMonth.payment_batch_id.is_not(None))
     ).scalars())
@@ -74,7 +93,9 @@ def terminate_membership(session: Session, application: Application, *, reason_c
     application.exit_reason, application.exit_month = reason_code, effective_month
     apply_transition(session, application, "terminate", actor=actor,
                      reason=f"{reason_code}: {note}".strip(": "))
-    dropped = _drop_unpaid_months(session, application, effective_month)
+    dropped = _drop_unpaid_months(session, application, effective_month, actor=actor,
+                                  reason=f"Kepesertaan berakhir ({reason_code}) mulai "
+                                         f"{effective_month:%Y-%m}")
     return release_and_promote(session, application, from_month=effective_month,
                                reason=f"Kepesertaan berakhir ({reason_code}) mulai "
                                       f"{effective_month:%Y-%m}; {dropped} bulan iuran dibatalkan",

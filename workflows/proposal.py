@@ -38,14 +38,17 @@ def require_head(actor: Actor) -> None:
 
 def check_separation(session: Session, ids: list[int], actor: Actor) -> None:
     """Nobody decides a case they took in or verified."""
-    own = set(session.execute(select(Application.id).where(
-        Application.id.in_(ids), Application.taken_in_by_id == actor.user_id)).scalars())
-    own |= set(session.execute(select(ApplicationTransition.application_id).where(
-        ApplicationTransition.application_id.in_(ids),
-        # The verify edge (submitted -> verified), not a carry-over that keeps "verified".
-        ApplicationTransition.from_state == "submitted",
-        ApplicationTransition.to_state == "verified",
-        ApplicationTransition.actor_id == actor.user_id)).scalars())
+    own: set[int] = set()
+    for start in range(0, len(ids), CHUNK):
+        chunk = ids[start:start + CHUNK]
+        own |= set(session.execute(select(Application.id).where(
+            Application.id.in_(chunk), Application.taken_in_by_id == actor.user_id)).scalars())
+        own |= set(session.execute(select(ApplicationTransition.application_id).where(
+            ApplicationTransition.application_id.in_(chunk),
+            # The verify edge (submitted -> verified), not a carry-over that keeps "verified".
+            ApplicationTransition.from_state == "submitted",
+            ApplicationTransition.to_state == "verified",
+            ApplicationTransition.actor_id == actor.user_id)).scalars())
     if own:
         raise NotAllowed(_l("You took in or verified application(s) %(ids)s; another head must "
                             "decide them.", ids=", ".join(map(str, sorted(own)))))

@@ -64,6 +64,8 @@ def ranking(session: Session, fiscal_year: int, *, states=("verified", "waitlist
             .order_by(EligibilityEvaluation.desil.is_(None), EligibilityEvaluation.desil,
                       Worker.female_head_of_household.desc(), Worker.disability.desc(),
                       Application.submitted_at, Application.id))
-    if only_ids is not None:
-        stmt = stmt.where(Application.id.in_(list(only_ids)))
-    return [RankedCase(rank, *row) for rank, row in enumerate(session.execute(stmt), start=1)]
+    rows = session.execute(stmt)
+    if only_ids is not None:  # filtered here: a decree of 200,000 is no IN list of ids
+        wanted = set(only_ids)
+        rows = (row for row in rows if row.id in wanted)
+    return [RankedCase(rank, *row) for rank, row in enumerate(rows, start=1)]

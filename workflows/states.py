@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from models import Application, ApplicationTransition, Role, clock
 from workflows.actor import Actor
 from workflows.audit import record
+from workflows.audit.masking import field_value
 from workflows.errors import InvalidInput, InvalidTransition, NotAllowed
 from workflows.guards import (documents_complete, evaluated_eligible, identity_consistent,
                               no_open_duplicates, not_taken_in_by_actor,
@@ -117,8 +118,9 @@ def apply_transition(session: Session, application: Application, name: str, *,
     source = application.state
     now = clock.now()
     diff = {"state": [source, transition.target]}
-    for field_name, value in (changes or {}).items():
-        diff[field_name] = [getattr(application, field_name), value]
+    for field_name, value in (changes or {}).items():  # a KPJ is kept as a keyed hash
+        diff[field_name] = [field_value(Application, field_name, getattr(application, field_name)),
+                            field_value(Application, field_name, value)]
         setattr(application, field_name, value)
     application.state = transition.target
     application.state_changed_at = now

@@ -51,8 +51,8 @@ def obstacles(session: Session, fiscal_year: int) -> list[str]:
         Application.state.in_(("verified", "waitlisted")) |
         ((Application.state == "approved") & Application.registration_batch_id.is_(None))))
     if undecided:
-        found.append(str(_l("%(n)d undecided applications must be carried over first.",
-                            n=undecided)))
+        found.append(str(_l("%(n)d undecided applications must be carried over (or declined) "
+                            "first.", n=undecided)))
     prepared = session.scalar(select(func.count()).select_from(RegistrationBatch).where(
         RegistrationBatch.fiscal_year == fiscal_year, RegistrationBatch.status == "prepared"))
     if prepared:

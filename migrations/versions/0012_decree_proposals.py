@@ -72,9 +72,9 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_application_proposal_id'))
         batch_op.drop_column('proposal_id')
     with op.batch_alter_table('decree', schema=None) as batch_op:
-        batch_op.drop_constraint('ck_decree_withdrawn_has_reason', type_='check')
-        batch_op.drop_constraint('ck_decree_signed_has_number', type_='check')
-        batch_op.drop_constraint('ck_decree_known_status', type_='check')
+        batch_op.drop_constraint('withdrawn_has_reason', type_='check')
+        batch_op.drop_constraint('signed_has_number', type_='check')
+        batch_op.drop_constraint('known_status', type_='check')
         batch_op.drop_constraint(batch_op.f('fk_decree_proposed_by_id_app_user'),
                                  type_='foreignkey')
         batch_op.drop_constraint(batch_op.f('uq_decree_proposal_number'), type_='unique')

@@ -69,10 +69,12 @@ def coverage_start(batch_day: date, fiscal_year: int) -> date | None:
     return start if start <= date(fiscal_year + 1, 1, 1) else None
 
 
-def start_window(requested: date) -> tuple[date, date]:
-    """The days BPJS's tanggal_mulai may fall on for a batch that asked for ``requested``:
-    that day or later (never before the decree), within the same budget year."""
-    return requested, date(requested.year, 12, 31)
+def start_window(requested: date, fiscal_year: int) -> tuple[date, date]:
+    """The days BPJS's tanggal_mulai may fall on for a batch of ``fiscal_year`` that asked
+    for ``requested``: that day or later (never before the decree), and no later than the
+    next budget year, the last the membership can continue into. Months of the programme
+    year before the cover starts are released at enrolment."""
+    return requested, date(fiscal_year + 1, 12, 31)
 
 
 def declared_income(session: Session, on: date) -> int:

@@ -15,7 +15,7 @@ import hashlib
 from datetime import date
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import exists, func, insert, select, text, update
+from sqlalchemy import exists, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from models import (Application, ApplicationTransition, RegistrationBatch, RegistrationItem, Role,
@@ -29,6 +29,7 @@ from workflows.bpjs.files import build_csv, build_xlsx
 from workflows.errors import Conflict, InvalidInput, InvalidTransition, NotAllowed
 from workflows.guards import processing_not_restricted
 from workflows.restrictions import worker_restricted
+from workflows.serial import one_at_a_time
 from workflows.states import TRANSITIONS
 
 _APP = Application.__table__
@@ -49,17 +50,6 @@ def _edge(actor: Actor, name: str, *, applied=()) -> tuple[str, str]:
     if not actor.has_role(*transition.roles):
         raise NotAllowed(_l("Only caseworkers register applications with BPJS."))
     return transition.sources[0], transition.target
-
-
-def _lock_batches(session: Session) -> None:
-    """One batch is made at a time, so numbers and members never collide.
-
-    SQLite write transactions are ``BEGIN IMMEDIATE`` already.
-    """
-    if session.get_bind().dialect.name == "postgresql":
-        key = int.from_bytes(hashlib.sha256(b"caseapp-bpjs-registration").digest()[:8], "big",
-                             signed=True)
-        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})
 
 
 def _waiting_members(session: Session, fiscal_year: int) -> tuple[list[Member], int]:
@@ -130,7 +120,7 @@ def create_registration_batch(session: Session, *, fiscal_year: int, actor: Acto
             "could only start cover after January %(next)d. Carry its approved applications "
             "over to %(next)d instead.", year=fiscal_year, day=today.isoformat(),
             next=fiscal_year + 1))
-    _lock_batches(session)
+    one_at_a_time(session, "bpjs-registration")  # batch numbers and members never collide
     members, held_back = _waiting_members(session, fiscal_year)
     if held_back and not members:
         raise InvalidTransition(_l("The %(n)d approved applications of %(year)d waiting to be "

@@ -192,11 +192,11 @@ def _check_case(reply: _Reply, case: _Case | None, batch: str | None,
         return _l("This NIK was sent in batch %(other)s, but this reply answers batch "
                   "%(batch)s (row %(row)d). Import one reply per batch.",
                   other=case.batch_number, batch=batch, row=first_row)
-    first, last = start_window(case.batch_coverage_from)
+    first, last = start_window(case.batch_coverage_from, case.program_year)
     if reply.status == ACCEPTED and not first <= reply.start <= last:
         return _l("tanggal_mulai %(day)s lies outside the batch's window, %(first)s to "
-                  "%(last)s: cover cannot start before the month the city asked for, nor in "
-                  "another budget year.", day=reply.start.isoformat(),
+                  "%(last)s: cover cannot start before the month the city asked for, nor after "
+                  "the next budget year.", day=reply.start.isoformat(),
                   first=first.isoformat(), last=last.isoformat())
     if case.state == "submitted_to_bpjs":
         return None

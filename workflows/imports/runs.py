@@ -8,20 +8,20 @@
 - Audited without personal data: one event per run (file name, SHA-256, rows).
 """
 import csv
-import hashlib
 import io
 from dataclasses import dataclass
 from datetime import date
 from typing import Callable
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select, text
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from models import ImportRun
 from workflows.actor import Actor
 from workflows.audit import record
 from workflows.imports.spreadsheet import Problem, spool
+from workflows.serial import one_at_a_time
 
 REPORT_LIMIT = 1_000  # stored report rows; every problem is still counted
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -62,14 +62,8 @@ class ProblemReport:
 
 
 def lock_kind(session: Session, kind: str) -> None:
-    """Serialise imports of one kind so two uploads of one file cannot both apply.
-
-    SQLite transactions already start with ``BEGIN IMMEDIATE``.
-    """
-    if session.get_bind().dialect.name == "postgresql":
-        key = int.from_bytes(hashlib.sha256(f"caseapp-import-{kind}".encode()).digest()[:8],
-                             "big", signed=True)
-        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})
+    """Serialise imports of one kind so two uploads of one file cannot both apply."""
+    one_at_a_time(session, f"import-{kind}")
 
 
 # apply(file, run_id, problems) -> number of data rows read
