@@ -31,6 +31,7 @@ from workflows.eligibility_rules import Cap, Facts, rules_for
 from workflows.errors import InvalidInput, InvalidTransition, NotAllowed
 from workflows.exits import terminate_membership
 from workflows.imports.datasets import current_dataset
+from workflows.serial import one_at_a_time
 from workflows.states import apply_transition
 
 _APP = Application.__table__
@@ -111,6 +112,7 @@ def recheck_renewals(session: Session, *, year: int, actor: Actor) -> Recheck:
     if today < renewal_opens(year):
         raise InvalidTransition(_l("Renewal into %(year)d opens on %(day)s.", year=year,
                                    day=renewal_opens(year).isoformat()))
+    one_at_a_time(session, f"renewal-{year}")  # a second click waits, then finds none due
     policy = policy_in_force(session, today)
     cap = Cap(*income_cap(session, policy, year), year)
     dtsen, payers = current_dataset(session, "dtsen"), current_dataset(session, "participants")
