@@ -181,3 +181,17 @@ def test_the_auditor_reads_a_proposal_but_has_no_forms(client, session, staff):
     html = client.get(f"/approval/decrees/{proposal.id}").get_data(as_text=True)
     assert proposal.proposal_number in html and 'data-testid="sign-decree"' not in html
     assert 'data-testid="withdraw-proposal"' not in html
+
+
+def test_a_promotion_leaves_the_money_an_open_proposal_counts_on(session, staff):
+    make_budget(session, staff["admin1"], places=1, appropriation=16_800 * 6)
+    first, second, third = _cases(session, staff, 3)
+    approve_batch(session, fiscal_year=2026, application_ids=[first.id, second.id],
+                  sk_number="SK-1", sk_date=SK_DAY, actor=staff["head"])
+    revise_budget_year(session, 2026, appropriation=16_800 * 12, quota=2, reason="APBD-P",
+                       actor=staff["admin1"])
+    proposal = _propose(session, staff, [third])  # counts on the six months just added
+    assert promote_waitlist(session, 2026, trigger="uji", actor=WAITLIST_ACTOR) == 0
+    assert _fresh(session, second).state == "waitlisted"
+    sign_decree(session, proposal, sk_number="SK-2", sk_date=SK_DAY, actor=staff["head"])
+    assert _fresh(session, third).state == "approved"
