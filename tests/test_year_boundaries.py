@@ -232,6 +232,10 @@ def test_once_the_year_ended_an_approved_case_never_sent_gives_its_money_back(se
     release = session.execute(select(BudgetLedger).where(
         BudgetLedger.application_id == case.id, BudgetLedger.kind == "release")).scalar_one()
     assert (release.amount, release.places, release.months) == (-2 * PREMIUM, -1, 2)
+    event = session.execute(select(AuditEvent).where(
+        AuditEvent.action == "budget.release",
+        AuditEvent.entity_id == str(case.id))).scalar_one()
+    assert f'"released":[null,{2 * PREMIUM}]' in event.diff
 
 
 def test_the_bpjs_page_keeps_the_year_chosen_through_an_upload(client, session, staff):
