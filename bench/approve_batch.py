@@ -13,11 +13,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-import flask_migrate  # noqa: E402
 from sqlalchemy import insert, select  # noqa: E402
 
 import throwaway  # noqa: E402  (bench/ is on sys.path when run as a script)
-from caseapp import create_app  # noqa: E402
 from caseapp.extensions import db  # noqa: E402
 from models import (Application, ApplicationTransition, EligibilityEvaluation,  # noqa: E402
                     PolicyVersion, User, Worker, clock)
@@ -63,28 +61,21 @@ def _set_up(session, cases: int) -> Actor:
 
 def main() -> None:
     cases = int(sys.argv[1]) if len(sys.argv) > 1 else 10_000
-    url, admin = throwaway.create(sys.argv[2] if len(sys.argv) > 2 else None, BENCH_DB)
-    app = create_app({"DATABASE_URL": url, "SECRET_KEY": "bench"})
-    try:
-        with app.app_context():
-            flask_migrate.upgrade()
-            head = _set_up(db.session, cases)
-            db.session.commit()
-            ids = db.session.execute(select(Application.id)).scalars().all()
-            start = time.perf_counter()
-            decree = approve_batch(db.session, fiscal_year=2026, application_ids=ids,
-                                   sk_number="SK-BENCH", sk_date=date(2026, 1, 2), actor=head)
-            db.session.commit()
-            took = time.perf_counter() - start
-            approved, waitlisted = decree.approved_count, decree.waitlisted_count
-            verdict = verify_chain(db.session)
-        print(f"database: {url.split(':')[0]}")
-        print(f"approve_batch: {approved} approved, {waitlisted} "
-              f"waitlisted under one SK in {took:.2f} s = {cases / took:,.0f} cases/s "
-              f"(audit chain {'ok' if verdict.ok else 'BROKEN'}, {verdict.events} events)")
-    finally:
-        db.state(app).engine.dispose()
-        throwaway.drop(admin, BENCH_DB)
+    with throwaway.migrated_app(sys.argv[2] if len(sys.argv) > 2 else None, BENCH_DB) as url:
+        head = _set_up(db.session, cases)
+        db.session.commit()
+        ids = db.session.execute(select(Application.id)).scalars().all()
+        start = time.perf_counter()
+        decree = approve_batch(db.session, fiscal_year=2026, application_ids=ids,
+                               sk_number="SK-BENCH", sk_date=date(2026, 1, 2), actor=head)
+        db.session.commit()
+        took = time.perf_counter() - start
+        approved, waitlisted = decree.approved_count, decree.waitlisted_count
+        verdict = verify_chain(db.session)
+    print(f"database: {url.split(':')[0]}")
+    print(f"approve_batch: {approved} approved, {waitlisted} "
+          f"waitlisted under one SK in {took:.2f} s = {cases / took:,.0f} cases/s "
+          f"(audit chain {'ok' if verdict.ok else 'BROKEN'}, {verdict.events} events)")
 
 
 if __name__ == "__main__":

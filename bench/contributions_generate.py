@@ -14,13 +14,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-import flask_migrate  # noqa: E402
 from sqlalchemy import func, insert, select, text  # noqa: E402
 
 import throwaway  # noqa: E402  (bench/ is on sys.path when run as a script)
-from caseapp import create_app  # noqa: E402
 from caseapp.extensions import db  # noqa: E402
-from models import Application, ContributionMonth, Decree, Worker, clock  # noqa: E402
+from models import Application, ContributionMonth, Worker, clock  # noqa: E402
 from workflows.actor import Actor  # noqa: E402
 from workflows.budget import open_budget_year  # noqa: E402
 from workflows.contributions.generation import generate_contributions  # noqa: E402
@@ -50,11 +48,9 @@ def _set_up(session, count: int) -> Actor:
                             appropriation=16_800 * 12 * count, quota=count,
                             actor=Actor.for_user(staff["it"]))
     commitment = year.premium_per_month * 12
-    decree = Decree(sk_number="SK-BENCH", sk_date=date(2026, 1, 2), fiscal_year=2026,
-                    approved_by_id=staff["kadis"].id, approved_count=count, waitlisted_count=0,
-                    total_commitment=commitment * count, snapshot="{}", snapshot_sha256="0" * 64)
-    session.add(decree)
-    session.flush()
+    decree = throwaway.signed_decree(session, sk_number="SK-BENCH", sk_date=date(2026, 1, 2),
+                                     head_id=staff["kadis"].id, approved=count,
+                                     total=commitment * count)
     now = clock.now()
     for rows in _chunks(count, lambda i: {
             "id": i, "nik": f"32750199{i:08d}", "kk_number": f"32750101{i:08d}",
@@ -83,51 +79,44 @@ def _timed(work):
 
 def main() -> None:
     count = int(sys.argv[1]) if len(sys.argv) > 1 else 200_000
-    url, admin = throwaway.create(sys.argv[2] if len(sys.argv) > 2 else None, BENCH_DB)
-    app = create_app({"DATABASE_URL": url, "SECRET_KEY": "bench"})
-    try:
-        with app.app_context():
-            flask_migrate.upgrade()
-            caseworker, setup = _timed(lambda: _set_up(db.session, count))
+    with throwaway.migrated_app(sys.argv[2] if len(sys.argv) > 2 else None, BENCH_DB) as url:
+        caseworker, setup = _timed(lambda: _set_up(db.session, count))
+        db.session.commit()
+        if url.startswith("postgresql"):
+            # Statistics as autovacuum would leave them: they once made the planner
+            # rescan contribution_month per row (see generation.py).
+            db.session.execute(text("ANALYZE"))
             db.session.commit()
-            if admin is not None:
-                # Statistics as autovacuum would leave them: they once made the planner
-                # rescan contribution_month per row (see generation.py).
-                db.session.execute(text("ANALYZE"))
-                db.session.commit()
 
-            def generate():
-                batch = generate_contributions(db.session, first_month=MONTH, months=1,
-                                               actor=caseworker)
-                db.session.commit()
-                return batch
+        def generate():
+            batch = generate_contributions(db.session, first_month=MONTH, months=1,
+                                           actor=caseworker)
+            db.session.commit()
+            return batch
 
-            batch, took = _timed(generate)
-            rows = db.session.scalar(select(func.count()).select_from(ContributionMonth))
-            start = time.perf_counter()
-            try:
-                generate()
-                repeat = "CREATED ROWS (a bug)"
-            except Conflict:
-                db.session.rollback()
-                repeat = "refused, nothing new"
-            again = time.perf_counter() - start
-            _, paying = _timed(lambda: (record_payment(
-                db.session, batch, sp2d_number="SP2D-BENCH", sp2d_date=date(2026, 3, 10),
-                invoice_number="INV-BENCH", actor=caseworker), db.session.commit()))
-            warnings, listing = _timed(lambda: lapse_warnings(db.session, date(2026, 5, 20)))
-            total = batch.total
-        print(f"database: {url.split(':')[0]}; {count:,} enrolled participants "
-              f"(set-up {setup:.1f} s, not measured)")
-        rupiah = f"Rp{total:,}".replace(",", ".")
-        print(f"generate_contributions, one month: {rows:,} rows, {rupiah} in {took:.2f} s "
-              f"= {rows / took:,.0f} rows/s")
-        print(f"same month again: {repeat} in {again:.2f} s")
-        print(f"record_payment of the batch: {paying:.2f} s; lapse_warnings over everyone: "
-              f"{len(warnings):,} listed in {listing:.2f} s")
-    finally:
-        db.state(app).engine.dispose()
-        throwaway.drop(admin, BENCH_DB)
+        batch, took = _timed(generate)
+        rows = db.session.scalar(select(func.count()).select_from(ContributionMonth))
+        start = time.perf_counter()
+        try:
+            generate()
+            repeat = "CREATED ROWS (a bug)"
+        except Conflict:
+            db.session.rollback()
+            repeat = "refused, nothing new"
+        again = time.perf_counter() - start
+        _, paying = _timed(lambda: (record_payment(
+            db.session, batch, sp2d_number="SP2D-BENCH", sp2d_date=date(2026, 3, 10),
+            invoice_number="INV-BENCH", actor=caseworker), db.session.commit()))
+        warnings, listing = _timed(lambda: lapse_warnings(db.session, date(2026, 5, 20)))
+        total = batch.total
+    print(f"database: {url.split(':')[0]}; {count:,} enrolled participants "
+          f"(set-up {setup:.1f} s, not measured)")
+    rupiah = f"Rp{total:,}".replace(",", ".")
+    print(f"generate_contributions, one month: {rows:,} rows, {rupiah} in {took:.2f} s "
+          f"= {rows / took:,.0f} rows/s")
+    print(f"same month again: {repeat} in {again:.2f} s")
+    print(f"record_payment of the batch: {paying:.2f} s; lapse_warnings over everyone: "
+          f"{len(warnings):,} listed in {listing:.2f} s")
 
 
 if __name__ == "__main__":

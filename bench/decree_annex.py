@@ -9,7 +9,6 @@ render the chunks in WORKERS processes, join, audit event, commit). Peak RSS is
 sampled from /proc for this process and the rendering workers (the forkserver's
 children are not this process's children, so getrusage would miss them).
 """
-import hashlib
 import io
 import json
 import os
@@ -24,12 +23,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import flask_migrate  # noqa: E402
 from pypdf import PdfReader  # noqa: E402
-from sqlalchemy import insert  # noqa: E402
 
+import throwaway  # noqa: E402  (bench/ is on sys.path when run as a script)
 from caseapp import create_app  # noqa: E402
 from caseapp.extensions import db  # noqa: E402
 from caseapp.reports.service import generate, parse_params  # noqa: E402
-from models import Decree  # noqa: E402
 from workflows.actor import Actor  # noqa: E402
 from workflows.budget import open_budget_year  # noqa: E402
 from workflows.reference import load_reference_data  # noqa: E402
@@ -66,11 +64,10 @@ def _set_up(session, rows: int) -> Actor:
                      appropriation=16_800 * 12 * rows, quota=rows,
                      actor=Actor.for_user(staff["it"]))
     snapshot = _snapshot(rows)
-    session.execute(insert(Decree).values(
-        sk_number=SK_NUMBER, sk_date=date(2026, 1, 10),
-        fiscal_year=2026, approved_by_id=staff["kadis"].id, approved_count=rows * 9 // 10,
-        waitlisted_count=rows - rows * 9 // 10, total_commitment=16_800 * 12 * (rows * 9 // 10),
-        snapshot=snapshot, snapshot_sha256=hashlib.sha256(snapshot.encode()).hexdigest()))
+    throwaway.signed_decree(session, sk_number=SK_NUMBER, sk_date=date(2026, 1, 10),
+                            head_id=staff["kadis"].id, approved=rows * 9 // 10,
+                            waitlisted=rows - rows * 9 // 10,
+                            total=16_800 * 12 * (rows * 9 // 10), snapshot=snapshot)
     return Actor.for_user(staff["kadis"], ip="bench")
 
 

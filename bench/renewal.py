@@ -16,15 +16,13 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-import flask_migrate  # noqa: E402
 from sqlalchemy import func, insert, select, text  # noqa: E402
 from sqlalchemy.orm import aliased  # noqa: E402
 
 import throwaway  # noqa: E402  (bench/ is on sys.path when run as a script)
-from caseapp import create_app  # noqa: E402
 from caseapp.extensions import db  # noqa: E402
-from models import (Application, Decree, DtsenRecord, ImportRun, RegistrationBatch,  # noqa: E402
-                    User, Worker, clock)
+from models import (Application, DtsenRecord, ImportRun, RegistrationBatch,  # noqa: E402
+                    Worker, clock)
 from workflows.actor import Actor  # noqa: E402
 from workflows.approval import approve_batch  # noqa: E402
 from workflows.audit import verify_chain  # noqa: E402
@@ -58,15 +56,9 @@ def _set_up(session, participants: int) -> dict:
                          appropriation=16_800 * 12 * participants, quota=participants,
                          actor=staff["it"])
     now = clock.now()
-    decree = Decree(status="signed", proposal_number="USULAN-2026-001",
-                    proposed_by_id=staff["kadis"].user_id, sk_number="SK-BENCH-2026",
-                    sk_date=date(2026, 1, 2), fiscal_year=2026,
-                    approved_by_id=staff["kadis"].user_id, signed_at=now,
-                    approved_count=participants, waitlisted_count=0,
-                    total_commitment=16_800 * 12 * participants, snapshot="{}",
-                    snapshot_sha256="0" * 64)
-    session.add(decree)
-    session.flush()
+    decree = throwaway.signed_decree(session, sk_number="SK-BENCH-2026", sk_date=date(2026, 1, 2),
+                                     head_id=staff["kadis"].user_id, approved=participants,
+                                     total=16_800 * 12 * participants)
     ids = range(1, participants + 1)
     session.execute(insert(Worker), [{
         "id": i, "nik": _nik(i), "kk_number": f"3275010101{i:06d}", "full_name": f"Pekerja {i}",
@@ -105,42 +97,35 @@ def _timed(work):
 
 def main() -> None:
     participants = int(sys.argv[1]) if len(sys.argv) > 1 else 200_000
-    url, admin = throwaway.create(sys.argv[2] if len(sys.argv) > 2 else None, BENCH_DB)
-    app = create_app({"DATABASE_URL": url, "SECRET_KEY": "bench"})
-    try:
-        with app.app_context():
-            flask_migrate.upgrade()
-            staff = _set_up(db.session, participants)
-            db.session.commit()
-            with clock.pinned(date(2026, 10, 15)):
-                checked, recheck_s = _timed(lambda: recheck_renewals(
-                    db.session, year=2027, actor=staff["cw"]))
-            ready = db.session.execute(select(Application.id).where(
-                Application.program_year == 2027, Application.state == "verified")
-            ).scalars().all()
-            with clock.pinned(date(2026, 12, 10)):
-                decree, decree_s = _timed(lambda: approve_batch(
-                    db.session, fiscal_year=2027, application_ids=ready,
-                    sk_number="SK-BENCH-2027", sk_date=date(2026, 12, 10),
-                    actor=staff["kadis"]))
-            previous = aliased(Application)
-            same_kpj = db.session.scalar(select(func.count()).select_from(Application).join(
-                previous, previous.id == Application.renews_id).where(
-                Application.state == "enrolled", Application.kpj == previous.kpj,
-                Application.coverage_start == date(2027, 1, 1)))
-            batches = db.session.scalar(select(func.count()).select_from(RegistrationBatch))
-            approved = decree.approved_count
-            verdict = verify_chain(db.session)
-        print(f"database: {url.split(':')[0]}, participants of 2026: {participants:,}")
-        print(f"re-check (renewal applications, evaluations, audit events): {recheck_s:.1f} s, "
-              f"{checked.eligible:,} ready = {participants / recheck_s:,.0f} participants/s")
-        print(f"ranking, proposal and signed decree of 2027: {decree_s:.1f} s, {approved:,} "
-              f"approved; continuing with the same KPJ from 1 January: {same_kpj:,}; "
-              f"registration batches: {batches}")
-        print(f"audit chain {'ok' if verdict.ok else 'BROKEN'}, {verdict.events:,} events")
-    finally:
-        db.state(app).engine.dispose()
-        throwaway.drop(admin, BENCH_DB)
+    with throwaway.migrated_app(sys.argv[2] if len(sys.argv) > 2 else None, BENCH_DB) as url:
+        staff = _set_up(db.session, participants)
+        db.session.commit()
+        with clock.pinned(date(2026, 10, 15)):
+            checked, recheck_s = _timed(lambda: recheck_renewals(
+                db.session, year=2027, actor=staff["cw"]))
+        ready = db.session.execute(select(Application.id).where(
+            Application.program_year == 2027, Application.state == "verified")
+        ).scalars().all()
+        with clock.pinned(date(2026, 12, 10)):
+            decree, decree_s = _timed(lambda: approve_batch(
+                db.session, fiscal_year=2027, application_ids=ready,
+                sk_number="SK-BENCH-2027", sk_date=date(2026, 12, 10),
+                actor=staff["kadis"]))
+        previous = aliased(Application)
+        same_kpj = db.session.scalar(select(func.count()).select_from(Application).join(
+            previous, previous.id == Application.renews_id).where(
+            Application.state == "enrolled", Application.kpj == previous.kpj,
+            Application.coverage_start == date(2027, 1, 1)))
+        batches = db.session.scalar(select(func.count()).select_from(RegistrationBatch))
+        approved = decree.approved_count
+        verdict = verify_chain(db.session)
+    print(f"database: {url.split(':')[0]}, participants of 2026: {participants:,}")
+    print(f"re-check (renewal applications, evaluations, audit events): {recheck_s:.1f} s, "
+          f"{checked.eligible:,} ready = {participants / recheck_s:,.0f} participants/s")
+    print(f"ranking, proposal and signed decree of 2027: {decree_s:.1f} s, {approved:,} "
+          f"approved; continuing with the same KPJ from 1 January: {same_kpj:,}; "
+          f"registration batches: {batches}")
+    print(f"audit chain {'ok' if verdict.ok else 'BROKEN'}, {verdict.events:,} events")
 
 
 if __name__ == "__main__":

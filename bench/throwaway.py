@@ -1,12 +1,19 @@
 """A throwaway database for a bench script: a temp SQLite file, or a fresh PostgreSQL
 database (argument ``postgres`` or a server URL) that is dropped afterwards."""
+import hashlib
 import tempfile
+from contextlib import contextmanager
+from datetime import date
 from pathlib import Path
 
+import flask_migrate
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
+from caseapp import create_app
 from caseapp.config import normalise_database_url
+from caseapp.extensions import db
+from models import Decree, clock
 
 
 def create(argument: str | None, name: str):
@@ -26,3 +33,32 @@ def drop(admin, name: str) -> None:
     if admin is not None:
         with admin.connect() as conn:
             conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+@contextmanager
+def migrated_app(argument: str | None, name: str):
+    """Inside an app context on a fresh, migrated throwaway database (see ``create``),
+    yields its URL; the database is dropped afterwards."""
+    url, admin = create(argument, name)
+    app = create_app({"DATABASE_URL": url, "SECRET_KEY": "bench"})
+    try:
+        with app.app_context():
+            flask_migrate.upgrade()
+            yield url
+    finally:
+        db.state(app).engine.dispose()
+        drop(admin, name)
+
+
+def signed_decree(session, *, sk_number: str, sk_date: date, head_id: int, approved: int,
+                  waitlisted: int = 0, total: int, snapshot: str = "{}") -> Decree:
+    """A decree as it stands once its signed number is entered, for a bench's set-up."""
+    decree = Decree(status="signed", proposal_number=f"USULAN-{sk_date.year}-BENCH",
+                    proposed_by_id=head_id, sk_number=sk_number, sk_date=sk_date,
+                    fiscal_year=sk_date.year, approved_by_id=head_id, signed_at=clock.now(),
+                    approved_count=approved, waitlisted_count=waitlisted,
+                    total_commitment=total, snapshot=snapshot,
+                    snapshot_sha256=hashlib.sha256(snapshot.encode("utf-8")).hexdigest())
+    session.add(decree)
+    session.flush()
+    return decree

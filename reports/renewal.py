@@ -1,17 +1,19 @@
 """The renewal worklist of a year: where each participant of the year before stands on the
 way into it, and who needs a caseworker (a failed re-check, a reserve of the new decree,
 a renewal refused but the membership not yet ended, a new application made instead of
-a renewal). One query for the participants, one for the failed rules shown."""
+a renewal). Counted in SQL; only the first SHOWN needing attention are loaded."""
 import json
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import func, select
+from sqlalchemy import case, exists, func, select
 from sqlalchemy.orm import Session, aliased
 
 from models import Application, EligibilityEvaluation, Worker
 
 SHOWN = 200
+# Stages a caseworker acts on (besides "not yet re-checked").
+ATTENTION = ("failed", "reserve", "refused", "new_application")
 # How a renewal's state reads on the worklist.
 STAGES = {"submitted": "failed", "returned": "failed", "verified": "ready",
           "waitlisted": "reserve", "approved": "approved", "submitted_to_bpjs": "approved",
@@ -50,42 +52,55 @@ def _failed_rules(session: Session, ids: list[int]) -> dict[int, list[str]]:
                 .where(EligibilityEvaluation.id.in_(latest)))}
 
 
+def _stage(renewal, previous, year: int):
+    """The stage as SQL: from the renewal's state, else a new application made instead
+    (the re-check passes over those, workflows.renewal), else none yet."""
+    applied_anew = aliased(Application)
+    by_stage: dict[str, list[str]] = {}
+    for state, stage in STAGES.items():
+        by_stage.setdefault(stage, []).append(state)
+    return case(*[(renewal.state.in_(states), stage) for stage, states in by_stage.items()],
+                (exists().where(applied_anew.worker_id == previous.worker_id,
+                                applied_anew.program_year == year,
+                                applied_anew.renews_id.is_(None)), "new_application"),
+                else_=None)
+
+
 def renewal_overview(session: Session, year: int) -> RenewalOverview:
     previous, renewal = aliased(Application), aliased(Application)
-    of_last_year = (previous.program_year == year - 1)
-    applied_anew = set(session.execute(select(Application.worker_id).where(
-        Application.program_year == year, Application.renews_id.is_(None))).scalars())
-    rows = session.execute(
-        select(previous.id, previous.state, previous.exit_month, Worker.full_name, Worker.nik,
-               renewal.id, renewal.state, previous.worker_id)
-        .join(Worker, Worker.id == previous.worker_id)
-        .outerjoin(renewal, renewal.renews_id == previous.id)
-        .where(of_last_year, previous.state.in_(("enrolled", "terminated")),
-               previous.kpj.is_not(None))
-        .order_by(previous.id)).all()
+    ended = (previous.state == "terminated") & (previous.exit_month == date(year, 1, 1))
+    # A participant at the year's end: still enrolled, or ended on 31 December (one who
+    # left during the year is not).
+    rows = (select(previous.id.label("id"), Worker.full_name, Worker.nik,
+                   renewal.id.label("renewal_id"), case((ended, 1), else_=0).label("ended"),
+                   _stage(renewal, previous, year).label("stage"))
+            .join(Worker, Worker.id == previous.worker_id)
+            .outerjoin(renewal, renewal.renews_id == previous.id)
+            .where(previous.program_year == year - 1, previous.kpj.is_not(None),
+                   (previous.state == "enrolled") | ended).subquery())
     stages: dict[str, int] = {}
-    attention, unchecked, ended, participants = [], 0, 0, 0
-    for previous_id, state, exit_month, name, nik, renewal_id, renewal_state, worker_id in rows:
-        is_ended = state == "terminated" and exit_month == date(year, 1, 1)
-        if state == "terminated" and not is_ended:
-            continue  # left during the year: not a participant at its end
-        participants += 1
-        ended += is_ended
-        stage = STAGES.get(renewal_state) if renewal_id else None
-        if stage is None and worker_id in applied_anew:
-            stage = "new_application"  # the re-check passes over them (workflows.renewal)
+    participants = ended_count = unchecked = attention_total = 0
+    for stage, is_ended, count in session.execute(
+            select(rows.c.stage, rows.c.ended, func.count()).group_by(rows.c.stage,
+                                                                       rows.c.ended)):
+        participants += count
         if stage:
-            stages[stage] = stages.get(stage, 0) + 1
-        elif not is_ended:
-            unchecked += 1
-        if not is_ended and stage in (None, "failed", "reserve", "refused", "new_application"):
-            attention.append(Attention(previous_id, name, nik, renewal_id, stage or "unchecked",
-                                       []))
-    shown = attention[:SHOWN]
-    failed = _failed_rules(session, [a.renewal_id for a in shown if a.stage == "failed"])
-    shown = [Attention(a.previous_id, a.worker_name, a.nik, a.renewal_id, a.stage,
-                       failed.get(a.renewal_id, [])) for a in shown]
+            stages[stage] = stages.get(stage, 0) + count
+        if is_ended:
+            ended_count += count
+        elif stage is None:
+            unchecked += count
+            attention_total += count
+        elif stage in ATTENTION:
+            attention_total += count
+    needing = (rows.c.ended == 0) & (rows.c.stage.is_(None) | rows.c.stage.in_(ATTENTION))
+    shown = session.execute(select(rows.c.id, rows.c.full_name, rows.c.nik, rows.c.renewal_id,
+                                   rows.c.stage).where(needing).order_by(rows.c.id)
+                            .limit(SHOWN)).all()
+    failed = _failed_rules(session, [r.renewal_id for r in shown if r.stage == "failed"])
     waiting = session.scalar(select(func.count()).select_from(Application).where(
         Application.program_year == year - 1, Application.state == "submitted_to_bpjs"))
-    return RenewalOverview(year, participants, waiting, unchecked, ended, stages, shown,
-                           len(attention))
+    return RenewalOverview(year, participants, waiting, unchecked, ended_count, stages,
+                           [Attention(r.id, r.full_name, r.nik, r.renewal_id,
+                                      r.stage or "unchecked", failed.get(r.renewal_id, []))
+                            for r in shown], attention_total)

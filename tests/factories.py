@@ -5,9 +5,10 @@ from datetime import date
 from pathlib import Path
 
 from PIL import Image
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from models import Application, Role
+from models import Application, Role, User
 from tests.conftest_config import TEST_CONFIG
 from workflows.actor import Actor
 from workflows.documents import store_document
@@ -34,12 +35,20 @@ STAFF = {
 _serial = itertools.count(1)
 
 
-def make_staff(session: Session) -> None:
+def make_staff(session: Session) -> dict[str, Actor]:
+    """The standard test accounts (STAFF); returns an actor per username."""
     system = Actor.system("test-setup")
     for username, roles in STAFF.items():
         create_user(session, username=username, full_name=f"Pegawai {username}",
                     password=PASSWORD, roles=[r.value for r in roles], actor=system,
                     must_change_password=False)
+    session.flush()
+    return staff_actors(session)
+
+
+def staff_actors(session: Session) -> dict[str, Actor]:
+    """An actor per user account, for set-ups outside the ``staff`` fixture."""
+    return {u.username: Actor.for_user(u) for u in session.execute(select(User)).scalars()}
 
 
 def make_worker(session: Session, actor: Actor, **overrides):

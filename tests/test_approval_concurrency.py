@@ -7,9 +7,9 @@ import pytest
 from sqlalchemy import func, select
 
 from caseapp.extensions import db
-from models import Application, AuditEvent, BudgetLedger, BudgetYear, User
+from models import Application, AuditEvent, BudgetLedger, BudgetYear
 from tests.conftest import committed_app
-from tests.factories import make_budget, make_staff, make_verified
+from tests.factories import make_budget, make_staff, make_verified, staff_actors
 from workflows.actor import Actor
 from workflows.approval import approve_batch
 from workflows.audit import verify_chain
@@ -20,17 +20,11 @@ from workflows.reference import load_reference_data
 THREADS, PLACES = 20, 7
 
 
-def _actors(session):
-    return {u.username: Actor.for_user(u) for u in session.execute(select(User)).scalars()}
-
-
 @pytest.fixture(scope="module")
 def race(backend, tmp_path_factory):
     def setup(session):
         load_reference_data(session, actor=Actor.system("test-setup"))
-        make_staff(session)
-        session.flush()
-        staff = _actors(session)
+        staff = make_staff(session)
         make_budget(session, staff["admin1"], places=PLACES)
         for _ in range(THREADS):
             make_verified(session, staff["cw1"], staff["cw2"])
@@ -42,7 +36,7 @@ def race(backend, tmp_path_factory):
 def _run_threads(app, work):
     barrier, outcomes = threading.Barrier(THREADS), []
     with app.app_context():
-        actor = _actors(db.session)["head"]
+        actor = staff_actors(db.session)["head"]
 
     def run(n):
         # No query before the barrier: on SQLite an open transaction holds the write lock.
@@ -92,7 +86,7 @@ def test_the_same_batch_clicked_twenty_times_is_approved_once(race):
         year = db.session.get(BudgetYear, 2026)
         revise_budget_year(db.session, 2026, appropriation=year.appropriation * 3,
                            quota=year.quota * 3, reason="APBD-Perubahan",
-                           actor=_actors(db.session)["admin1"])
+                           actor=staff_actors(db.session)["admin1"])
         db.session.commit()
         before = db.session.scalar(select(func.max(AuditEvent.seq)))
     outcomes = _run_threads(race, lambda n, actor: approve_batch(

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from caseapp.extensions import db
-from models import Application, User, clock
+from models import Application, clock
 from tests.browser_helpers import ARTIFACTS, click_and_load, serving, sign_in
 from tests.conftest import committed_app
 from tests.factories import PASSWORD, enrol, make_budget, make_staff
@@ -20,20 +20,13 @@ from workflows.reference import load_reference_data
 pytestmark = pytest.mark.browser
 
 
-def _staff(session) -> dict:
-    users = session.execute(select(User)).scalars()
-    return {u.username: Actor.for_user(u) for u in users}
-
-
 @pytest.fixture
 def renewal_server(backend, tmp_path):
     participant = {}
 
     def setup(session):
         load_reference_data(session, actor=Actor.system("test-setup"))
-        make_staff(session)
-        session.flush()
-        staff = _staff(session)
+        staff = make_staff(session)
         with clock.pinned(date(2026, 1, 5)):
             make_budget(session, staff["admin1"], places=2)
             member = enrol(session, staff, coverage_start=date(2026, 2, 1))[0]

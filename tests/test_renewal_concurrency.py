@@ -18,16 +18,10 @@ from workflows.renewal import recheck_renewals
 PARTICIPANTS = 6
 
 
-def _actors(session):
-    return {u.username: Actor.for_user(u) for u in session.execute(select(User)).scalars()}
-
-
 def test_two_rechecks_at_once_open_one_renewal_each(backend, tmp_path):
     def setup(session):
         load_reference_data(session, actor=Actor.system("test-setup"))
-        make_staff(session)
-        session.flush()
-        staff = _actors(session)
+        staff = make_staff(session)
         make_budget(session, staff["admin1"], places=PARTICIPANTS)
         members = enrol(session, staff, PARTICIPANTS)
         dtsen_update(session, staff, [(m.worker, 2) for m in members])

@@ -12,7 +12,7 @@ restriction (UU PDP) is checked here for all.
 from datetime import date
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import insert, select, update
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session, aliased
 
 from models import Application, ApplicationTransition, Decree, Role, clock
@@ -24,10 +24,11 @@ from workflows.budget import (Capacity, commit_many, last_decision_day, lock_yea
                               split_keys)
 from workflows.decisions import Terms, terms_for
 from workflows.errors import Conflict, InvalidInput, InvalidTransition
-from workflows.proposal import (CHUNK, DECIDABLE, check_not_restricted, check_separation,
+from workflows.proposal import (DECIDABLE, check_not_restricted, check_separation,
                                 decided_cases, frozen_lists, lock_open_proposal,
                                 open_proposal, propose_batch, require_head)
 from workflows.ranking import ranking
+from workflows.setwise import chunks, update_each
 from workflows.states import apply_transition
 
 _APP = Application.__table__
@@ -61,22 +62,18 @@ def check_sk_number_free(session: Session, sk_number: str) -> None:
 
 def _set_states(session: Session, ids: list[int], values: dict, *, holder: int) -> None:
     """Decide cases still open to a decision and held by proposal ``holder``."""
-    for start in range(0, len(ids), CHUNK):
-        chunk = ids[start:start + CHUNK]
-        done = session.execute(update(_APP).where(
-            _APP.c.id.in_(chunk), _APP.c.state.in_(DECIDABLE),
-            _APP.c.proposal_id == holder).values(**values))
-        if done.rowcount != len(chunk):
-            raise Conflict(_l("Some applications changed in the meantime; nothing was "
-                              "approved. Reload the list."))
+    if update_each(session, _APP, ids, values, _APP.c.state.in_(DECIDABLE),
+                   _APP.c.proposal_id == holder) != len(ids):
+        raise Conflict(_l("Some applications changed in the meantime; nothing was "
+                          "approved. Reload the list."))
 
 
 def _still_listed(session: Session, decree: Decree, ids: list[int]) -> None:
     """Every case of the frozen list is still open to the decision and held by it."""
     held = set()
-    for start in range(0, len(ids), CHUNK):
+    for chunk in chunks(ids):
         held |= set(session.execute(select(Application.id).where(
-            Application.id.in_(ids[start:start + CHUNK]), Application.proposal_id == decree.id,
+            Application.id.in_(chunk), Application.proposal_id == decree.id,
             Application.state.in_(DECIDABLE))).scalars())
     moved = sorted(set(ids) - held)
     if moved:
@@ -163,7 +160,7 @@ def sign_decree(session: Session, decree: Decree, *, sk_number: str, sk_date: da
     now, reason = clock.now(), f"SK {sk_number}"
     decree.status, decree.sk_number, decree.sk_date = "signed", sk_number, sk_date
     decree.approved_by_id, decree.signed_at = actor.user_id, now
-    estimate, decree.total_commitment = decree.total_commitment, sum(t.amount for t in approved)
+    estimate, decree.total_commitment = decree.total_commitment, needed
     session.flush()
     commit_many(session, decree.fiscal_year, [
         {"application_id": t.case.application_id, "amount": t.amount, "months": t.months,
@@ -221,13 +218,9 @@ def promote_waitlist(session: Session, fiscal_year: int, *, trigger: str, actor:
         capacity.money -= pending.total_commitment
         capacity.places -= pending.approved_count
     waiting = [c for c in ranking(session, fiscal_year, states=("waitlisted",))
-               if not c.restricted]
-    proposed = set(session.execute(select(Application.id).where(
-        Application.program_year == fiscal_year, Application.state == "waitlisted",
-        Application.proposal_id.is_not(None))).scalars())
+               if not (c.restricted or c.proposed)]
     promoted = 0
-    for terms in terms_for(session, year, [c for c in waiting
-                                           if c.application_id not in proposed], today):
+    for terms in terms_for(session, year, waiting, today):
         case = terms.case
         if terms.months < 1 or not capacity.take(terms.amount,
                                                  split_keys(case.kecamatan, case.category)):
@@ -251,18 +244,10 @@ def promote_waitlist(session: Session, fiscal_year: int, *, trigger: str, actor:
     return promoted
 
 
-def _not_proposed(application: Application) -> None:
-    """The list the mayor signs does not change under the proposal's feet."""
-    if application.proposal_id is not None:
-        raise InvalidTransition(_l("Application %(id)s is listed in an open proposal; withdraw "
-                                   "the proposal first.", id=application.id))
-
-
 def decline_application(session: Session, application: Application, *, reason: str,
                         actor: Actor) -> None:
     require_head(actor)
     check_separation(session, [application.id], actor)
-    _not_proposed(application)
     was_approved = application.state == "approved"
     apply_transition(session, application, "decline", actor=actor, reason=reason)
     if was_approved:
@@ -276,6 +261,5 @@ def send_back_application(session: Session, application: Application, *, reason:
                           actor: Actor) -> None:
     """Back to verification; a reserve leaves the decree's waiting list."""
     require_head(actor)
-    _not_proposed(application)
     apply_transition(session, application, "send_back", actor=actor, reason=reason)
     application.decree_id = None

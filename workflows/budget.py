@@ -228,14 +228,16 @@ def commit_many(session: Session, fiscal_year: int, items: list[dict], *, actor:
 
 def release_many(session: Session, fiscal_year: int, items: list[dict], *, actor: Actor) -> int:
     """Give back ``items`` ({application_id, amount, months, reason}) of their commitments
-    in one counter move, keeping the places (the year-close)."""
+    in one counter move, keeping the places; like ``release``, never in a closed year."""
     if not items:
         return 0
+    lock_year(session, fiscal_year)
     _move(session, fiscal_year, -sum(i["amount"] for i in items), 0, {})
     session.execute(insert(BudgetLedger), [
         {"fiscal_year": fiscal_year, "application_id": i["application_id"],
-         "decree_id": i.get("decree_id"), "kind": "release", "amount": -i["amount"], "places": 0, "months": i["months"],
-         "reason": i["reason"], "actor_id": actor.user_id} for i in items])
+         "decree_id": i.get("decree_id"), "kind": "release", "amount": -i["amount"],
+         "places": 0, "months": i["months"], "reason": i["reason"], "actor_id": actor.user_id}
+        for i in items])
     return len(items)
 
 

@@ -25,11 +25,6 @@ from workflows.errors import InvalidTransition, NotAllowed
 from workflows.states import apply_transition
 
 
-
-def _premium(session: Session, fiscal_year: int) -> int:
-    return session.get(BudgetYear, fiscal_year).premium_per_month
-
-
 @dataclass
 class CarryOver:
     moved: list[int] = field(default_factory=list)
@@ -47,19 +42,17 @@ def waiting_to_carry(session: Session, fiscal_year: int) -> int:
     still cover); those it would keep are for the head to decline."""
     if not year_is_over(fiscal_year):
         return 0
-    cases = _candidates(session, fiscal_year)
-    return len(cases) - len(_blockers(session, [c.id for c in cases], fiscal_year + 1))
+    ids = list(session.execute(select(Application.id).where(*_undecided(fiscal_year))).scalars())
+    return len(ids) - len(_blockers(session, ids, fiscal_year + 1))
 
 
-def _candidates(session: Session, fiscal_year: int) -> list[Application]:
+def _undecided(fiscal_year: int) -> tuple:
     """Undecided cases of the year; those an open proposal lists wait for its outcome."""
     undecided = Application.state.in_(("verified", "waitlisted"))
     if clock.today().year > fiscal_year:
         undecided |= (Application.state == "approved") & \
             Application.registration_batch_id.is_(None)
-    return list(session.execute(select(Application).where(
-        Application.program_year == fiscal_year, undecided, Application.proposal_id.is_(None))
-        .order_by(Application.id)).scalars())
+    return Application.program_year == fiscal_year, undecided, Application.proposal_id.is_(None)
 
 
 def _blockers(session: Session, ids: list[int], target_year: int) -> dict[int, str]:
@@ -92,7 +85,8 @@ def carry_over(session: Session, *, from_year: int, actor: Actor) -> CarryOver:
             "%(year)d can still cover new participants until %(last)s; decide its applications "
             "there.", year=from_year, last=last_decision_day(from_year).isoformat()))
     target = from_year + 1
-    cases = _candidates(session, from_year)
+    cases = list(session.execute(select(Application).where(*_undecided(from_year))
+                                 .order_by(Application.id)).scalars())
     blocked = _blockers(session, [c.id for c in cases], target)
     outcome = CarryOver()
     reason = str(_l("Carried over to %(year)d: %(old)d can no longer cover anyone",
@@ -110,7 +104,7 @@ def carry_over(session: Session, *, from_year: int, actor: Actor) -> CarryOver:
         changes = {"program_year": target, "decree_id": None}
         if application.state == "approved":
             amount = application.commitment or 0
-            months = amount // _premium(session, from_year)
+            months = amount // session.get(BudgetYear, from_year).premium_per_month
             release(session, application, amount=amount, months=months, free_place=True,
                     reason=reason, actor=actor)
             record(session, actor, "budget.release", entity=application, reason=reason,

@@ -10,7 +10,7 @@ from models import Application, BudgetYear, ContributionMonth, PaymentBatch, Rol
 from workflows.actor import Actor
 from workflows.approval import WAITLIST_ACTOR, promote_waitlist
 from workflows.audit import record
-from workflows.budget import lock_year, months_from, release, release_many
+from workflows.budget import months_from, release, release_many
 from workflows.contributions.generation import refresh_batch_totals
 from workflows.errors import InvalidInput, InvalidTransition, NotAllowed
 from workflows.states import apply_transition
@@ -61,7 +61,6 @@ def _drop_unpaid_months(session: Session, application: Application, first: date,
         if row.fiscal_year is not None and row.fiscal_year != application.program_year:
             carried.setdefault(row.fiscal_year, []).append(row.amount)
     for fiscal_year, amounts in carried.items():
-        lock_year(session, fiscal_year)
         release_many(session, fiscal_year, [{
             "application_id": application.id, "amount": sum(amounts), "months": len(amounts),
             "reason": reason}], actor=actor)
@@ -93,10 +92,9 @@ def terminate_membership(session: Session, application: Application, *, reason_c
     application.exit_reason, application.exit_month = reason_code, effective_month
     apply_transition(session, application, "terminate", actor=actor,
                      reason=f"{reason_code}: {note}".strip(": "))
+    ended = f"Kepesertaan berakhir ({reason_code}) mulai {effective_month:%Y-%m}"
     dropped = _drop_unpaid_months(session, application, effective_month, actor=actor,
-                                  reason=f"Kepesertaan berakhir ({reason_code}) mulai "
-                                         f"{effective_month:%Y-%m}")
+                                  reason=ended)
     return release_and_promote(session, application, from_month=effective_month,
-                               reason=f"Kepesertaan berakhir ({reason_code}) mulai "
-                                      f"{effective_month:%Y-%m}; {dropped} bulan iuran dibatalkan",
+                               reason=f"{ended}; {dropped} bulan iuran dibatalkan",
                                actor=actor)

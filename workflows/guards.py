@@ -46,6 +46,13 @@ def evaluated_eligible(application: Application, actor: Actor) -> None:
                                    "reject the application instead."))
 
 
+def not_in_open_proposal(application: Application, actor: Actor) -> None:
+    """The list the mayor signs does not change under the proposal's feet."""
+    if application.proposal_id is not None:
+        raise InvalidTransition(_l("Application %(id)s is listed in an open proposal; withdraw "
+                                   "the proposal first.", id=application.id))
+
+
 # Without the worker's NIK or name: refusal messages go to the permanent audit log.
 RESTRICTED = _l("Processing of this worker's data is restricted at their request (UU PDP); "
                 "answer or lift the restriction on the data subject request page first.")

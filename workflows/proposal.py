@@ -14,7 +14,7 @@ import json
 from datetime import date
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from models import Application, ApplicationTransition, Decree, Role, clock
@@ -25,10 +25,10 @@ from workflows.budget import last_decision_day, lock_year
 from workflows.decisions import Terms, fit
 from workflows.errors import Conflict, InvalidInput, InvalidTransition, NotAllowed
 from workflows.ranking import RankedCase, ranking
+from workflows.setwise import chunks, update_each
 
 _APP = Application.__table__
 DECIDABLE = ("verified", "waitlisted")
-CHUNK = 5_000
 
 
 def require_head(actor: Actor) -> None:
@@ -39,8 +39,7 @@ def require_head(actor: Actor) -> None:
 def check_separation(session: Session, ids: list[int], actor: Actor) -> None:
     """Nobody decides a case they took in or verified."""
     own: set[int] = set()
-    for start in range(0, len(ids), CHUNK):
-        chunk = ids[start:start + CHUNK]
+    for chunk in chunks(ids):
         own |= set(session.execute(select(Application.id).where(
             Application.id.in_(chunk), Application.taken_in_by_id == actor.user_id)).scalars())
         own |= set(session.execute(select(ApplicationTransition.application_id).where(
@@ -112,21 +111,6 @@ def _number(session: Session, fiscal_year: int) -> str:
     return f"USULAN-{fiscal_year}-{count + 1:03d}"
 
 
-def _mark(session: Session, ids: list[int], value: int | None, *, holder: int | None) -> None:
-    """Set the cases' open proposal; a case that moved meanwhile refuses the whole step."""
-    for start in range(0, len(ids), CHUNK):
-        chunk = ids[start:start + CHUNK]
-        where = [_APP.c.id.in_(chunk)]
-        if value is not None:  # listing: still decidable and in no other proposal
-            where += [_APP.c.state.in_(DECIDABLE), _APP.c.proposal_id.is_(None)]
-        else:
-            where.append(_APP.c.proposal_id == holder)
-        if session.execute(update(_APP).where(*where).values(proposal_id=value)).rowcount \
-                != len(chunk) and value is not None:
-            raise Conflict(_l("Some applications changed in the meantime; nothing was "
-                              "proposed. Reload the list."))
-
-
 def propose_batch(session: Session, *, fiscal_year: int, application_ids: list[int],
                   actor: Actor, on: date | None = None) -> Decree:
     """Decide in rank order who fits (as of ``on``, today by default) and freeze the lists."""
@@ -161,7 +145,11 @@ def propose_batch(session: Session, *, fiscal_year: int, application_ids: list[i
                     snapshot_sha256=hashlib.sha256(snapshot.encode("utf-8")).hexdigest())
     session.add(decree)
     session.flush()
-    _mark(session, ids, decree.id, holder=None)
+    # Listed: still decidable and in no other proposal, or the whole step refuses.
+    if update_each(session, _APP, ids, {"proposal_id": decree.id}, _APP.c.state.in_(DECIDABLE),
+                   _APP.c.proposal_id.is_(None)) != len(ids):
+        raise Conflict(_l("Some applications changed in the meantime; nothing was proposed. "
+                          "Reload the list."))
     record_many(session, actor, [
         {"action": "decree.propose", "entity_type": "decree", "entity_id": decree.id,
          "diff": {"proposal_number": [None, decree.proposal_number],
@@ -186,7 +174,8 @@ def withdraw_proposal(session: Session, decree: Decree, *, reason: str, actor: A
         raise InvalidInput(_l("A reason is required."))
     lock_open_proposal(session, decree)
     approved, reserve = frozen_lists(decree)
-    _mark(session, approved + reserve, None, holder=decree.id)
+    update_each(session, _APP, approved + reserve, {"proposal_id": None},
+                _APP.c.proposal_id == decree.id)
     decree.status, decree.withdraw_reason = "withdrawn", reason
     record(session, actor, "decree.withdraw", entity=decree,
            diff={"status": ["proposed", "withdrawn"]}, reason=reason)

@@ -31,6 +31,7 @@ class RankedCase:
     submitted_at: datetime
     restricted: bool
     renewal: bool  # continues the previous year's membership (lanjutan)
+    proposed: bool  # listed in an open proposal, which decides it
 
     @property
     def reason(self) -> str:
@@ -55,7 +56,8 @@ def ranking(session: Session, fiscal_year: int, *, states=("verified", "waitlist
                    EligibilityEvaluation.desil, Worker.female_head_of_household,
                    Worker.disability, Application.submitted_at,
                    worker_restricted(Worker.id, Worker.nik).label("restricted"),
-                   Application.renews_id.is_not(None).label("renewal"))
+                   Application.renews_id.is_not(None).label("renewal"),
+                   Application.proposal_id.is_not(None).label("proposed"))
             .join(Worker, Application.worker_id == Worker.id)
             .join(Kelurahan, Worker.kelurahan_code == Kelurahan.code)
             .outerjoin(latest, latest.c.application_id == Application.id)

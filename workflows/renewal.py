@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import exists, insert, select, update
+from sqlalchemy import exists, insert, select
 from sqlalchemy.orm import Session, aliased
 
 from models import (Application, ApplicationTransition, DtsenRecord, EligibilityEvaluation,
@@ -32,10 +32,10 @@ from workflows.errors import InvalidInput, InvalidTransition, NotAllowed
 from workflows.exits import terminate_membership
 from workflows.imports.datasets import current_dataset
 from workflows.serial import one_at_a_time
+from workflows.setwise import chunks, update_each
 from workflows.states import apply_transition
 
 _APP = Application.__table__
-CHUNK = 5_000
 OPENS_MONTH = 10  # the last quarter of the year before
 
 
@@ -72,9 +72,8 @@ def _candidates(session: Session, year: int) -> list:
 
 def _lookup(session: Session, column, key, where, keys: list[str]) -> dict:
     found = {}
-    for start in range(0, len(keys), CHUNK):
-        found.update(session.execute(select(key, column).where(
-            where, key.in_(keys[start:start + CHUNK]))).all())
+    for chunk in chunks(keys):
+        found.update(session.execute(select(key, column).where(where, key.in_(chunk))).all())
     return found
 
 
@@ -97,10 +96,9 @@ def _open(session: Session, rows: list, year: int, actor: Actor, now) -> dict[in
          "created_at": now, "submitted_at": now, "state_changed_at": now, "renews_id": r.id}
         for r in rows])
     made = {}
-    ids = [r.id for r in rows]
-    for start in range(0, len(ids), CHUNK):
+    for chunk in chunks([r.id for r in rows]):
         made.update(session.execute(select(Application.renews_id, Application.id).where(
-            Application.renews_id.in_(ids[start:start + CHUNK]))).all())
+            Application.renews_id.in_(chunk))).all())
     return made
 
 
@@ -160,10 +158,8 @@ def recheck_renewals(session: Session, *, year: int, actor: Actor) -> Recheck:
                                 "policy_version": [None, policy.id],
                                 "dtsen_dataset": [None, facts.dtsen_dataset]}})
     session.execute(insert(EligibilityEvaluation), evaluations)
-    for start in range(0, len(eligible), CHUNK):
-        session.execute(update(_APP).where(_APP.c.id.in_(eligible[start:start + CHUNK]),
-                                           _APP.c.state == "submitted")
-                        .values(state="verified", state_changed_at=now))
+    update_each(session, _APP, eligible, {"state": "verified", "state_changed_at": now},
+                _APP.c.state == "submitted")
     session.execute(insert(ApplicationTransition), [
         {"application_id": renewal_id, "from_state": None, "to_state": "submitted",
          "actor_id": actor.user_id, "at": now, "reason": f"Lanjutan dari permohonan #{previous}"}

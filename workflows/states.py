@@ -15,7 +15,7 @@ from workflows.audit import record
 from workflows.audit.masking import field_value
 from workflows.errors import InvalidInput, InvalidTransition, NotAllowed
 from workflows.guards import (documents_complete, evaluated_eligible, identity_consistent,
-                              no_open_duplicates, not_taken_in_by_actor,
+                              no_open_duplicates, not_in_open_proposal, not_taken_in_by_actor,
                               processing_not_restricted)
 
 Guard = Callable[[Application, Actor], None]
@@ -50,12 +50,14 @@ TRANSITIONS = {t.name: t for t in (
     # A renewal approved while its membership can still continue is enrolled at once
     # under the previous year's KPJ (workflows.continuation); no new BPJS registration.
     Transition("continue", ("approved",), "enrolled", _HEAD),
+    # A case an open proposal lists waits for its decree (workflows.proposal).
     Transition("decline", ("verified", "waitlisted", "approved"), "declined", _HEAD,
-               reason_required=True),
+               reason_required=True, guards=(not_in_open_proposal,)),
     Transition("send_back", ("verified", "waitlisted"), "submitted", _HEAD,
-               reason_required=True),
+               reason_required=True, guards=(not_in_open_proposal,)),
     # A year that can no longer cover anyone hands its undecided cases to the next one.
-    Transition("carry_over", ("verified", "waitlisted", "approved"), "verified", _CW + _HEAD),
+    Transition("carry_over", ("verified", "waitlisted", "approved"), "verified", _CW + _HEAD,
+               guards=(not_in_open_proposal,)),
     # A registration batch applies its guard set-based: it leaves restricted cases out.
     Transition("submit_to_bpjs", ("approved",), "submitted_to_bpjs", _CW,
                guards=(processing_not_restricted,)),

@@ -104,6 +104,7 @@ def close_budget_year(session: Session, fiscal_year: int, *, actor: Actor) -> Bu
                 "months": h.unpaid_months, "keys": [],
                 "reason": f"Iuran {fiscal_year} yang belum dibayar (utang) dari penutupan"}
                for h in holdings if h.unpaid]
+    owed = sum(c["amount"] for c in carried)
     if carried:
         if session.get(BudgetYear, fiscal_year + 1) is None:
             raise MissingReference(_l(
@@ -111,7 +112,6 @@ def close_budget_year(session: Session, fiscal_year: int, *, actor: Actor) -> Bu
                 "no budget yet; the admin enters its DPA first.",
                 n=sum(c["months"] for c in carried), year=fiscal_year, next=fiscal_year + 1))
         following = lock_year(session, fiscal_year + 1)
-        owed = sum(c["amount"] for c in carried)
         if owed > following.remaining:
             raise Conflict(_l("The unpaid months of %(year)d (%(owed)s) do not fit what is left "
                               "of %(next)d's appropriation (%(left)s); revise %(next)d first.",
@@ -120,10 +120,11 @@ def close_budget_year(session: Session, fiscal_year: int, *, actor: Actor) -> Bu
         commit_many(session, fiscal_year + 1, carried, actor=actor, decree_id=None,
                     places=False)
     release_many(session, fiscal_year, released, actor=actor)
-    if released:
+    if released:  # what stays committed is what was paid
         session.execute(update(_APP).where(_APP.c.id == bindparam("b_id")).values(
             commitment=bindparam("b_paid")), [
-            {"b_id": h.application_id, "b_paid": h.paid} for h in holdings])
+            {"b_id": h.application_id, "b_paid": h.paid} for h in holdings
+            if h.commitment > h.paid])
     moved = list(session.execute(select(PaymentBatch.id).where(
         PaymentBatch.fiscal_year == fiscal_year, PaymentBatch.status == "generated")).scalars())
     if moved:
@@ -133,7 +134,7 @@ def close_budget_year(session: Session, fiscal_year: int, *, actor: Actor) -> Bu
     year = session.get(BudgetYear, fiscal_year)
     year.status, year.closed_at, year.closed_by_id = "closed", clock.now(), actor.user_id
     year.released_at_close = sum(r["amount"] for r in released)
-    year.carried_to_next = sum(c["amount"] for c in carried)
+    year.carried_to_next = owed
     record(session, actor, "budget.close", entity=year, diff={
         "status": ["open", "closed"], "released": [None, year.released_at_close],
         "carried_to_next_year": [None, year.carried_to_next],

@@ -6,7 +6,7 @@ same transaction Flask-Admin commits.
 """
 import warnings
 
-from flask import abort, redirect, request, url_for
+from flask import abort, flash, redirect, request, url_for
 from flask_admin import BaseView
 from flask_admin.menu import MenuLink
 from flask_admin.contrib.sqla import ModelView
@@ -41,6 +41,27 @@ class RoleAccessMixin:
 
 class SecureView(RoleAccessMixin, BaseView):
     """A custom (non-model) page."""
+
+    def commit_verb(self, work, *, refused, message, location):
+        """Run one workflow verb and commit once. A refusal shows ``refused(status)`` with
+        the reason (and is recorded); success flashes ``message`` and goes to
+        ``location``, each text or a function of the verb's result."""
+        try:
+            result = work()
+            db.session.commit()
+        except WorkflowError as exc:
+            refuse(exc)
+            return refused(exc.status)
+        flash(message(result) if callable(message) else message, "success")
+        return redirect(location(result) if callable(location) else location)
+
+
+def chosen_year(default: int) -> int:
+    """The programme year the page was asked for, else ``default``."""
+    try:
+        return int(request.values.get("year") or default)
+    except ValueError:
+        return default
 
 
 class RoleMenuLink(MenuLink):

@@ -4,7 +4,7 @@ a signed decree's lists as they were signed."""
 import hashlib
 from datetime import date
 
-from flask import abort, flash, redirect, request, url_for
+from flask import abort, request, url_for
 from flask_admin import expose
 from flask_babel import gettext as _
 from sqlalchemy import func, select
@@ -12,13 +12,12 @@ from sqlalchemy import func, select
 from caseapp.actor import current_actor
 from caseapp.cases.labels import CATEGORY_LABELS
 from caseapp.extensions import db
-from caseapp.refusals import refuse
 from models import Application, Decree, clock
 from reports.decree_annex import decree_lists
 from workflows.approval import sign_decree
 from workflows.audit.access import record_read
 from workflows.budget import last_decision_day
-from workflows.errors import InvalidInput, WorkflowError
+from workflows.errors import InvalidInput
 from workflows.proposal import withdraw_proposal
 
 
@@ -47,14 +46,11 @@ class DecreePagesMixin:
 
     def _decree_step(self, decree_id: int, work, success) -> object:
         decree = self._load_decree(decree_id)
-        try:
-            work(decree)
-            db.session.commit()
-        except WorkflowError as exc:
-            refuse(exc)
-            return self.render_decree(self._load_decree(decree_id), exc.status)
-        flash(success(decree), "success")
-        return redirect(url_for(".decree", decree_id=decree_id))
+        return self.commit_verb(
+            lambda: work(decree),
+            refused=lambda status: self.render_decree(self._load_decree(decree_id), status),
+            message=lambda _result: success(decree),
+            location=url_for(".decree", decree_id=decree_id))
 
     @expose("/decrees/<int:decree_id>/sign", methods=("POST",))
     def sign(self, decree_id: int):

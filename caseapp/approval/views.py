@@ -6,7 +6,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from caseapp.actor import current_actor
-from caseapp.admin.base import SecureView
+from caseapp.admin.base import SecureView, chosen_year
 from caseapp.approval.decree_pages import DecreePagesMixin
 from caseapp.cases.labels import CATEGORY_LABELS
 from caseapp.extensions import db
@@ -26,10 +26,7 @@ SHOWN = 500
 
 def _year() -> int:
     """The year the user chose, else the one a decision today is for."""
-    try:
-        return int(request.values.get("year") or decision_year(clock.today()))
-    except ValueError:
-        return decision_year(clock.today())
+    return chosen_year(decision_year(clock.today()))
 
 
 class ApprovalView(DecreePagesMixin, SecureView):
@@ -57,23 +54,20 @@ class ApprovalView(DecreePagesMixin, SecureView):
     @expose("/propose", methods=("POST",))
     def propose(self):
         year = _year()
-        try:
+
+        def work():
             if request.form.get("scope") == "all":  # all that can be ticked
                 ids = [c.application_id for c in ranking(db.session, year, states=("verified",))
                        if not c.restricted]
             else:
                 ids = [int(i) for i in request.form.getlist("application_id")]
-            decree = propose_batch(db.session, fiscal_year=year, application_ids=ids,
-                                   actor=current_actor())
-            db.session.commit()
-        except WorkflowError as exc:
-            refuse(exc)
-            return self.render_ranking(exc.status)
-        flash(_("Proposal %(number)s: %(a)d to approve, %(w)d on the waiting list. Print it for "
-                "the mayor's signature, then enter the number and date of the signed decree.",
-                number=decree.proposal_number, a=decree.approved_count,
-                w=decree.waitlisted_count), "success")
-        return redirect(url_for(".decree", decree_id=decree.id))
+            return propose_batch(db.session, fiscal_year=year, application_ids=ids,
+                                 actor=current_actor())
+        return self.commit_verb(work, refused=self.render_ranking, message=lambda decree: _(
+            "Proposal %(number)s: %(a)d to approve, %(w)d on the waiting list. Print it for "
+            "the mayor's signature, then enter the number and date of the signed decree.",
+            number=decree.proposal_number, a=decree.approved_count, w=decree.waitlisted_count),
+            location=lambda decree: url_for(".decree", decree_id=decree.id))
 
     @expose("/carry-over", methods=("POST",))
     def carry_over(self):
@@ -115,13 +109,10 @@ class BudgetView(SecureView):
     @expose("/close", methods=("POST",))
     def close(self):
         year = _year()
-        try:
-            closed = close_budget_year(db.session, year, actor=current_actor())
-            db.session.commit()
-        except WorkflowError as exc:
-            refuse(exc)
-            return self.render_index(exc.status)
-        flash(_("%(year)d is closed: %(released)s released, %(carried)s of unpaid months carried "
-                "to %(next)d.", year=year, released=rupiah(closed.released_at_close),
-                carried=rupiah(closed.carried_to_next), next=year + 1), "success")
-        return redirect(url_for(".index", year=year))
+        return self.commit_verb(
+            lambda: close_budget_year(db.session, year, actor=current_actor()),
+            refused=self.render_index, location=url_for(".index", year=year),
+            message=lambda closed: _(
+                "%(year)d is closed: %(released)s released, %(carried)s of unpaid months "
+                "carried to %(next)d.", year=year, released=rupiah(closed.released_at_close),
+                carried=rupiah(closed.carried_to_next), next=year + 1))

@@ -17,7 +17,7 @@ from flask_login import current_user
 from sqlalchemy import func, select
 
 from caseapp.actor import current_actor
-from caseapp.admin.base import SecureView
+from caseapp.admin.base import SecureView, chosen_year
 from caseapp.extensions import db
 from caseapp.imports import progress
 from caseapp.imports.problem_report import problem_report_download
@@ -45,10 +45,7 @@ _BATCH_COLUMNS = (RegistrationBatch.id, RegistrationBatch.batch_number,
 
 
 def _year() -> int:
-    try:
-        return int(request.values.get("year") or clock.today().year)
-    except ValueError:
-        return clock.today().year
+    return chosen_year(clock.today().year)
 
 
 def _xhr() -> bool:
@@ -89,14 +86,8 @@ class BpjsView(SecureView):
         return batch
 
     def _act(self, work, success):
-        try:
-            message = work()
-            db.session.commit()
-        except WorkflowError as exc:
-            refuse(exc)
-            return self.render_index(exc.status)
-        flash(success(message) if callable(success) else success, "success")
-        return redirect(url_for(".index", year=_year()))
+        return self.commit_verb(work, refused=self.render_index, message=success,
+                                location=url_for(".index", year=_year()))
 
     @expose("/batches", methods=("POST",))
     def create(self):

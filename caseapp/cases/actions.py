@@ -4,21 +4,20 @@ from datetime import date
 from io import BytesIO
 from pathlib import Path
 
-from flask import abort, current_app, flash, redirect, request, send_file, url_for
+from flask import abort, current_app, flash, request, send_file, url_for
 from flask_admin import expose
 from flask_babel import gettext as _
 
 from caseapp.actor import current_actor
 from caseapp.cases.forms import WorkerCorrectionForm, kelurahan_choices
 from caseapp.extensions import db
-from caseapp.refusals import refuse
 from models import Document, DuplicateFlag
 from workflows.approval import decline_application, send_back_application
 from workflows.documents import read_document, store_document
 from workflows.duplicates import resolve_duplicate
 from workflows.eligibility import REEVALUATE_STATES, reevaluate_application
 from workflows.exits import terminate_membership
-from workflows.errors import InvalidInput, WorkflowError
+from workflows.errors import InvalidInput
 from workflows.states import TRANSITIONS
 from workflows.verification import (reject_application, return_application,
                                     submit_application, verify_application)
@@ -33,14 +32,11 @@ def storage_dir() -> Path:
 class CaseActionsMixin:
     def _act(self, application_id: int, work, success: str):
         application = self.load_application(application_id)
-        try:
-            work(application)
-            db.session.commit()
-        except WorkflowError as exc:
-            refuse(exc)
-            return self.render_case(self.load_application(application_id), exc.status)
-        flash(success, "success")
-        return redirect(url_for(".case", application_id=application_id))
+        return self.commit_verb(
+            lambda: work(application), message=success,
+            refused=lambda status: self.render_case(self.load_application(application_id),
+                                                    status),
+            location=url_for(".case", application_id=application_id))
 
     def _reason(self) -> str:
         return request.form.get("reason", "")

@@ -1,18 +1,16 @@
 """The renewal worklist of a year: re-check every participant of the year before, see
 who continues, who waits for the new decree, and end with the reason those who do not
 continue. Each POST calls one verb and commits once."""
-from flask import abort, flash, redirect, request, url_for
+from flask import abort, request, url_for
 from flask_admin import expose
 from flask_babel import gettext as _
 
 from caseapp.actor import current_actor
-from caseapp.admin.base import SecureView
+from caseapp.admin.base import SecureView, chosen_year
 from caseapp.cases.labels import EXIT_LABELS, RULE_LABELS
 from caseapp.extensions import db
-from caseapp.refusals import refuse
 from models import Application, Role, clock
 from reports.renewal import renewal_overview
-from workflows.errors import WorkflowError
 from workflows.renewal import end_at_year_end, recheck_renewals, renewal_opens
 
 # Why a membership ends at the turn of the year (the exit reasons that fit it).
@@ -24,11 +22,7 @@ YEAR_END_REASONS = ("tidak_memenuhi_syarat", "akhir_tahun_program", "pindah_domi
 def _year() -> int:
     """The year renewals go into: the next one from October, else the current one."""
     today = clock.today()
-    default = today.year + 1 if today >= renewal_opens(today.year + 1) else today.year
-    try:
-        return int(request.values.get("year") or default)
-    except ValueError:
-        return default
+    return chosen_year(today.year + 1 if today >= renewal_opens(today.year + 1) else today.year)
 
 
 class RenewalView(SecureView):
@@ -49,16 +43,13 @@ class RenewalView(SecureView):
     @expose("/recheck", methods=("POST",))
     def recheck(self):
         year = _year()
-        try:
-            outcome = recheck_renewals(db.session, year=year, actor=current_actor())
-            db.session.commit()
-        except WorkflowError as exc:
-            refuse(exc)
-            return self.render_index(exc.status)
-        flash(_("%(n)d participants re-checked for %(year)d: %(ok)d ready for the decree, "
+        return self.commit_verb(
+            lambda: recheck_renewals(db.session, year=year, actor=current_actor()),
+            refused=self.render_index, location=url_for(".index", year=year),
+            message=lambda outcome: _(
+                "%(n)d participants re-checked for %(year)d: %(ok)d ready for the decree, "
                 "%(failed)d with a rule that no longer holds.", n=outcome.renewals, year=year,
-                ok=outcome.eligible, failed=outcome.renewals - outcome.eligible), "success")
-        return redirect(url_for(".index", year=year))
+                ok=outcome.eligible, failed=outcome.renewals - outcome.eligible))
 
     @expose("/<int:application_id>/end", methods=("POST",))
     def end(self, application_id: int):
@@ -66,14 +57,10 @@ class RenewalView(SecureView):
         previous = db.session.get(Application, application_id)
         if previous is None:
             abort(404)
-        try:
-            end_at_year_end(db.session, previous, year=year,
-                            reason_code=request.form.get("exit_reason", ""),
-                            note=request.form.get("note", ""), actor=current_actor())
-            db.session.commit()
-        except WorkflowError as exc:
-            refuse(exc)
-            return self.render_index(exc.status)
-        flash(_("The membership of application %(id)s ends on 31 December %(year)d.",
-                id=application_id, year=year - 1), "success")
-        return redirect(url_for(".index", year=year))
+        return self.commit_verb(
+            lambda: end_at_year_end(db.session, previous, year=year,
+                                    reason_code=request.form.get("exit_reason", ""),
+                                    note=request.form.get("note", ""), actor=current_actor()),
+            refused=self.render_index, location=url_for(".index", year=year),
+            message=_("The membership of application %(id)s ends on 31 December %(year)d.",
+                      id=application_id, year=year - 1))

@@ -15,7 +15,7 @@ import hashlib
 from datetime import date
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import exists, func, insert, select, update
+from sqlalchemy import exists, func, insert, select
 from sqlalchemy.orm import Session
 
 from models import (Application, ApplicationTransition, RegistrationBatch, RegistrationItem, Role,
@@ -30,10 +30,10 @@ from workflows.errors import Conflict, InvalidInput, InvalidTransition, NotAllow
 from workflows.guards import processing_not_restricted
 from workflows.restrictions import worker_restricted
 from workflows.serial import one_at_a_time
+from workflows.setwise import update_each
 from workflows.states import TRANSITIONS
 
 _APP = Application.__table__
-CHUNK = 5_000
 FORMATS = ("csv", "xlsx")
 READ_ROLES = (Role.CASEWORKER.value, Role.HEAD.value, Role.AUDITOR.value)
 STATUS_LABELS = {"prepared": _l("prepared"), "sent": _l("sent to BPJS"),
@@ -89,15 +89,12 @@ def _next_number(session: Session, fiscal_year: int) -> str:
 def _move(session: Session, ids: list[int], *, source: str, where_batch: int | None,
           values: dict) -> None:
     """Set-based state change; a row that moved meanwhile makes the whole thing refuse."""
-    for start in range(0, len(ids), CHUNK):
-        chunk = ids[start:start + CHUNK]
-        condition = [_APP.c.id.in_(chunk), _APP.c.state == source]
-        if where_batch is not None:
-            condition.append(_APP.c.registration_batch_id == where_batch)
-        if session.execute(update(_APP).where(*condition).values(**values)).rowcount != \
-                len(chunk):
-            raise Conflict(_l("Some applications changed in the meantime; nothing was done. "
-                              "Reload the page and try again."))
+    condition = [_APP.c.state == source]
+    if where_batch is not None:
+        condition.append(_APP.c.registration_batch_id == where_batch)
+    if update_each(session, _APP, ids, values, *condition) != len(ids):
+        raise Conflict(_l("Some applications changed in the meantime; nothing was done. "
+                          "Reload the page and try again."))
 
 
 def _transitions(session: Session, ids: list[int], source: str, target: str, *,
