@@ -1,12 +1,12 @@
 """Refusals from the workflows and HTTP errors become clear, translated pages."""
 from flask import render_template
 from flask_login import current_user
-from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from caseapp.refusals import record_attempt, record_refusal
 from workflows.errors import WorkflowError
+from workflows.messages import lazy_gettext as _l
 
 _MESSAGES = {
     400: _l("The request was not understood."),

@@ -8,11 +8,10 @@ from babel.messages.pofile import read_po
 from flask import Blueprint, current_app, has_request_context, redirect, request, session, url_for
 from flask_babel import Domain, get_locale
 
-from flask_babel import lazy_gettext as _l
-
 from caseapp.extensions import babel
 from models import Role
 from reports.formatting import rupiah
+from workflows.messages import lazy_gettext as _l
 
 TRANSLATIONS_DIR = str(Path(__file__).resolve().parent / "translations")
 wtforms_domain = Domain(TRANSLATIONS_DIR, domain="wtforms")

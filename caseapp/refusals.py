@@ -9,7 +9,7 @@ first, so only the attempt is written.
 import logging
 
 from flask import flash, request
-from flask_babel import LazyString, force_locale
+from flask_babel import force_locale
 from flask_login import current_user
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -18,6 +18,7 @@ from caseapp.extensions import db
 from models.base import Base
 from workflows.audit import record
 from workflows.errors import WorkflowError
+from workflows.messages import Message
 
 log = logging.getLogger(__name__)
 
@@ -60,7 +61,7 @@ def record_attempt(suffix: str, status: int, message: str) -> None:
 def _without_values(message) -> str:
     """The reason as written in the code, placeholders unfilled: a refusal may quote a
     NIK or a name, and the log is permanent (a lazy string keeps its template first)."""
-    if isinstance(message, LazyString):
+    if isinstance(message, Message):
         return str(message._args[0])
     with force_locale("en"):
         return str(message)

@@ -9,7 +9,7 @@ import hashlib
 import json
 from dataclasses import dataclass
 
-from flask_babel import lazy_gettext as _l
+from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -69,15 +69,15 @@ def decree_lists(session: Session, decree: Decree) -> dict:
 
 def _columns(with_commitment: bool) -> list[Column]:
     reason_width = 192 if with_commitment else 264
-    columns = [Column("rank", str(_l("No.")), 30, "right"),
-               Column("application", str(_l("Application")), 64, "right"),
+    columns = [Column("rank", _("No."), 30, "right"),
+               Column("application", _("Application"), 64, "right"),
                Column("nik", "NIK", 88),
-               Column("name", str(_l("Name")), 196),
-               Column("kelurahan", str(_l("Kelurahan")), 100),
-               Column("category", str(_l("Cat.")), 30),
-               Column("reason", str(_l("Basis of the rank")), reason_width)]
+               Column("name", _("Name"), 196),
+               Column("kelurahan", _("Kelurahan"), 100),
+               Column("category", _("Cat."), 30),
+               Column("reason", _("Basis of the rank"), reason_width)]
     if with_commitment:
-        columns.append(Column("commitment", str(_l("Commitment")), 72, "right"))
+        columns.append(Column("commitment", _("Commitment"), 72, "right"))
     return columns
 
 
@@ -94,10 +94,10 @@ def build_annex(session: Session, decree: Decree) -> DecreeAnnex:
         User.id == (decree.approved_by_id or decree.proposed_by_id)))
     lists = decree_lists(session, decree)
     sections = [
-        Section(str(_l("A. Workers approved as participants, in rank order")), _columns(True),
-                snapshot_rows(lists["approved"], True), str(_l("none"))),
-        Section(str(_l("B. Waiting list (reserve), in the order they move up")),
-                _columns(False), snapshot_rows(lists["reserve"], False), str(_l("none"))),
+        Section(_("A. Workers approved as participants, in rank order"), _columns(True),
+                snapshot_rows(lists["approved"], True), _("none")),
+        Section(_("B. Waiting list (reserve), in the order they move up"),
+                _columns(False), snapshot_rows(lists["reserve"], False), _("none")),
     ]
     pages = plan_pages(sections, lines_per_page=LINES_PER_PAGE,
                        first_page_lines=LINES_PER_PAGE - COVER_LINES,

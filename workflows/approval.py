@@ -11,7 +11,6 @@ restriction (UU PDP) is checked here for all.
 """
 from datetime import date
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session, aliased
 
@@ -24,6 +23,7 @@ from workflows.budget import (Capacity, commit_many, last_decision_day, lock_yea
                               split_keys)
 from workflows.decisions import Terms, terms_for
 from workflows.errors import Conflict, InvalidInput, InvalidTransition
+from workflows.messages import lazy_gettext as _l
 from workflows.proposal import (DECIDABLE, check_not_restricted, check_separation,
                                 decided_cases, frozen_lists, lock_open_proposal,
                                 open_proposal, propose_batch, require_head)

@@ -9,7 +9,6 @@ write transactions are ``BEGIN IMMEDIATE``), so two heads approving at once queu
 from dataclasses import dataclass
 from datetime import date
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
@@ -21,6 +20,7 @@ from workflows.actor import Actor
 from workflows.audit import record_change
 from workflows.errors import (Conflict, InvalidInput, InvalidTransition, MissingReference,
                               NotAllowed)
+from workflows.messages import lazy_gettext as _l
 
 _YEAR = BudgetYear.__table__
 _SPLIT = BudgetQuota.__table__

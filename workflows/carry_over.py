@@ -12,7 +12,6 @@ back and moves too.
 """
 from dataclasses import dataclass, field
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import Session, aliased
 
@@ -22,6 +21,7 @@ from workflows.audit import record
 from workflows.budget import last_decision_day, release
 from workflows.eligibility import ACTIVE_STATES
 from workflows.errors import InvalidTransition, NotAllowed
+from workflows.messages import lazy_gettext as _l
 from workflows.states import apply_transition
 
 

@@ -11,7 +11,6 @@ import os
 import secrets
 from pathlib import Path
 
-from flask_babel import lazy_gettext as _l
 from PIL import Image, UnidentifiedImageError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -21,6 +20,7 @@ from workflows.actor import Actor
 from workflows.audit import record_change
 from workflows.audit.access import record_read
 from workflows.errors import InvalidInput, InvalidTransition, NotAllowed
+from workflows.messages import lazy_gettext as _l
 
 MAX_BYTES = 5 * 1024 * 1024
 EDITABLE_STATES = ("draft", "returned")

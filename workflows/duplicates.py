@@ -1,7 +1,6 @@
 """Possible duplicates: the same KK under the one-per-KK rule, or a similar name
 with the same birth date (a mistyped NIK). Each flag says why it was raised and
 blocks verification until a caseworker resolves it with a recorded reason."""
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -10,6 +9,7 @@ from workflows.actor import Actor
 from workflows.audit import record, record_change
 from workflows.eligibility import ACTIVE_STATES
 from workflows.errors import InvalidInput, InvalidTransition, NotAllowed
+from workflows.messages import lazy_gettext as _l
 from workflows.names import similarity, SIMILAR
 
 RESOLUTIONS = ("not_duplicate", "duplicate")

@@ -7,7 +7,6 @@ change never rewrites a past decision. Re-evaluating is an explicit, audited act
 import json
 from datetime import date
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -19,6 +18,7 @@ from workflows.audit import record
 from workflows.errors import InvalidInput, InvalidTransition, MissingReference, NotAllowed
 from workflows.eligibility_rules import Cap, Facts, rules_for
 from workflows.imports.datasets import current_dataset
+from workflows.messages import lazy_gettext as _l
 
 # States in which an application holds (or may soon hold) a place in the programme.
 ACTIVE_STATES = ("submitted", "verified", "waitlisted", "approved", "submitted_to_bpjs",

@@ -2,7 +2,6 @@
 what is no longer needed, and the waiting list moves up in order."""
 from datetime import date
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
@@ -13,6 +12,7 @@ from workflows.audit import record
 from workflows.budget import months_from, release, release_many
 from workflows.contributions.generation import refresh_batch_totals
 from workflows.errors import InvalidInput, InvalidTransition, NotAllowed
+from workflows.messages import lazy_gettext as _l
 from workflows.states import apply_transition
 
 EXIT_REASONS = ("meninggal", "pindah_domisili", "pekerja_formal", "penghasilan_di_atas_batas",

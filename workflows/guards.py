@@ -1,5 +1,4 @@
 """Conditions a transition checks besides role and state (named in the state table)."""
-from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import object_session
 
 from models import Application
@@ -9,6 +8,7 @@ from workflows.duplicates import open_flags
 from workflows.eligibility import latest_evaluation
 from workflows.errors import InvalidTransition, NotAllowed
 from workflows.identity import blocking_failures, check_identity
+from workflows.messages import lazy_gettext as _l
 from workflows.restrictions import processing_restricted
 
 

@@ -12,9 +12,9 @@ from dataclasses import dataclass
 from datetime import date
 from typing import NamedTuple
 
-from flask_babel import lazy_gettext as _l
-from flask_babel.speaklater import LazyString
+from workflows.messages import Message
 
+from workflows.messages import lazy_gettext as _l
 from workflows.reference_data import KOTA_BEKASI
 
 BLOCK, WARN, INFO = "block", "warn", "info"
@@ -52,7 +52,7 @@ class IdentityCheck:
     rule: str
     severity: str  # BLOCK, WARN or INFO: what a failure means
     passed: bool
-    message: LazyString
+    message: Message
     value: str | None
 
 

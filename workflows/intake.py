@@ -1,7 +1,6 @@
 """Taking a worker and their application in (the draft stage)."""
 from datetime import date
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -12,6 +11,7 @@ from workflows.actor import Actor
 from workflows.audit import record_change
 from workflows.errors import Conflict, InvalidInput, NotAllowed
 from workflows.identity import blocking_failures, check_identity
+from workflows.messages import lazy_gettext as _l
 
 
 def _require_caseworker(actor: Actor) -> None:

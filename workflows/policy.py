@@ -1,11 +1,11 @@
 """Rules for changing policy versions (the Perwal's parameters)."""
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from models import EligibilityEvaluation, PolicyVersion
 from models.worker import CATEGORIES
 from workflows.errors import Conflict, InvalidInput
+from workflows.messages import lazy_gettext as _l
 
 
 def check_policy_editable(session: Session, policy: PolicyVersion) -> None:

@@ -13,7 +13,6 @@ import hashlib
 import json
 from datetime import date
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -24,6 +23,7 @@ from workflows.audit.chain import canonical_json
 from workflows.budget import last_decision_day, lock_year
 from workflows.decisions import Terms, fit
 from workflows.errors import Conflict, InvalidInput, InvalidTransition, NotAllowed
+from workflows.messages import lazy_gettext as _l
 from workflows.ranking import RankedCase, ranking
 from workflows.setwise import chunks, update_each
 

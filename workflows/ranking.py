@@ -7,11 +7,11 @@ so it is neither approved nor promoted from the waiting list until lifted."""
 from dataclasses import dataclass
 from datetime import datetime
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from models import Application, EligibilityEvaluation, Kelurahan, Worker
+from workflows.messages import lazy_gettext as _l
 from workflows.restrictions import worker_restricted
 
 

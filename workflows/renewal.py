@@ -17,7 +17,6 @@ rules are the intake's own (``workflows.eligibility_rules``).
 from dataclasses import dataclass, field
 from datetime import date
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import exists, insert, select
 from sqlalchemy.orm import Session, aliased
 
@@ -31,6 +30,7 @@ from workflows.eligibility_rules import Cap, Facts, rules_for
 from workflows.errors import InvalidInput, InvalidTransition, NotAllowed
 from workflows.exits import terminate_membership
 from workflows.imports.datasets import current_dataset
+from workflows.messages import lazy_gettext as _l
 from workflows.serial import one_at_a_time
 from workflows.setwise import chunks, update_each
 from workflows.states import apply_transition

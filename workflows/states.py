@@ -6,7 +6,6 @@ Verbs call :func:`apply_transition`; nothing else changes ``Application.state``.
 from dataclasses import dataclass, field
 from typing import Callable
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 
 from models import Application, ApplicationTransition, Role, clock
@@ -17,6 +16,7 @@ from workflows.errors import InvalidInput, InvalidTransition, NotAllowed
 from workflows.guards import (documents_complete, evaluated_eligible, identity_consistent,
                               no_open_duplicates, not_in_open_proposal, not_taken_in_by_actor,
                               processing_not_restricted)
+from workflows.messages import lazy_gettext as _l
 
 Guard = Callable[[Application, Actor], None]
 

@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -25,6 +24,7 @@ from workflows.audit import record_change
 from workflows.audit.access import record_read
 from workflows.documents import read_document
 from workflows.errors import InvalidInput, InvalidTransition, NotAllowed
+from workflows.messages import lazy_gettext as _l
 
 HANDLER_ROLES = (Role.CASEWORKER.value, Role.HEAD.value)
 # Without parameters: refusal messages can end up in the permanent audit log.

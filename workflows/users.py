@@ -1,5 +1,4 @@
 """Staff accounts: creation, roles, passwords and the sign-in events."""
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -7,6 +6,7 @@ from models import Role, User, UserRole
 from workflows.actor import Actor
 from workflows.audit import record, record_change
 from workflows.errors import Conflict, InvalidInput, NotAllowed
+from workflows.messages import lazy_gettext as _l
 from workflows.passwords import MIN_LENGTH, hash_password, needs_rehash, password_matches
 
 _DUMMY_HASH = hash_password("timing-equaliser-not-a-password")

@@ -21,7 +21,6 @@ The rules, and why:
 import re
 from dataclasses import dataclass
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -31,6 +30,7 @@ from workflows.audit import record_change
 from workflows.errors import InvalidInput, InvalidTransition, NotAllowed
 from workflows.imports.values import CellError, parse_birth_date
 from workflows.intake import check_person
+from workflows.messages import lazy_gettext as _l
 from workflows.states import STATE_LABELS
 
 CORRECTOR_ROLES = (Role.CASEWORKER.value, Role.HEAD.value)

@@ -10,7 +10,6 @@ the close the year's committed total equals what it paid, and nothing moves it a
 from dataclasses import dataclass
 from datetime import date
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import bindparam, case, exists, func, select, update
 from sqlalchemy.orm import Session
 
@@ -21,6 +20,7 @@ from workflows.actor import Actor
 from workflows.audit import record
 from workflows.budget import commit_many, lock_year, release_many
 from workflows.errors import Conflict, InvalidTransition, MissingReference, NotAllowed
+from workflows.messages import lazy_gettext as _l
 from workflows.proposal import open_proposal
 
 _APP = Application.__table__

@@ -2,7 +2,6 @@
 
 from flask_admin import Admin
 from flask_admin.theme import Bootstrap4Theme
-from flask_babel import lazy_gettext as _l
 
 from caseapp.audit_workspace.views import AuditWorkspaceView
 from caseapp.admin.base import RoleMenuLink
@@ -23,6 +22,8 @@ from caseapp.renewal.views import RenewalView
 from models import (Application, BudgetQuota, BudgetYear, ContributionComponent,
                     DocumentType, Kecamatan, Kelurahan, PolicyVersion, Role, UmkRate, User,
                     Worker)
+from workflows.messages import lazy_gettext as _l
+
 
 def init_app(app) -> None:
     admin = Admin(

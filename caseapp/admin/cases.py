@@ -1,12 +1,12 @@
 """Read-only lists of workers and applications; changes go through workflow pages.
 Opening one record's details page is an audited read of personal data."""
-from flask_babel import lazy_gettext as _l
 
 from caseapp.actor import current_actor
 from caseapp.admin.base import ReadOnlyModelView
 from models import Role
 from workflows.audit.access import record_list_reads, record_read
 from workflows.audit.masking import mask
+from workflows.messages import lazy_gettext as _l
 from workflows.states import STATE_LABELS
 
 

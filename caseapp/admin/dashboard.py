@@ -2,7 +2,6 @@
 
 from flask import redirect, request, url_for
 from flask_admin import AdminIndexView, expose
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import func, select
 
@@ -10,6 +9,7 @@ from caseapp.extensions import db
 from models import Application, AuditChainHead, BudgetYear, Role, User, clock
 from reports import dashboard
 from reports.configuration import reference_gaps
+from workflows.messages import lazy_gettext as _l
 from workflows.states import STATE_LABELS
 
 # What a missing reference row stops, and where the admin enters it (endpoint).

@@ -1,9 +1,9 @@
 """Reference data the admin maintains (audited create/update/delete)."""
-from flask_babel import lazy_gettext as _l
 
 from caseapp.admin.base import SecureModelView
 from models import Role
 from workflows.budget import check_budget_year, check_quota_split
+from workflows.messages import lazy_gettext as _l
 from workflows.policy import check_policy_editable, check_policy_values
 
 _READERS = (Role.ADMIN.value, Role.AUDITOR.value)

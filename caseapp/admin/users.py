@@ -1,5 +1,4 @@
 """Staff accounts for the admin; creation and role changes go through the user verbs."""
-from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, PasswordField, SelectMultipleField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length
@@ -13,6 +12,7 @@ from models import Role, User
 from workflows import users as user_verbs
 from workflows.audit import record_change
 from workflows.errors import WorkflowError
+from workflows.messages import lazy_gettext as _l
 
 ROLE_CHOICES = [SelectChoice(role, label) for role, label in ROLE_LABELS.items()]
 

@@ -18,7 +18,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-from flask_babel import lazy_gettext as _l
 
 from caseapp.audit_keys import signing_key_path
 from caseapp.reports.prepared import safe_stem
@@ -34,6 +33,7 @@ from workflows.audit.access import checked_purpose, record_read
 from workflows.audit.chain import HASHED_FIELDS, hashed_payload
 from workflows.audit.checkpoints import line_of, load_key, public_key_hex
 from workflows.errors import Conflict, NotAllowed
+from workflows.messages import lazy_gettext as _l
 
 PACK_FILES = Path(__file__).with_name("pack_files")
 COLUMNS = (*HASHED_FIELDS, "hash")

@@ -1,11 +1,11 @@
 """Forms of the auditor workspace: GET filters without CSRF (they change nothing),
 POST forms for what must stay out of URLs (a NIK, a purpose) or records an event."""
-from flask_babel import lazy_gettext as _l
 from wtforms import DateField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
 from caseapp.forms import BaseForm
+from workflows.messages import lazy_gettext as _l
 
 
 class EventFilterForm(BaseForm):

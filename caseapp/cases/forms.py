@@ -1,6 +1,5 @@
 """Forms of the intake and case pages."""
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField, FileRequired
 from wtforms import DateField, IntegerField, SelectField, StringField, TextAreaField
 from sqlalchemy import select
@@ -12,6 +11,7 @@ from caseapp.extensions import db
 from caseapp.forms import BaseForm
 from models import Kecamatan, Kelurahan, clock
 from workflows.budget import decision_year
+from workflows.messages import lazy_gettext as _l
 from workflows.worker_corrections import PHONE, RT_RW
 
 def kelurahan_choices(blank: str | None = None) -> list[tuple[str, str]]:

@@ -1,8 +1,8 @@
 """How domain codes read on the pages (translatable)."""
-from flask_babel import lazy_gettext as _l
 
 from reports.formatting import rupiah
 from workflows.eligibility_rules import CONTINUING
+from workflows.messages import lazy_gettext as _l
 
 CATEGORY_LABELS = {"pedagang": _l("a. Trader (pedagang)"),
                    "pekerja_lepas": _l("b. Freelance worker (pekerja lepas)"),

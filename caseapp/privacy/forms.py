@@ -1,11 +1,11 @@
 """Forms and labels of the data subject request pages."""
-from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, DateTimeLocalField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional, Regexp
 
 from caseapp.forms import BaseForm
 from models.clock import JAKARTA
+from workflows.messages import lazy_gettext as _l
 
 KIND_LABELS = {"access": _l("Access to the data and its processing (Pasal 32)"),
                "correction": _l("Correction of data"),

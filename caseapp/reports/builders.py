@@ -1,5 +1,4 @@
 """The PDF of each report: query (reports/*), context, HTML now, PDF later."""
-from flask_babel import lazy_gettext as _l
 
 from caseapp.cases import labels
 from caseapp.reports.labels import BATCH_STATUS_LABELS, EXCEPTION_LABELS, FLOW_LABELS
@@ -16,6 +15,7 @@ from reports.program import program_report
 from workflows.audit import verify_chain
 from workflows.errors import WorkflowError
 from workflows.identity import check_identity
+from workflows.messages import lazy_gettext as _l
 from workflows.states import STATE_LABELS
 
 TITLES = {"program": _l("Programme implementation report"),

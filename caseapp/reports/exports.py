@@ -3,7 +3,6 @@ transaction is open, because long tables stream straight from the database."""
 import json
 
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 
 from caseapp.cases import labels
 from caseapp.reports.builders import ReportNotFound, TITLES
@@ -17,6 +16,7 @@ from reports.period import Period
 from reports.program import program_report
 from reports.tables import Col, Sheet
 from reports.xlsx import write_csv, write_xlsx
+from workflows.messages import lazy_gettext as _l
 from workflows.states import STATE_LABELS
 
 

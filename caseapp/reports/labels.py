@@ -1,5 +1,5 @@
 """Words of the reports (translatable): steps of the flow, exception kinds."""
-from flask_babel import lazy_gettext as _l
+from workflows.messages import lazy_gettext as _l
 
 FLOW_LABELS = {"received": _l("Received (first submission)"),
                "resubmitted": _l("Resubmitted after correction"),

@@ -16,7 +16,6 @@ import hashlib
 from dataclasses import dataclass
 from datetime import date
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from caseapp.reports import builders, exports
@@ -26,6 +25,7 @@ from workflows.actor import Actor
 from workflows.audit import record
 from workflows.audit.access import checked_purpose, record_read, stated_purpose
 from workflows.errors import InvalidInput, NotAllowed
+from workflows.messages import lazy_gettext as _l
 
 _ALL = (Role.HEAD.value, Role.AUDITOR.value, Role.CASEWORKER.value, Role.ADMIN.value)
 # Aggregates for every office role; personal data (annex, case file) and the audit

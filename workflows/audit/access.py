@@ -4,7 +4,6 @@ A read event names the record read (worker, application, document, decree, batch
 so "who accessed this worker" can be answered from the log alone. Bulk exports carry
 a purpose, given by the person exporting and kept as the event's reason.
 """
-from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 
 from models import AuditEvent
@@ -12,6 +11,7 @@ from models.audit import READ_MARK
 from workflows.actor import Actor
 from workflows.audit.recorder import record, record_many
 from workflows.errors import InvalidInput
+from workflows.messages import lazy_gettext as _l
 
 PURPOSE_MIN, PURPOSE_MAX = 10, 300
 

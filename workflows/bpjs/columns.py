@@ -8,11 +8,11 @@ to change; the batch builder, the files and the reply reader follow it.
 from dataclasses import dataclass
 from datetime import date
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 
 from reports.configuration import component_on
 from workflows.errors import MissingReference
+from workflows.messages import lazy_gettext as _l
 
 EXPORT_COLUMNS = ("no_urut", "nik", "nama", "tempat_lahir", "tanggal_lahir", "jenis_kelamin",
                   "alamat", "kode_kelurahan", "no_hp", "pekerjaan", "penghasilan_dilaporkan",

@@ -3,7 +3,6 @@ gives the case's money and place back so the waiting list moves up (Pasal 90
 ayat 3: the budget serves the next person in rank instead of lying idle)."""
 from datetime import date
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 
 from models import Application
@@ -14,6 +13,7 @@ from workflows.audit.masking import mask
 from workflows.budget import release_uncovered
 from workflows.errors import Conflict
 from workflows.exits import release_and_promote
+from workflows.messages import lazy_gettext as _l
 from workflows.states import apply_transition, check_transition
 
 

@@ -14,7 +14,6 @@ restriction is lifted takes them.
 import hashlib
 from datetime import date
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import exists, func, insert, select
 from sqlalchemy.orm import Session
 
@@ -28,6 +27,7 @@ from workflows.bpjs.columns import (KODE_WADAH, Member, coverage_start, declared
 from workflows.bpjs.files import build_csv, build_xlsx
 from workflows.errors import Conflict, InvalidInput, InvalidTransition, NotAllowed
 from workflows.guards import processing_not_restricted
+from workflows.messages import lazy_gettext as _l
 from workflows.restrictions import worker_restricted
 from workflows.serial import one_at_a_time
 from workflows.setwise import update_each

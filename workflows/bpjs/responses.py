@@ -9,7 +9,6 @@ one batch that was marked as sent; a row that points anywhere else is reported.
 from dataclasses import dataclass
 from datetime import date
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -23,6 +22,7 @@ from workflows.errors import NotAllowed, WorkflowError
 from workflows.imports import values
 from workflows.imports.runs import ImportResult, ProblemReport, run_import
 from workflows.imports.spreadsheet import FileRefused, open_table
+from workflows.messages import lazy_gettext as _l
 from workflows.states import STATE_LABELS
 
 KIND = "bpjs_response"

@@ -9,11 +9,10 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from flask_babel import lazy_gettext as _l
-
 from reports.contributions import month_index, month_of
 from workflows.imports import values
 from workflows.imports.spreadsheet import FileRefused, open_table
+from workflows.messages import lazy_gettext as _l
 
 COLUMNS = ("nik", "kpj", "bulan", "iuran", "status")
 STATUSES = ("LUNAS", "BELUM")

@@ -10,7 +10,6 @@ the second finds the rows.
 """
 from datetime import date
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import BigInteger, Date, Integer, String, func, literal, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
@@ -21,6 +20,7 @@ from workflows.actor import Actor
 from workflows.audit import record
 from workflows.budget import lock_year
 from workflows.errors import Conflict, InvalidInput, NotAllowed
+from workflows.messages import lazy_gettext as _l
 
 BLOCKS = (1, 3, 6, 12)  # BPU may pay monthly or for 3, 6 or 12 months (domain.md §1.6)
 # A terminated membership is still paid for the months before its exit month.

@@ -7,7 +7,6 @@ row count is checked, and the change is audited with the batch.
 """
 from datetime import date
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
@@ -17,6 +16,7 @@ from workflows.actor import Actor
 from workflows.audit import record, record_change
 from workflows.budget import lock_year
 from workflows.errors import Conflict, InvalidInput, InvalidTransition, NotAllowed
+from workflows.messages import lazy_gettext as _l
 
 _YEAR = BudgetYear.__table__
 _CM = ContributionMonth.__table__

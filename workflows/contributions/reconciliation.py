@@ -13,7 +13,6 @@ The same file twice is the same run (``run_import``) and changes nothing.
 import csv
 import io
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -24,6 +23,7 @@ from workflows.audit import record
 from workflows.contributions.bill import BillRow, read_bill
 from workflows.errors import InvalidTransition, NotAllowed
 from workflows.imports.runs import ImportResult, run_import
+from workflows.messages import lazy_gettext as _l
 
 KIND = "bpjs_bill"
 DIFFERENCES = {

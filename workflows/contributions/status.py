@@ -8,7 +8,6 @@ come from ``reports.contributions`` (the case page uses the same query).
 from dataclasses import dataclass
 from datetime import date
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
@@ -18,6 +17,7 @@ from reports.contributions import paid_through as _paid_through
 from workflows.actor import Actor
 from workflows.audit import record
 from workflows.errors import NotAllowed
+from workflows.messages import lazy_gettext as _l
 
 _CM = ContributionMonth.__table__
 UNPAID = ("due", "arrears")

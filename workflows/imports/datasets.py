@@ -9,7 +9,6 @@ Only the NIKs seen so far are kept, to find a NIK that appears twice.
 from dataclasses import dataclass
 from datetime import date
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -19,6 +18,7 @@ from workflows.errors import NotAllowed
 from workflows.imports import values
 from workflows.imports.runs import ImportResult, run_import
 from workflows.imports.spreadsheet import FileRefused, open_table
+from workflows.messages import lazy_gettext as _l
 
 PROGRESS_EVERY = 10_000
 SQLITE_CHUNK = 5_000

@@ -5,7 +5,6 @@ open a draft application), so identity checks, one-application-per-year and the
 audit trail are exactly those of a single intake. All or nothing: any failing
 row undoes every row (a savepoint) and the report names each problem.
 """
-from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 
 from models import Role
@@ -15,6 +14,7 @@ from workflows.imports import values
 from workflows.imports.runs import ImportResult, run_import
 from workflows.imports.spreadsheet import FileRefused, open_table
 from workflows.intake import open_application, register_worker
+from workflows.messages import lazy_gettext as _l
 
 COLUMNS = ("nik", "no_kk", "nama", "tempat_lahir", "tanggal_lahir", "jenis_kelamin", "alamat",
            "rt", "rw", "kode_kelurahan", "no_hp", "kategori", "pekerjaan", "penghasilan_bulanan")

@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Callable
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -21,6 +20,7 @@ from models import ImportRun
 from workflows.actor import Actor
 from workflows.audit import record
 from workflows.imports.spreadsheet import Problem, spool
+from workflows.messages import lazy_gettext as _l
 from workflows.serial import one_at_a_time
 
 REPORT_LIMIT = 1_000  # stored report rows; every problem is still counted

@@ -18,7 +18,7 @@ import io
 import tempfile
 from collections import namedtuple
 
-from flask_babel import lazy_gettext as _l
+from workflows.messages import lazy_gettext as _l
 
 CHUNK = 1 << 20
 Problem = namedtuple("Problem", "row column value message")

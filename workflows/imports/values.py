@@ -13,10 +13,9 @@ cannot be repaired here. The only fix is a column formatted as Text.
 import re
 from datetime import date, datetime
 
-from flask_babel import lazy_gettext as _l
-
 from models import clock
 from models.imports import PARTICIPANT_SOURCES
+from workflows.messages import lazy_gettext as _l
 
 _SCIENTIFIC = re.compile(r"^[0-9]+(?:[.,][0-9]*)?(?:[eE][+-]?[0-9]+)?$")
 _ISO_DATE = re.compile(r"^([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})(?:[ T]00:00(?::00)?)?$")
