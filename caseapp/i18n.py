@@ -5,10 +5,11 @@ from pathlib import Path
 
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
-from flask import Blueprint, current_app, has_request_context, redirect, request, session, url_for
+from flask import Blueprint, current_app, has_request_context, redirect, request, session
 from flask_babel import Domain, get_locale
 
 from caseapp.extensions import babel
+from caseapp.redirects import local_target
 from models import Role
 from reports.formatting import rupiah
 from workflows.messages import lazy_gettext as _l
@@ -44,11 +45,7 @@ def switch_language():
     lang = request.form.get("lang", "")
     if lang in current_app.config["LANGUAGES"]:
         session["lang"] = lang
-    target = request.form.get("next", "")
-    # Only local paths, so the switch cannot be used as an open redirect.
-    if not target.startswith("/") or target.startswith("//"):
-        target = url_for("admin.index")
-    return redirect(target)
+    return redirect(local_target(request.form.get("next")))
 
 
 def compile_catalogs(directory: str = TRANSLATIONS_DIR) -> None:

@@ -7,16 +7,11 @@ from flask_login import current_user, login_required, login_user, logout_user
 from caseapp.actor import current_actor
 from caseapp.auth.forms import LoginForm, PasswordForm
 from caseapp.extensions import db, limiter, login_manager
+from caseapp.redirects import local_target
 from caseapp.refusals import refuse
 from models import User
 from workflows import users as user_verbs
 from workflows.errors import WorkflowError
-
-
-def _safe_next(target: str | None) -> str:
-    if target and target.startswith("/") and not target.startswith("//"):
-        return target
-    return url_for("admin.index")
 
 
 class AuthView(BaseView):
@@ -47,7 +42,7 @@ class AuthView(BaseView):
                 login_user(user)
                 if user.must_change_password:
                     return redirect(url_for("auth.password"))
-                return redirect(_safe_next(request.args.get("next")))
+                return redirect(local_target(request.args.get("next")))
             flash(_("Wrong username or password."), "error")
         return self.render("auth/login.html", form=form)
 
