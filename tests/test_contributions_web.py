@@ -125,6 +125,21 @@ def test_other_roles_read_but_cannot_act(client, session, staff, participants, u
     assert [b.status for b in _batches(session)] == ["generated"]
 
 
+def test_the_admin_never_reads_the_named_lapse_list(client, session, staff, participants):
+    from workflows.contributions.generation import generate_contributions
+
+    generate_contributions(session, first_month=date(2026, 1, 1), months=3, actor=staff["cw1"])
+    session.commit()
+    login(client, "admin")
+    assert "lapse-counts" in client.get(f"{BASE}/lapse").get_data(as_text=True)
+    refused = client.post(f"{BASE}/lapse", data={"csrf_token": csrf_token(client, f"{BASE}/lapse"),
+                                                 "purpose": "Ingin tahu saja, iseng"})
+    html = refused.get_data(as_text=True)
+    assert refused.status_code == 403 and participants[0].worker.nik not in html
+    assert session.scalar(select(func.count()).select_from(AuditEvent).where(
+        AuditEvent.action == "contributions.lapse_list")) == 0
+
+
 def test_signed_out_visitors_are_sent_to_sign_in(client, session):
     response = client.get(f"{BASE}/")
     assert response.status_code == 302 and "/auth/login" in response.headers["Location"]
@@ -144,8 +159,20 @@ def test_lapse_list_and_case_card(client, session, staff, participants):
     generate_contributions(session, first_month=date(2026, 4, 1), months=1, actor=staff["cw1"])
     session.commit()
     login(client, "cw2")
-    lapse = client.get(f"{BASE}/lapse").get_data(as_text=True)
-    assert unpaid.worker.nik in lapse and unpaid.kpj in lapse  # nothing paid: lapsed
+    counts = client.get(f"{BASE}/lapse").get_data(as_text=True)
+    assert 'data-testid="lapse-counts"' in counts and unpaid.worker.nik not in counts
+    token = csrf_token(client, f"{BASE}/lapse")
+    no_purpose = client.post(f"{BASE}/lapse", data={"csrf_token": token})
+    assert no_purpose.status_code == 422 and unpaid.worker.nik not in no_purpose.get_data(
+        as_text=True)
+    purpose = "Tindak lanjut tunggakan ke BPKAD"
+    lapse = client.post(f"{BASE}/lapse", data={"csrf_token": token, "purpose": purpose})
+    assert lapse.status_code == 200
+    assert unpaid.worker.nik in lapse.get_data(as_text=True)  # nothing paid: lapsed
+    assert unpaid.kpj in lapse.get_data(as_text=True)
+    reads = session.execute(select(AuditEvent.entity_id, AuditEvent.reason).where(
+        AuditEvent.action == "contributions.lapse_list")).all()
+    assert (str(unpaid.id), purpose) in reads
     card = client.get(f"/cases/{paid.id}").get_data(as_text=True)
     assert 'data-testid="contributions"' in card
     assert '<strong data-testid="paid-through">2026-03</strong>' in card

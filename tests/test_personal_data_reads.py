@@ -327,3 +327,23 @@ def test_the_case_history_shows_changes_not_reads_or_attempts(client, session, s
     assert "<code>application.submit</code>" in page
     for hidden in ("application.view", "audit.evidence_pack", "pungli", "cases.verify.refused"):
         assert hidden not in page, hidden
+
+
+@pytest.mark.parametrize("make,url,username", [
+    (_reply_problems, "/imports/{id}/report.csv", "admin1"),  # a BPJS reply through Imports
+    (_rejected_dtsen, "/imports/{id}/report.csv", "admin1"),
+    (_reconciled, "/contributions-payments/batches/{id}/reconciliation.csv", "admin1"),
+    (_rejected_dtsen, "/bpjs/responses/{id}/report.csv", "head"),  # not a reply: not there
+], ids=["reply-via-imports", "dtsen", "reconciliation", "dtsen-via-bpjs"])
+def test_a_report_is_authorised_by_what_it_holds_not_by_the_route(client, session, staff, make,
+                                                                   url, username):
+    entity = make(session, staff)
+    session.commit()
+    login(client, username)
+    seq = head_seq(session)
+    response = client.post(url.format(id=entity.id), data={
+        "csrf_token": csrf_token(client, "/"), "purpose": PURPOSE})
+    assert response.status_code in (403, 404)
+    assert "attachment" not in response.headers.get("Content-Disposition", "")
+    assert [e.action for e in events_since(session, seq) if e.action.endswith(
+        ("_download", "report_download"))] == []

@@ -17,11 +17,10 @@ from caseapp.extensions import db
 from models import PaymentBatch, clock
 from reports.contributions import batch_month_counts
 from reports.formatting import rupiah
-from workflows.audit.access import record_list_reads
 from workflows.contributions.generation import BLOCKS, generate_contributions
 from workflows.contributions.payment import record_payment
 from workflows.contributions.reconciliation import DIFFERENCES, reconcile
-from workflows.contributions.status import lapse_warnings, mark_arrears
+from workflows.contributions.status import mark_arrears, read_lapse_warnings
 from workflows.errors import WorkflowError
 
 SHOWN_PROBLEMS = 10
@@ -142,11 +141,9 @@ _TODAY = click.option("--today", type=click.DateTime(formats=["%Y-%m-%d"]),
 def warnings(today, purpose, as_user):
     """List participants at or near the 3-month lapse (paid-through 2+ months behind);
     the list names people, so each one listed is an audited read."""
-    found = lapse_warnings(db.session, _today(today))
     actor = command_actor(as_user, "contributions-warnings")
-    _commit(lambda: record_list_reads(db.session, actor, "contributions.lapse_list",
-                                      "application", [w.application_id for w in found],
-                                      purpose=purpose))
+    found, _ = _commit(lambda: read_lapse_warnings(db.session, _today(today), actor=actor,
+                                                   purpose=purpose))
     for w in found:
         paid = f"{w.paid_through:%Y-%m}" if w.paid_through else "nothing paid"
         state = "LAPSED" if w.lapsed else "warning"

@@ -28,7 +28,7 @@ from workflows.audit.access import record_read
 from workflows.contributions.generation import BLOCKS, generate_contributions
 from workflows.contributions.payment import record_payment
 from workflows.contributions.reconciliation import DIFFERENCES, KIND, reconcile
-from workflows.contributions.status import lapse_warnings
+from workflows.contributions.status import lapse_warnings, read_lapse_warnings
 from workflows.errors import InvalidInput, WorkflowError
 
 _TOKEN = re.compile(r"^[a-f0-9-]{8,64}$")
@@ -190,10 +190,25 @@ class ContributionsView(SecureView):
         return Response("\ufeff" + batch.reconciliation_report, mimetype="text/csv", headers={
             "Content-Disposition": f"attachment; filename=rekonsiliasi-iuran-{batch.id}.csv"})
 
-    @expose("/lapse")
+    @expose("/lapse", methods=("GET", "POST"))
     def lapse(self):
-        today = clock.today()
-        warnings = lapse_warnings(db.session, today)
-        return self.render("contributions/lapse.html", warnings=warnings[:SHOWN_WARNINGS],
-                           total=len(warnings), today=today)
+        """How many are at or near the lapse; their names, NIKs and KPJs only after a
+        stated purpose (POST), each one listed an audited read."""
+        today, status, warnings = clock.today(), 200, None
+        if request.method == "POST":
+            try:
+                warnings, total = read_lapse_warnings(
+                    db.session, today, actor=current_actor(),
+                    purpose=request.form.get("purpose"), limit=SHOWN_WARNINGS)
+                db.session.commit()
+            except WorkflowError as exc:
+                refuse(exc)
+                status = exc.status
+        if warnings is None:
+            found = lapse_warnings(db.session, today)
+            total, lapsed = len(found), sum(w.lapsed for w in found)
+        else:
+            lapsed = None
+        return self.render("contributions/lapse.html", warnings=warnings, total=total,
+                           lapsed=lapsed, today=today), status
 

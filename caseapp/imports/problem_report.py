@@ -9,18 +9,18 @@ from caseapp.actor import current_actor
 from caseapp.extensions import db
 from caseapp.refusals import refuse
 from models import ImportRun
-from workflows.audit.access import record_read
 from workflows.errors import WorkflowError
+from workflows.imports.problem_reports import read_problem_report
 
 
 def problem_report_download(run: ImportRun, file_stem: str, render_refused):
     """The CSV (with a BOM so Excel reads UTF-8), or the page again with the refusal."""
     try:
-        record_read(db.session, current_actor(), "import.report_download", entity=run,
-                    purpose=request.form.get("purpose"), bulk=True)
+        report = read_problem_report(db.session, run, actor=current_actor(),
+                                     purpose=request.form.get("purpose"))
         db.session.commit()
     except WorkflowError as exc:
         refuse(exc)
         return render_refused(exc.status)
-    return Response("\ufeff" + run.error_report, mimetype="text/csv", headers={
+    return Response("\ufeff" + report, mimetype="text/csv", headers={
         "Content-Disposition": f"attachment; filename={file_stem}-{run.id}.csv"})

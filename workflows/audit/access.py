@@ -6,14 +6,24 @@ a purpose, given by the person exporting and kept as the event's reason.
 """
 from sqlalchemy.orm import Session
 
-from models import AuditEvent
+from models import AuditEvent, Role
 from models.audit import READ_MARK
 from workflows.actor import Actor
 from workflows.audit.recorder import record, record_many
-from workflows.errors import InvalidInput
+from workflows.errors import InvalidInput, NotAllowed
 from workflows.messages import lazy_gettext as _l
 
 PURPOSE_MIN, PURPOSE_MAX = 10, 300
+# The roles whose work needs people's data; the admin (IT) runs the system and never does.
+READER_ROLES = (Role.CASEWORKER.value, Role.HEAD.value, Role.AUDITOR.value)
+
+
+def check_reader(actor: Actor) -> None:
+    """Refuse a signed-in person whose roles give no reason to read personal data;
+    jobs and commands run as named system actors and read for their task."""
+    if actor.user_id is not None and not actor.has_role(*READER_ROLES):
+        raise NotAllowed(_l("Your role does not read personal data (names, NIKs, KPJs, "
+                            "documents)."))
 
 
 def stated_purpose(purpose: str | None) -> str | None:
@@ -44,6 +54,7 @@ def record_read(session: Session, actor: Actor, action: str, *, entity=None,
                 purpose: str | None = None, bulk: bool = False,
                 detail: dict | None = None) -> AuditEvent:
     """One event for a read of personal data; a bulk export is refused without a purpose."""
+    check_reader(actor)
     purpose = checked_purpose(purpose) if bulk else stated_purpose(purpose)
     return record(session, actor, action, entity=entity, entity_type=entity_type,
                   entity_id=entity_id, diff=_read_diff(bulk, detail), reason=purpose)
@@ -54,6 +65,7 @@ def record_list_reads(session: Session, actor: Actor, action: str, entity_type: 
                       detail: dict | None = None) -> int:
     """One read event per record a search or a list showed, so each person's "who
     accessed" finds it; a list given out (``purpose``) is refused without a purpose."""
+    check_reader(actor)
     bulk = purpose is not None
     purpose = checked_purpose(purpose) if bulk else None
     diff = _read_diff(bulk, detail)

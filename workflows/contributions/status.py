@@ -16,6 +16,7 @@ from reports.contributions import LapseWarning, lapse_list
 from reports.contributions import paid_through as _paid_through
 from workflows.actor import Actor
 from workflows.audit import record
+from workflows.audit.access import record_list_reads
 from workflows.errors import NotAllowed
 from workflows.messages import lazy_gettext as _l
 
@@ -31,6 +32,18 @@ def paid_through(session: Session, application: Application) -> date | None:
 def lapse_warnings(session: Session, today: date) -> list[LapseWarning]:
     """Enrolled participants paid through 2 or more months before today's month."""
     return lapse_list(session, today)
+
+
+def read_lapse_warnings(session: Session, today: date, *, actor: Actor, purpose: str | None,
+                        limit: int | None = None) -> tuple[list[LapseWarning], int]:
+    """The named list (at most ``limit``, the longest unpaid first) and how many there
+    are: it gives out names, NIKs and KPJs, so each one listed is an audited read with
+    the stated purpose."""
+    found = lapse_warnings(session, today)
+    listed = found[:limit] if limit is not None else found
+    record_list_reads(session, actor, "contributions.lapse_list", "application",
+                      [w.application_id for w in listed], purpose=purpose)
+    return listed, len(found)
 
 
 @dataclass(frozen=True)

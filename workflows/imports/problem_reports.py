@@ -1,0 +1,28 @@
+"""Reading an import run's problem report, authorised by the run itself.
+
+The report quotes the rejected rows' values (NIKs, names, KPJs). Who may read it
+depends on what was imported, not on the page the link sits on: the same run id
+typed into another page's URL must get the same answer.
+"""
+from sqlalchemy.orm import Session
+
+from models import ImportRun, Role
+from workflows.actor import Actor
+from workflows.audit.access import record_read
+from workflows.errors import NotAllowed
+from workflows.messages import lazy_gettext as _l
+
+_CASEWORK = (Role.CASEWORKER.value,)
+READERS = {"dtsen": _CASEWORK, "participants": _CASEWORK, "intake": _CASEWORK,
+           "bpjs_bill": _CASEWORK,
+           "bpjs_response": (Role.CASEWORKER.value, Role.HEAD.value, Role.AUDITOR.value)}
+
+
+def read_problem_report(session: Session, run: ImportRun, *, actor: Actor,
+                        purpose: str | None) -> str:
+    """The CSV text, after an audited bulk read with its stated purpose."""
+    if not actor.has_role(*READERS[run.kind]):
+        raise NotAllowed(_l("Your role may not read the problem report of this import."))
+    record_read(session, actor, "import.report_download", entity=run, purpose=purpose,
+                bulk=True)
+    return run.error_report
