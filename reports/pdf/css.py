@@ -6,13 +6,20 @@ _PLACEHOLDER = re.compile(r"%\((page|pages)\)[sd]")
 
 def css_string(text) -> str:
     """A CSS string literal: quotes, backslashes and control characters escaped,
-    newlines as ``\\A`` (the margin box uses ``white-space: pre``)."""
+    newlines as ``\\A`` (the margin box uses ``white-space: pre``).
+
+    It is written inside an HTML ``<style>`` element, which ends at the first
+    ``</style`` whatever CSS thinks; so ``<``, ``>`` and ``&`` become CSS escapes
+    (six hex digits, so no terminating space is needed) and a name such as
+    ``</style><h1>X</h1>`` prints as itself instead of ending the page's CSS."""
     out = []
     for ch in str(text):
         if ch == "\n":
             out.append("\\A ")
         elif ch in '"\\':
             out.append("\\" + ch)
+        elif ch in "<>&":
+            out.append(f"\\{ord(ch):06x}")
         elif ord(ch) < 0x20 or ord(ch) == 0x7F:
             out.append(" ")
         else:
