@@ -7,10 +7,9 @@ from sqlalchemy import select
 
 from models import AuditEvent, Document
 from tests.factories import DOCUMENT_DIR, make_application, png_bytes
+from tests.test_upload_content import pdf_bytes
 from workflows.documents import read_document, sniff, store_document
 from workflows.errors import InvalidInput, InvalidTransition, NotAllowed
-
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 
 def _store(session, application, actor, data, name="ktp.png", **kwargs):
@@ -33,7 +32,8 @@ def test_png_is_stored_under_a_random_name_with_its_hash(session, staff):
 
 def test_a_pdf_named_jpg_is_taken_for_what_it_is(session, staff):
     application = make_application(session, staff["cw1"])
-    assert _store(session, application, staff["cw1"], PDF, name="foto.jpg").content_type == (
+    assert _store(session, application, staff["cw1"], pdf_bytes(),
+                  name="foto.jpg").content_type == (
         "application/pdf")
 
 

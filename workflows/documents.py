@@ -1,17 +1,15 @@
 """Storing and serving an application's documents.
 
-Files are accepted by what they are, not by what they are called: the first
-bytes must be a PDF, JPEG or PNG signature and images must decode. They are
+Files are accepted by what they are, not by what they are called
+(workflows.document_content checks PDFs, JPEGs and PNGs for real). They are
 stored outside static/ under a random name, with their SHA-256 recorded, and
 read back only after the hash still matches.
 """
 import hashlib
-import io
 import os
 import secrets
 from pathlib import Path
 
-from PIL import Image, UnidentifiedImageError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -19,34 +17,13 @@ from models import Application, Document, DocumentType, Role
 from workflows.actor import Actor
 from workflows.audit import record_change
 from workflows.audit.access import record_read
+from workflows.document_content import sniff
 from workflows.errors import InvalidInput, InvalidTransition, NotAllowed
 from workflows.messages import lazy_gettext as _l
 
 MAX_BYTES = 5 * 1024 * 1024
 EDITABLE_STATES = ("draft", "returned")
 READER_ROLES = (Role.CASEWORKER.value, Role.HEAD.value, Role.AUDITOR.value)
-_SIGNATURES = ((b"%PDF-", "application/pdf", ".pdf"), (b"\xff\xd8\xff", "image/jpeg", ".jpg"),
-               (b"\x89PNG\r\n\x1a\n", "image/png", ".png"))
-
-
-def sniff(data: bytes) -> tuple[str, str]:
-    """The content type and extension of ``data``, or InvalidInput if it is not allowed."""
-    for signature, content_type, extension in _SIGNATURES:
-        if data.startswith(signature):
-            break
-    else:
-        raise InvalidInput(_l("Only PDF, JPEG or PNG files are accepted; this file is none of "
-                              "them (whatever its name says)."))
-    if content_type == "application/pdf":
-        if b"%%EOF" not in data[-2048:]:
-            raise InvalidInput(_l("The PDF file is damaged or incomplete."))
-    else:
-        try:
-            with Image.open(io.BytesIO(data)) as image:
-                image.verify()
-        except (UnidentifiedImageError, OSError, SyntaxError):
-            raise InvalidInput(_l("The image file is damaged or not really an image."))
-    return content_type, extension
 
 
 def store_document(session: Session, application: Application, *, document_type: str,
