@@ -24,13 +24,14 @@ def create_app(overrides: dict | None = None) -> Flask:
     csrf.init_app(app)
     limiter.init_app(app)
 
-    from caseapp import i18n, auth, admin, cli, errors
+    from caseapp import i18n, auth, admin, body_limits, cli, errors
 
     i18n.init_app(app)
     auth.init_app(app)
     admin.init_app(app)
     cli.init_app(app)
     errors.init_app(app)
+    body_limits.init_app(app)
 
     @app.before_request
     def _request_id():

@@ -59,6 +59,9 @@ def load_config(instance_path: str, overrides: dict) -> dict:
         "AUDIT_PUBLIC_KEY": env.get("CASEAPP_AUDIT_PUBLIC_KEY"),
         "AUDIT_CHECKPOINT_FILE": env.get("CASEAPP_AUDIT_CHECKPOINT_FILE",
                                          str(Path(instance_path) / "audit-checkpoints.jsonl")),
-        # Whole request bodies; DTSEN extracts are large, documents are capped by the verb.
-        "MAX_CONTENT_LENGTH": 300 * 1024 * 1024,
+        # Request bodies (caseapp/body_limits.py): forms everywhere; one document on the
+        # upload route; whole DTSEN extracts and BPJS replies only on the import routes,
+        # for signed-in users whose role may import.
+        "MAX_CONTENT_LENGTH": 1024 * 1024,
+        "MAX_IMPORT_BYTES": 300 * 1024 * 1024,
     }

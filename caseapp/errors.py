@@ -14,6 +14,9 @@ _MESSAGES = {
     404: _l("The page or record does not exist."),
     405: _l("This action is not allowed this way."),
     409: _l("The record changed in the meantime; reload the page."),
+    413: _l("What was sent is larger than this page accepts, so it was not read and nothing "
+            "was stored. A document may be as large as its upload form says; large import "
+            "files are accepted only from signed-in users whose role may import them."),
     429: _l("Too many attempts. Wait a minute and try again."),
 }
 
