@@ -7,6 +7,7 @@ from flask import Flask, g
 from caseapp.config import load_config
 from caseapp.extensions import csrf, db, limiter, migrate
 from workflows.audit import masking
+from workflows.imports import spreadsheet
 
 MIGRATIONS_DIR = str(Path(__file__).resolve().parent.parent / "migrations")
 
@@ -17,6 +18,12 @@ def create_app(overrides: dict | None = None) -> Flask:
     app.config.update(load_config(app.instance_path, overrides))
     app.config.update(overrides)
     masking.configure(app.config["AUDIT_MASK_KEY"])
+    spreadsheet.configure(spreadsheet.Limits(
+        columns=app.config["IMPORT_MAX_COLUMNS"], rows=app.config["IMPORT_MAX_ROWS"],
+        header_chars=app.config["IMPORT_MAX_HEADER_CHARS"],
+        cell_chars=app.config["IMPORT_MAX_CELL_CHARS"],
+        inflated_bytes=app.config["IMPORT_MAX_INFLATED_BYTES"],
+        shared_strings_bytes=app.config["IMPORT_MAX_SHARED_STRINGS_BYTES"]))
 
     db.init_app(app)
     migrate.init_app(app, db, directory=MIGRATIONS_DIR, render_as_batch=True,

@@ -64,4 +64,13 @@ def load_config(instance_path: str, overrides: dict) -> dict:
         # for signed-in users whose role may import.
         "MAX_CONTENT_LENGTH": 1024 * 1024,
         "MAX_IMPORT_BYTES": 300 * 1024 * 1024,
+        # What one uploaded table may hold (workflows/imports/spreadsheet.py): beyond these a
+        # file is refused with a message before it is parsed further or locks the database.
+        # A DTSEN extract is about 1,000,000 rows and 300 MB.
+        "IMPORT_MAX_ROWS": int(env.get("CASEAPP_IMPORT_MAX_ROWS", 1_500_000)),
+        "IMPORT_MAX_COLUMNS": 100,
+        "IMPORT_MAX_HEADER_CHARS": 100,
+        "IMPORT_MAX_CELL_CHARS": 1_000,
+        "IMPORT_MAX_INFLATED_BYTES": int(env.get("CASEAPP_IMPORT_MAX_INFLATED_MB", 2048)) << 20,
+        "IMPORT_MAX_SHARED_STRINGS_BYTES": 256 << 20,
     }

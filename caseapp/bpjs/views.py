@@ -151,8 +151,10 @@ class BpjsView(SecureView):
         try:
             if upload is None or not upload.filename:
                 raise InvalidInput(_("Choose a file to upload."))
+            actor = current_actor()
+            db.session.commit()  # the file is read before the write lock: see imports.views
             result = import_bpjs_response(db.session, upload.stream, file_name=upload.filename,
-                                          actor=current_actor(), progress=track)
+                                          actor=actor, progress=track)
             db.session.commit()
         except WorkflowError as exc:
             refuse(exc)

@@ -47,6 +47,7 @@ def _dataset(verb, as_of):
 
 def _run(apply, path: Path, as_user: str, job: str) -> None:
     actor = command_actor(as_user, job)
+    db.session.commit()  # the file is read before the write lock (caseapp/database.py)
     done = [0]
     try:
         with path.open("rb") as stream, click.progressbar(

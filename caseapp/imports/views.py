@@ -83,6 +83,9 @@ class ImportsView(SecureView):
             as_of = date.fromisoformat(request.form.get("as_of") or clock.today().isoformat())
         except ValueError:
             raise InvalidInput(_("The date or year is not valid."))
+        # Nothing is written yet: end the transaction that loaded the user, so the verb
+        # reads the file before it takes SQLite's write lock (caseapp/database.py).
+        db.session.commit()
         if kind == "intake":
             return import_intake(db.session, upload.stream, file_name=upload.filename,
                                  channel=request.form.get("channel", "kelurahan"),

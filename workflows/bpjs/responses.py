@@ -303,7 +303,8 @@ def import_bpjs_response(session: Session, stream, *, file_name: str, actor: Act
         raise NotAllowed(_l("Only caseworkers import BPJS's replies."))
     outcome: dict = {}  # filled while applying; also the audit event's details
     result = run_import(session, kind=KIND, stream=stream, file_name=file_name, actor=actor,
-                        details=outcome, apply=lambda file, _run_id, problems: _apply_file(
+                        details=outcome, columns=RESPONSE_COLUMNS,
+                        apply=lambda file, _run_id, problems: _apply_file(
                             session, file, file_name, actor, problems, progress, outcome))
     if not result.applied:
         return ResponseImport(result.run, result.applied, result.duplicate_file)

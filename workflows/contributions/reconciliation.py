@@ -20,7 +20,7 @@ from models import Application, ContributionMonth, PaymentBatch, Role, Worker, c
 from reports.contributions import month_index, month_of
 from workflows.actor import Actor
 from workflows.audit import record
-from workflows.contributions.bill import BillRow, read_bill
+from workflows.contributions.bill import COLUMNS, BillRow, read_bill
 from workflows.errors import InvalidTransition, NotAllowed
 from workflows.imports.runs import ImportResult, run_import
 from workflows.messages import lazy_gettext as _l
@@ -57,7 +57,7 @@ def reconcile(session: Session, stream, *, file_name: str, batch: PaymentBatch, 
         return rows
 
     result = run_import(session, kind=KIND, stream=stream, file_name=file_name, actor=actor,
-                        apply=apply, details={"payment_batch": batch.id})
+                        apply=apply, columns=COLUMNS, details={"payment_batch": batch.id})
     if result.applied:
         _settle(session, batch, outcome["differences"], result, actor)
     return result

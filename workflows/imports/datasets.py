@@ -2,10 +2,12 @@
 
 The run's life (all or nothing, idempotent, audited) is in ``runs``; this module
 checks the rows and writes them fast: a million-row extract streams through in
-one pass and goes to PostgreSQL with COPY (SQLite: executemany in chunks). The
-first bad row stops writing, checking goes on so the report names every problem.
-Only the NIKs seen so far are kept, to find a NIK that appears twice.
+one pass and goes to PostgreSQL with COPY (SQLite: executemany in chunks). Every
+row is checked once before any lock is taken (the report names every problem);
+only a file without problems is read again and written. Only the NIKs seen so
+far are kept, to find a NIK that appears twice.
 """
+from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import date
 
@@ -63,12 +65,16 @@ def _import(session, kind, stream, file_name, as_of, actor, progress) -> ImportR
     if not actor.has_role(Role.CASEWORKER, Role.ADMIN):
         raise NotAllowed(_l("Only caseworkers and administrators import data files."))
     return run_import(session, kind=kind.name, stream=stream, file_name=file_name, actor=actor,
-                      as_of=as_of, apply=lambda file, run_id, problems: _check_and_write(
-                          session, kind, file, file_name, run_id, problems, progress))
+                      as_of=as_of, columns=[column for column, _ in kind.parsers],
+                      check=lambda file, problems: _check_and_write(
+                          None, kind, file, file_name, None, problems, progress),
+                      apply=lambda file, run_id, problems: _check_and_write(
+                          session, kind, file, file_name, run_id, problems, None))
 
 
 def _check_and_write(session, kind, file, file_name, dataset_id, problems, progress) -> int:
-    """Check every row, write them while none has failed; return the number of rows."""
+    """Check every row, write them (without ``session``: nowhere) while none has failed;
+    return the number of rows."""
     rows = 0
     try:
         table = open_table(file, file_name, [column for column, _ in kind.parsers])
@@ -78,7 +84,8 @@ def _check_and_write(session, kind, file, file_name, dataset_id, problems, progr
         return rows
     first_row_of = {}  # int(NIK) -> row number; ints take half the memory of strings
     parsers = kind.parsers
-    with table, _RowWriter(session, kind) as write:
+    writer = _RowWriter(session, kind) if session is not None else nullcontext(lambda row: None)
+    with table, writer as write:
         try:
             for number, cells in table:
                 rows += 1

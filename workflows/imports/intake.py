@@ -96,6 +96,6 @@ def import_intake(session: Session, stream, *, file_name: str, channel: str, pro
         raise InvalidInput(_l("Unknown intake channel %(value)s.", value=channel))
     return run_import(
         session, kind="intake", stream=stream, file_name=file_name, actor=actor,
-        details={"channel": channel, "program_year": program_year},
+        details={"channel": channel, "program_year": program_year}, columns=COLUMNS,
         apply=lambda file, _run_id, problems: _apply_file(
             session, file, file_name, channel, program_year, actor, problems, progress))

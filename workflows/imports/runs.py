@@ -6,6 +6,11 @@
 - Idempotent: the same bytes of the same kind, once applied, are that run; a
   second upload changes nothing and writes no audit event.
 - Audited without personal data: one event per run (file name, SHA-256, rows).
+- The whole file is read and checked (the upload limits of ``check_file``, or
+  the kind's own ``check`` of every value) before the first query, so a hostile
+  or broken file is refused without ever holding the write lock (SQLite has one
+  writer for the whole application); callers start the verb with no transaction
+  open. Only a file that passed is read again to be written.
 """
 import csv
 import io
@@ -19,7 +24,7 @@ from sqlalchemy.orm import Session
 from models import ImportRun
 from workflows.actor import Actor
 from workflows.audit import record
-from workflows.imports.spreadsheet import Problem, spool
+from workflows.imports.spreadsheet import FileRefused, Problem, check_file, spool
 from workflows.messages import lazy_gettext as _l
 from workflows.serial import one_at_a_time
 
@@ -68,13 +73,31 @@ def lock_kind(session: Session, kind: str) -> None:
 
 # apply(file, run_id, problems) -> number of data rows read
 Apply = Callable[[object, int, ProblemReport], int]
+# check(file, problems) -> number of data rows read; no database
+Check = Callable[[object, ProblemReport], int]
+
+
+def _check_unlocked(file, file_name: str, columns, check: Check | None
+                    ) -> tuple[ProblemReport, int]:
+    problems, rows = ProblemReport(), 0
+    try:
+        if check is None:
+            check_file(file, file_name, columns)
+        else:
+            rows = check(file, problems)
+    except FileRefused as exc:
+        for problem in exc.problems:
+            problems.add(*problem)
+    file.seek(0)
+    return problems, rows
 
 
 def run_import(session: Session, *, kind: str, stream, file_name: str, actor: Actor,
-               apply: Apply, as_of: date | None = None,
+               apply: Apply, columns, check: Check | None = None, as_of: date | None = None,
                details: dict | None = None) -> ImportResult:
     file, sha256 = spool(stream)
     try:
+        problems, rows = _check_unlocked(file, file_name, columns, check)
         lock_kind(session, kind)
         existing = session.execute(
             select(ImportRun).where(ImportRun.kind == kind, ImportRun.sha256 == sha256,
@@ -89,10 +112,10 @@ def run_import(session: Session, *, kind: str, stream, file_name: str, actor: Ac
                         imported_by_id=actor.user_id)
         session.add(run)
         session.flush()
-        problems = ProblemReport()
         savepoint = session.begin_nested()
         try:
-            rows = apply(file, run.id, problems)
+            if not problems.count:
+                rows = apply(file, run.id, problems)
         except BaseException:
             savepoint.rollback()
             raise

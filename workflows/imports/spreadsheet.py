@@ -10,13 +10,23 @@ Everything that makes the whole file unusable (not a table, not UTF-8, missing
 columns) raises ``FileRefused`` before the first data row, with every problem at
 once, so the user fixes the file in one go. The type is decided by the bytes,
 not the name, because files get renamed.
+
+Hostile files are refused with a message, never parsed at any cost (``Limits``,
+set from the app's configuration): an XLSX is a zip whose sheet may inflate to
+gigabytes, so the zip's declared sizes are checked before openpyxl opens it
+(``zipfile`` stops every member at its declared size, so the declaration is also
+the cap while reading); columns, header names, cells, rows and CSV lines are
+capped as they are read. ``check_file`` reads a whole file under these limits
+without the database, so an import can refuse a file before it takes any lock.
 """
 import codecs
 import csv
 import hashlib
 import io
 import tempfile
+import zipfile
 from collections import namedtuple
+from dataclasses import dataclass
 
 from workflows.messages import lazy_gettext as _l
 
@@ -25,6 +35,30 @@ Problem = namedtuple("Problem", "row column value message")
 
 _ZIP = b"PK\x03\x04"
 _OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # Excel 97-2003 .xls
+
+
+@dataclass(frozen=True)
+class Limits:
+    """What an uploaded table may hold (defaults: caseapp/config.py)."""
+    columns: int = 100
+    header_chars: int = 100  # one column name
+    cell_chars: int = 1_000
+    rows: int = 1_500_000  # a DTSEN extract is about 1,000,000
+    inflated_bytes: int = 2 << 30  # an XLSX's members together, unpacked
+    shared_strings_bytes: int = 256 << 20  # openpyxl holds these in memory
+
+    @property
+    def line_chars(self) -> int:
+        return self.columns * (self.cell_chars + 3)  # quotes and a separator per cell
+
+
+_limits = Limits()
+
+
+def configure(limits: Limits) -> None:
+    """Set the limits for this process (the app factory calls it)."""
+    global _limits
+    _limits = limits
 
 
 class FileRefused(Exception):
@@ -59,13 +93,26 @@ def spool(stream) -> tuple:
 
 
 def _normalise_header(cells) -> list[str]:
-    return ["" if c is None else str(c).strip().lower() for c in cells]
+    header = ["" if c is None else str(c).strip().lower() for c in cells]
+    while header and not header[-1]:  # empty cells right of the table (XLSX pads rows)
+        header.pop()
+    return header
 
 
 def _check_header(header: list[str], columns) -> None:
-    problems = [Problem(1, name, name, _l("Column %(column)s appears more than once.",
-                                          column=name))
-                for i, name in enumerate(header) if name and name in header[:i]]
+    if len(header) > _limits.columns:
+        raise _refuse(_l("The header has %(n)d columns; at most %(max)d are read. Remove the "
+                         "empty or extra columns.", n=len(header), max=_limits.columns), row=1)
+    long = next((h for h in header if len(h) > _limits.header_chars), None)
+    if long is not None:
+        raise _refuse(_l("A column name in the header is longer than %(max)d characters.",
+                         max=_limits.header_chars), row=1)
+    seen, problems = set(), []
+    for name in header:
+        if name and name in seen:
+            problems.append(Problem(1, name, name, _l("Column %(column)s appears more than "
+                                                      "once.", column=name)))
+        seen.add(name)
     missing = [c for c in columns if c not in header]
     unknown = ", ".join(h for h in header if h and h not in columns)
     for column in missing:
@@ -90,7 +137,14 @@ class Table:
 
     def __iter__(self):
         header, width, flag_extra = self.header, len(self.header), self._flag_extra
+        max_rows, max_cell = _limits.rows + 1, _limits.cell_chars  # +1: the header row
         for number, cells in self._rows:
+            if number > max_rows:
+                raise _refuse(_l("The file has more than %(max)d data rows. Split it into "
+                                 "smaller files.", max=_limits.rows), row=number)
+            if any(type(c) is str and len(c) > max_cell for c in cells):
+                raise _refuse(_l("Row %(row)d has a cell longer than %(max)d characters.",
+                                 row=number, max=max_cell), row=number)
             if not any(cells) and all(c is None or c == "" for c in cells):
                 continue  # a blank row; ``any`` alone would also skip a row of zeros
             record = dict(zip(header, cells))
@@ -106,6 +160,14 @@ class Table:
 
     def __exit__(self, *_exc):
         self.close()
+
+
+def check_file(file, file_name: str, columns) -> None:
+    """Read the whole file under the limits, without the database; raise ``FileRefused``."""
+    with open_table(file, file_name, columns) as table:
+        for _row in table:
+            pass
+    file.seek(0)
 
 
 def open_table(file, file_name: str, columns) -> Table:
@@ -134,12 +196,33 @@ def _damaged_xlsx() -> FileRefused:
                       "and save it again, or save it as CSV UTF-8."))
 
 
+def _check_zip(file) -> None:
+    """Refuse a zip that would unpack to more than the limits (a zip bomb)."""
+    try:
+        members = zipfile.ZipFile(file).infolist()
+    except (zipfile.BadZipFile, OSError, ValueError):
+        raise _damaged_xlsx() from None
+    finally:
+        file.seek(0)
+    inflated = sum(m.file_size for m in members)
+    shared = sum(m.file_size for m in members if m.filename.lower().endswith(
+        "sharedstrings.xml"))
+    if inflated > _limits.inflated_bytes or shared > _limits.shared_strings_bytes:
+        raise _refuse(_l("The XLSX file unpacks to %(size)d MB, more than the %(max)d MB this "
+                         "application reads. Remove empty rows and columns, or save it as "
+                         "CSV UTF-8.", size=inflated >> 20,
+                         max=_limits.inflated_bytes >> 20))
+
+
 def _open_xlsx(file, columns) -> Table:
     from openpyxl import load_workbook  # only XLSX uploads pay for the import
 
+    _check_zip(file)
     try:
         workbook = load_workbook(file, read_only=True, data_only=True)
-        rows = workbook.worksheets[0].iter_rows(values_only=True)
+        # One column more than allowed, so a wider header is seen and refused.
+        rows = workbook.worksheets[0].iter_rows(values_only=True,
+                                                max_col=_limits.columns + 1)
         header = _normalise_header(next(rows, ()))
     except Exception:  # openpyxl raises zip, XML, key and value errors for broken files
         raise _damaged_xlsx() from None
@@ -191,24 +274,42 @@ def _check_utf8(file) -> None:
 def _open_csv(file, columns) -> Table:
     _check_utf8(file)
     text = io.TextIOWrapper(file, encoding="utf-8-sig", newline="")
-    first = text.readline()
+    first = text.readline(_limits.line_chars + 1)
+    if len(first) > _limits.line_chars:
+        text.detach()
+        raise _refuse(_l("The header row is longer than %(max)d characters.",
+                         max=_limits.line_chars), row=1)
     # Excel in an Indonesian locale writes ";" because "," is the decimal separator.
     delimiter = ";" if first.count(";") > first.count(",") else ","
-    header = _normalise_header(next(csv.reader([first], delimiter=delimiter), []))
 
     def release():
         text.detach()  # the caller owns ``file``; closing the wrapper would close it
 
     try:
+        header = _normalise_header(next(_csv_rows([first], delimiter), []))
         _check_header(header, columns)
     except FileRefused:
         release()
         raise
 
-    def numbered():
-        try:
-            yield from enumerate(csv.reader(text, delimiter=delimiter), start=2)
-        except csv.Error as exc:
-            raise _refuse(_l("The CSV file is malformed: %(error)s", error=str(exc))) from None
+    return Table(header, enumerate(_csv_rows(_lines(text), delimiter), start=2), release,
+                 flag_extra_cells=True)
 
-    return Table(header, numbered(), release, flag_extra_cells=True)
+
+def _lines(text):
+    """The text's lines, none longer than a row may be (a one-line 300 MB file is
+    refused before it is held in memory)."""
+    limit = _limits.line_chars
+    for line in iter(lambda: text.readline(limit + 1), ""):
+        if len(line) > limit:
+            raise _refuse(_l("A row of the file is longer than %(max)d characters.",
+                             max=limit))
+        yield line
+
+
+def _csv_rows(lines, delimiter):
+    """csv.reader, its errors (a field over csv's own size limit, a stray quote) as a refusal."""
+    try:
+        yield from csv.reader(lines, delimiter=delimiter)
+    except csv.Error as exc:
+        raise _refuse(_l("The CSV file is malformed: %(error)s", error=str(exc))) from None
