@@ -43,6 +43,10 @@ def load_config(instance_path: str, overrides: dict) -> dict:
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": env.get("CASEAPP_SECURE_COOKIES", "0") == "1",
         "PERMANENT_SESSION_LIFETIME": 8 * 3600,
+        # Server-side sessions (workflows/sessions.py): signed out after this long without
+        # a request, and after this long in any case.
+        "SESSION_IDLE_MINUTES": int(env.get("CASEAPP_SESSION_IDLE_MINUTES", "30")),
+        "SESSION_ABSOLUTE_HOURS": int(env.get("CASEAPP_SESSION_ABSOLUTE_HOURS", "8")),
         "WTF_CSRF_TIME_LIMIT": 8 * 3600,
         "WTF_I18N_ENABLED": False,
         "RATELIMIT_STORAGE_URI": env.get("CASEAPP_RATELIMIT_STORAGE", "memory://"),

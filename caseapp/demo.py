@@ -6,11 +6,13 @@ import random
 from datetime import date, timedelta
 from pathlib import Path
 
+import pyotp
 from PIL import Image
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from models import Kelurahan, Role, User, clock
+from workflows import mfa
 from workflows.actor import Actor
 from workflows.approval import approve_batch
 from workflows.budget import open_budget_year
@@ -26,6 +28,9 @@ from workflows.users import create_user
 from workflows.verification import submit_application
 
 DEMO_PASSWORD = "Demo#Bekasi2026"
+# The demo's head, auditor and admin need a second factor like real ones; they share this
+# published secret (add it to an authenticator app by hand). Demo data only.
+DEMO_TOTP_SECRET = "SIGAPDEMOBEKASITOTPKEYDUAKOSONG7"
 DEMO_USERS = (
     ("petugas1", "Siti Rahmawati", (Role.CASEWORKER,)),
     ("petugas2", "Budi Santoso", (Role.CASEWORKER,)),
@@ -131,6 +136,8 @@ def seed_demo(session: Session, *, storage_dir: Path, workers: int = 300,
         user = create_user(session, username=username, full_name=name, password=DEMO_PASSWORD,
                            roles=[r.value for r in roles], actor=system,
                            must_change_password=False)
+        if mfa.required(user):
+            enrol_known_secret(session, user, DEMO_TOTP_SECRET, actor=system)
         staff[username] = Actor.for_user(user)
     rng = random.Random(90)
     kelurahan = session.execute(select(Kelurahan.code).order_by(Kelurahan.code)).scalars().all()
@@ -174,5 +181,13 @@ def _budget_and_first_decree(session: Session, year: int, staff: dict) -> None:
         approve_batch(session, fiscal_year=year, application_ids=verified[: len(verified) // 2],
                       sk_number=f"500.15.1/Kep.001-Disnaker/I/{year} (contoh)",
                       sk_date=min(date(year, 1, 15), today), actor=staff["kadis"])
+def enrol_known_secret(session: Session, user: User, secret: str, *, actor: Actor) -> None:
+    """Turn the second factor on with a published secret (demo and test accounts). The
+    enrolment uses the previous step's code, so a sign-in right after can use the current
+    one (a used step is never accepted again)."""
+    previous = clock.now().timestamp() - mfa.STEP
+    mfa.enrol(session, user, secret=secret, code=pyotp.TOTP(secret).at(previous), actor=actor)
+
+
 def already_seeded(session: Session) -> bool:
     return session.scalar(select(User.id).where(User.username == DEMO_USERS[0][0])) is not None

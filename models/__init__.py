@@ -19,6 +19,7 @@ from models.duplicate import DuplicateFlag
 from models.budget import BudgetLedger, BudgetQuota, BudgetYear, Decree
 from models.bpjs import ContributionMonth, PaymentBatch, RegistrationBatch, RegistrationItem
 from models.subject_request import DataSubjectRequest
+from models.security import RecoveryCode, RoleGrant, UserSession
 
 __all__ = [
     "Application",
@@ -45,11 +46,14 @@ __all__ = [
     "ParticipantRecord",
     "PaymentBatch",
     "PolicyVersion",
+    "RecoveryCode",
     "RegistrationBatch",
     "RegistrationItem",
     "Role",
+    "RoleGrant",
     "UmkRate",
     "User",
     "UserRole",
+    "UserSession",
     "Worker",
 ]

@@ -5,7 +5,7 @@ free of the web framework.
 """
 from datetime import datetime
 
-from sqlalchemy import Boolean, CheckConstraint, ForeignKey, String, UniqueConstraint
+from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from models import clock
@@ -15,7 +15,7 @@ from models.roles import ROLE_VALUES
 
 class User(Base):
     __tablename__ = "app_user"
-    __secret_fields__ = frozenset({"password_hash"})
+    __secret_fields__ = frozenset({"password_hash", "totp_secret"})
 
     id: Mapped[int] = mapped_column(primary_key=True)
     username: Mapped[str] = mapped_column(String(64), unique=True)
@@ -24,10 +24,24 @@ class User(Base):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     must_change_password: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
+    # Who chose the current password when it was not the person (an admin's one-time
+    # password); None once the person chose their own.
+    password_set_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+    password_set_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Second factor (RFC 6238 TOTP); the last accepted time step refuses a replayed code.
+    totp_secret: Mapped[str | None] = mapped_column(String(64))
+    totp_last_step: Mapped[int | None] = mapped_column(Integer)
+    mfa_enrolled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Per-account throttling of guesses (workflows/signin.py).
+    failed_logins: Mapped[int] = mapped_column(Integer, default=0)
+    last_failed_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    failed_codes: Mapped[int] = mapped_column(Integer, default=0)
+    last_failed_code_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     roles: Mapped[list["UserRole"]] = relationship(
         back_populates="user", cascade="all, delete-orphan", lazy="selectin"
     )
+    password_set_by: Mapped["User | None"] = relationship(remote_side=[id])
 
     @property
     def role_names(self) -> tuple[str, ...]:

@@ -8,6 +8,7 @@ from PIL import Image
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from caseapp.demo import DEMO_TOTP_SECRET, enrol_known_secret
 from models import Application, Role, User
 from tests.conftest_config import TEST_CONFIG
 from workflows.actor import Actor
@@ -15,6 +16,7 @@ from workflows.documents import store_document
 from workflows.imports.datasets import import_dtsen
 from workflows.intake import open_application, register_worker
 from workflows.reference_data import DOCUMENT_TYPES
+from workflows.mfa import required as mfa_required
 from workflows.users import create_user
 from workflows.approval import approve_batch
 from workflows.budget import open_budget_year
@@ -24,6 +26,7 @@ from workflows.verification import submit_application, verify_application
 DOCUMENT_DIR = Path(TEST_CONFIG["DOCUMENT_DIR"])
 
 PASSWORD = "Rahasia-Uji-2026"
+TOTP_SECRET = DEMO_TOTP_SECRET  # every account needing a second factor has it (helpers.login)
 STAFF = {
     "cw1": (Role.CASEWORKER,),
     "cw2": (Role.CASEWORKER,),
@@ -36,12 +39,15 @@ _serial = itertools.count(1)
 
 
 def make_staff(session: Session) -> dict[str, Actor]:
-    """The standard test accounts (STAFF); returns an actor per username."""
+    """The standard test accounts (STAFF), the head's, auditor's and admin's with the
+    second factor on (TOTP_SECRET); returns an actor per username."""
     system = Actor.system("test-setup")
     for username, roles in STAFF.items():
-        create_user(session, username=username, full_name=f"Pegawai {username}",
-                    password=PASSWORD, roles=[r.value for r in roles], actor=system,
-                    must_change_password=False)
+        user = create_user(session, username=username, full_name=f"Pegawai {username}",
+                           password=PASSWORD, roles=[r.value for r in roles], actor=system,
+                           must_change_password=False)
+        if mfa_required(user):
+            enrol_known_secret(session, user, TOTP_SECRET, actor=system)
     session.flush()
     return staff_actors(session)
 

@@ -1,11 +1,13 @@
 """Driving the web layer like a browser would (CSRF tokens from the pages), and reading
 what a step wrote to the audit log."""
 import re
+from datetime import timedelta
 
+import pyotp
 from sqlalchemy import select, text
 
-from models import AuditChainHead, AuditEvent
-from tests.factories import PASSWORD
+from models import AuditChainHead, AuditEvent, clock
+from tests.factories import PASSWORD, TOTP_SECRET
 
 _TOKEN = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"|'
                     r'name="csrf_token" value="([^"]+)"')
@@ -19,9 +21,33 @@ def csrf_token(client, path: str) -> str:
 
 
 def login(client, username: str, password: str = PASSWORD):
+    """Sign in; when the account asks for its second factor, give the current code."""
     token = csrf_token(client, "/auth/login")
-    return client.post("/auth/login", data={"username": username, "password": password,
-                                            "csrf_token": token})
+    response = client.post("/auth/login", data={"username": username, "password": password,
+                                                "csrf_token": token})
+    if response.headers.get("Location") == "/auth/mfa/":
+        response = second_factor(client)
+    return response
+
+
+def totp_code(offset: int = 0) -> str:
+    """The code of TOTP_SECRET ``offset`` seconds from the (pinned) clock."""
+    return pyotp.TOTP(TOTP_SECRET).at(clock.now().timestamp() + offset)
+
+
+def second_factor(client):
+    """Answer the code step. A code is accepted once: a second sign-in within the same
+    30 seconds takes the next step's code, a third moves the pinned clock on a minute."""
+    token = csrf_token(client, "/auth/mfa/")
+    for offset in (0, 30, None):
+        if offset is None:
+            clock.pin(clock.now() + timedelta(minutes=1))
+            offset = 0
+        response = client.post("/auth/mfa/", data={"code": totp_code(offset),
+                                                   "csrf_token": token})
+        if response.status_code == 302:
+            return response
+    raise AssertionError("the second factor was refused")
 
 
 def tamper(session, sql: str, **params) -> None:

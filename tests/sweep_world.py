@@ -80,6 +80,7 @@ def build_world(session, staff) -> World:
     session.add(split)
     record_change(session, staff["admin1"], "admin.create.budget_quota", split, created=True)
     _subject_requests(session, staff, first.worker.nik)
+    _role_grant(session, staff)
     session.commit()
 
     world = World(sent_nik=sent.worker.nik, paid_batch_id=months[1].id)
@@ -91,6 +92,13 @@ def build_world(session, staff) -> World:
     world.decree_numbers = list(session.scalars(select(Decree.sk_number).order_by(Decree.id)))
     world.staff_ids = dict(session.execute(select(User.username, User.id)).all())
     return world
+
+
+def _role_grant(session, staff) -> None:
+    """A role the admin proposed, waiting for a head's confirmation."""
+    from workflows.role_grants import request
+
+    request(session, session.get(User, staff["cw2"].user_id), "head", actor=staff["admin1"])
 
 
 def _subject_requests(session, staff, nik: str) -> None:

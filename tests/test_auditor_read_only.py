@@ -36,6 +36,7 @@ class Answers:
     reason: str
     statuses: frozenset = frozenset({200, 403})
     own_account: bool = False  # may change the auditor's own app_user row, nothing else
+    signs_out: bool = False  # ends the auditor's own session (answers with the sign-in page)
 
 
 _READ = ("a read of data the auditor may see; writes only its audit event(s), with the "
@@ -64,12 +65,24 @@ READ_ONLY_POSTS = {
     "auth.password": Answers(
         "the auditor's own password: only their own app_user row may change",
         frozenset({302}), own_account=True),
+    "mfa.enrol": Answers(
+        "setting up the auditor's own authenticator app; theirs is on already, so the page "
+        "sends them to their security page", frozenset({302})),
+    "mfa.verify": Answers(
+        "the code step of a sign-in; a signed-in user is sent home", frozenset({302})),
+    "sessions.end": Answers(
+        "ends one of the auditor's own sessions (another user's is refused); writes only "
+        "the auth.session_end audit event and the user_session row", frozenset({302}),
+        signs_out=True),
+    "sessions.end_others": Answers(
+        "ends the auditor's other sessions; writes only auth.session_end audit events and "
+        "their user_session rows", frozenset({302})),
     "auth.login": Answers(
         "a signed-in user posting the sign-in form is sent home; a sign-in writes only "
         "auth.login or auth.login_failed audit events", frozenset({302})),
     "auth.logout": Answers(
-        "ends the auditor's own session; writes only the auth.logout audit event",
-        frozenset({302})),
+        "ends the auditor's own session; writes only the auth.logout audit event and the "
+        "user_session row", frozenset({302}), signs_out=True),
 }
 # Sent last, in this order: they change the session (language, password, sign-out).
 SESSION_ROUTES = ("i18n.switch_language", "auth.password", "auth.login", "auth.logout")
@@ -108,7 +121,7 @@ def _judge(variant, response, changed, csrf_page) -> tuple[str, str | None]:
         return "answered", f"CHANGED DATA {changed} (status {status})"
     allowed = READ_ONLY_POSTS.get(variant.endpoint)
     if allowed is not None:
-        if variant.endpoint != "auth.logout" and _signed_out(response):
+        if not allowed.signs_out and _signed_out(response):
             return "answered", "sent the signed-in auditor to the sign-in page"
         if status in allowed.statuses:
             return "reached", None

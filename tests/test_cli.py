@@ -4,6 +4,7 @@ from collections import Counter
 from sqlalchemy import func, select
 
 from models import Application, AuditCheckpoint, AuditEvent, User
+from workflows.role_grants import pending
 
 
 def _last_event(session, action):
@@ -17,7 +18,10 @@ def test_users_create_as_a_named_admin(app, session):
         "--full-name", "Kabid Baru", "--password", "Mulai-Kerja-2026", "--as", "admin1"])
     assert result.exit_code == 0, result.output
     user = session.execute(select(User).where(User.username == "kabid.baru")).scalar_one()
-    assert user.role_names == ("caseworker", "head") and user.must_change_password
+    # Acting as a person, case roles wait for a head's confirmation (workflows/role_grants.py)
+    assert user.role_names == () and user.must_change_password
+    assert sorted(g.role for g in pending(session, user)) == ["caseworker", "head"]
+    assert "caseworker, head" in result.output
     event = _last_event(session, "user.create")
     assert event.actor_name == "admin1" and event.ip == "cli" and event.request_id.startswith("cli-")
 

@@ -1,22 +1,14 @@
-"""Staff accounts: creation, roles, passwords and the sign-in events."""
+"""Staff accounts: creation, roles, passwords and activation."""
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from models import Role, User, UserRole
+from models import Role, User, UserRole, clock
+from workflows import role_grants, sessions
 from workflows.actor import Actor
 from workflows.audit import record, record_change
 from workflows.errors import Conflict, InvalidInput, NotAllowed
 from workflows.messages import lazy_gettext as _l
-from workflows.passwords import MIN_LENGTH, hash_password, needs_rehash, password_matches
-
-_DUMMY_HASH = hash_password("timing-equaliser-not-a-password")
-
-
-def _check_password_policy(password: str, username: str) -> None:
-    if len(password) < MIN_LENGTH:
-        raise InvalidInput(_l("The password must have at least %(n)d characters.", n=MIN_LENGTH))
-    if username.lower() in password.lower():
-        raise InvalidInput(_l("The password must not contain the username."))
+from workflows.passwords import check_strength, hash_password, password_matches
 
 
 def _check_roles(roles) -> list[str]:
@@ -24,72 +16,78 @@ def _check_roles(roles) -> list[str]:
     unknown = [r for r in roles if r not in {x.value for x in Role}]
     if unknown or not roles:
         raise InvalidInput(_l("Unknown or missing role: %(roles)s", roles=", ".join(unknown)))
+    role_grants.check_admin_alone(roles)
     return roles
 
 
 def create_user(session: Session, *, username: str, full_name: str, password: str,
                 roles, actor: Actor, must_change_password: bool = True) -> User:
-    """Create an account; outside demo mode the person must pick their own password."""
+    """Create an account. A password someone else chose is a one-time password: it opens
+    only the page where the person picks their own, and who set it is kept. Roles that
+    open case data wait for a second person (workflows.role_grants)."""
     username = username.strip().lower()
     if not username or not username.replace(".", "").replace("_", "").isalnum():
         raise InvalidInput(_l("A username uses letters, digits, dots and underscores only."))
     if session.scalar(select(func.count()).select_from(User).where(User.username == username)):
         raise Conflict(_l("The username %(name)s is already taken.", name=username))
-    _check_password_policy(password, username)
+    check_strength(password, username=username, full_name=full_name)
+    wanted = _check_roles(roles)
+    one_time = must_change_password or actor.user_id is not None
     user = User(username=username, full_name=full_name.strip() or username,
-                password_hash=hash_password(password),
-                must_change_password=must_change_password, active=True,
-                roles=[UserRole(role=r) for r in _check_roles(roles)])
+                password_hash=hash_password(password), must_change_password=one_time,
+                password_set_by_id=actor.user_id if one_time else None,
+                password_set_at=clock.now() if one_time else None, active=True,
+                failed_logins=0, failed_codes=0,
+                roles=[UserRole(role=r) for r in wanted
+                       if not role_grants.needs_confirmation(r, actor)])
     session.add(user)
     record_change(session, actor, "user.create", user, created=True,
                   extra={"roles": [None, ",".join(user.role_names)]})
+    for role in wanted:
+        if role_grants.needs_confirmation(role, actor):
+            role_grants.request(session, user, role, actor=actor)
     return user
 
 
 def set_roles(session: Session, user: User, roles, *, actor: Actor) -> None:
+    """Take away at once; give admin at once; propose the case roles for confirmation."""
     new = _check_roles(roles)
     old = list(user.role_names)
-    if new == old:
-        return
     if actor.user_id == user.id and Role.ADMIN in old and Role.ADMIN not in new:
         raise NotAllowed(_l("You cannot remove your own admin role."))
-    user.roles = [r for r in user.roles if r.role in new] + [
-        UserRole(role=r) for r in new if r not in old]
-    record(session, actor, "user.roles", entity=user,
-           diff={"roles": [",".join(old), ",".join(new)]})
+    added = [r for r in new if r not in old]
+    direct = [r for r in added if not role_grants.needs_confirmation(r, actor)]
+    if direct or set(old) - set(new):
+        user.roles = [r for r in user.roles if r.role in new] + [UserRole(role=r) for r in direct]
+        record(session, actor, "user.roles", entity=user,
+               diff={"roles": [",".join(old), ",".join(user.role_names)]})
+    role_grants.withdraw_unwanted(session, user, new, actor=actor)
+    for role in added:
+        if role not in direct:
+            role_grants.request(session, user, role, actor=actor)
 
 
-def change_password(session: Session, user: User, *, current: str, new: str,
-                    actor: Actor) -> None:
+def update_account(session: Session, user: User, *, full_name: str, active: bool,
+                   actor: Actor) -> None:
+    """The admin's edit of name and activation; a deactivated account is signed out."""
+    user.full_name, user.active = full_name, active
+    if session.is_modified(user):
+        record_change(session, actor, "admin.update.app_user", user)
+    if not active:
+        sessions.end_user_sessions(session, user, "deactivated", actor=actor)
+
+
+def change_password(session: Session, user: User, *, current: str, new: str, actor: Actor,
+                    keep=None) -> None:
+    """The person's own choice; every other session of theirs ends (a stolen cookie
+    stops working), ``keep`` (the session making the change) goes on."""
     if not password_matches(user.password_hash, current):
         raise InvalidInput(_l("The current password is wrong."))
     if current == new:
         raise InvalidInput(_l("The new password must differ from the current one."))
-    _check_password_policy(new, user.username)
+    check_strength(new, username=user.username, full_name=user.full_name)
     user.password_hash = hash_password(new)
     user.must_change_password = False
+    user.password_set_by_id = user.password_set_at = None
     record_change(session, actor, "user.password_change", user)
-
-
-def authenticate(session: Session, username: str, password: str, *, ip: str | None,
-                 request_id: str | None) -> User | None:
-    """Check a sign-in and record it (success or failure) in the audit log."""
-    username = username.strip().lower()
-    user = session.execute(select(User).where(User.username == username)).scalar_one_or_none()
-    # Verify against a dummy hash for unknown users so timing does not reveal accounts.
-    ok = password_matches(user.password_hash if user else _DUMMY_HASH, password)
-    if user is None or not ok or not user.active:
-        actor = Actor(None, f"anonymous:{username[:60]}", (), ip, request_id)
-        record(session, actor, "auth.login_failed", entity=user,
-               reason="inactive" if user is not None and ok else "bad credentials")
-        return None
-    actor = Actor.for_user(user, ip=ip, request_id=request_id)
-    if needs_rehash(user.password_hash):
-        user.password_hash = hash_password(password)
-        record_change(session, actor, "user.password_rehash", user)
-    record(session, actor, "auth.login", entity=user)
-    return user
-
-
-def record_logout(session: Session, user: User, *, actor: Actor) -> None:
-    record(session, actor, "auth.logout", entity=user)
+    sessions.end_user_sessions(session, user, "password_change", actor=actor, keep=keep)

@@ -11,8 +11,11 @@ from caseapp.admin.reference import (BudgetQuotaView, BudgetYearView, Contributi
                                      DocumentTypeView, KecamatanView, KelurahanView,
                                      PolicyVersionView, UmkRateView)
 from caseapp.approval.views import ApprovalView, BudgetView
+from caseapp.admin.role_grants import RoleGrantsView
 from caseapp.admin.users import UserView
 from caseapp.auth import AuthView
+from caseapp.auth.second_factor import SecondFactorView
+from caseapp.auth.sessions_view import SessionsView
 from caseapp.cases.views import CasesView
 from caseapp.i18n import TRANSLATIONS_DIR
 from caseapp.imports.views import ImportsView
@@ -35,6 +38,8 @@ def init_app(app) -> None:
     )
     cases, refs = _l("Cases"), _l("Reference data")
     admin.add_view(AuthView(name="auth", endpoint="auth", url="/auth"))
+    admin.add_view(SecondFactorView(name="mfa", endpoint="mfa", url="/auth/mfa"))
+    admin.add_view(SessionsView(name="sessions", endpoint="sessions", url="/auth/sessions"))
     admin.add_view(CasesView(name=_l("Verification worklist"), category=cases, endpoint="cases",
                              url="/cases"))
     admin.add_link(RoleMenuLink(name=_l("New application"), category=cases,
@@ -67,6 +72,9 @@ def init_app(app) -> None:
     admin.add_view(ReportsView(name=_l("Reports"), endpoint="reports", url="/reports"))
     admin.add_view(UserView(User, name=_l("Users"), category=_l("Administration"),
                             endpoint="users"))
+    admin.add_view(RoleGrantsView(name=_l("Role grants to confirm"),
+                                  category=_l("Administration"), endpoint="role_grants",
+                                  url="/role-grants"))
     admin.add_view(KecamatanView(Kecamatan, name=_l("Kecamatan"), category=refs,
                                  endpoint="kecamatan"))
     admin.add_view(KelurahanView(Kelurahan, name=_l("Kelurahan"), category=refs,

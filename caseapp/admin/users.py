@@ -1,4 +1,7 @@
 """Staff accounts for the admin; creation and role changes go through the user verbs."""
+from flask import flash
+from flask_admin.actions import action
+from flask_babel import gettext as _
 from wtforms import BooleanField, PasswordField, SelectMultipleField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length
@@ -9,8 +12,8 @@ from caseapp.forms import BaseForm
 from caseapp.i18n import ROLE_LABELS
 from caseapp.refusals import refuse
 from models import Role, User
+from workflows import mfa, role_grants, sessions
 from workflows import users as user_verbs
-from workflows.audit import record_change
 from workflows.errors import WorkflowError
 from workflows.messages import lazy_gettext as _l
 
@@ -31,7 +34,12 @@ class UserEditForm(BaseForm):
 
 
 def _roles(view, context, model, name):
-    return ", ".join(str(ROLE_LABELS[r]) for r in model.role_names)
+    held = ", ".join(str(ROLE_LABELS[r]) for r in model.role_names)
+    waiting = [str(ROLE_LABELS[g.role]) for g in role_grants.pending(view.session, model)]
+    if not waiting:
+        return held
+    label = _("waiting for confirmation")
+    return f"{held} ({label}: {', '.join(waiting)})"
 
 
 class UserView(SecureModelView):
@@ -73,10 +81,33 @@ class UserView(SecureModelView):
     def update_model(self, form, model: User):
         def work():
             actor = current_actor()
-            model.full_name = form.full_name.data
-            model.active = bool(form.active.data)
-            if self.session.is_modified(model):
-                record_change(self.session, actor, "admin.update.app_user", model)
+            user_verbs.update_account(self.session, model, full_name=form.full_name.data,
+                                      active=bool(form.active.data), actor=actor)
             user_verbs.set_roles(self.session, model, form.roles.data, actor=actor)
             return True
         return self._commit_or_report(work)
+
+    @action("end_sessions", _l("End sessions"),
+            _l("Sign the selected users out of every browser?"))
+    def end_sessions(self, ids):
+        """A lost laptop or a departing employee: their open sessions end now."""
+        actor, count = current_actor(), 0
+        for user in self.session.query(User).filter(User.id.in_([int(i) for i in ids])):
+            count += sessions.end_user_sessions(self.session, user, "ended_by_admin",
+                                                actor=actor)
+        self.session.commit()
+        flash(_("%(n)d session(s) ended.", n=count), "success")
+
+    @action("reset_second_factor", _l("Reset second factor"),
+            _l("Turn the authenticator app off for the selected users? They set it up again "
+               "at their next sign-in."))
+    def reset_second_factor(self, ids):
+        """A lost phone and lost recovery codes (workflows.mfa.reset)."""
+        def work():
+            actor = current_actor()
+            for user in self.session.query(User).filter(User.id.in_([int(i) for i in ids])):
+                mfa.reset(self.session, user, actor=actor)
+            return True
+        if self._commit_or_report(work):
+            flash(_("The second factor is reset; it is set up again at the next sign-in."),
+                  "success")

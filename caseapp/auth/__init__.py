@@ -1,15 +1,19 @@
 """Sign-in, sign-out and password change, inside the Flask-Admin shell."""
+from math import ceil
+
 from flask import current_app, flash, g, redirect, request, session, url_for
 from flask_admin import BaseView, expose
 from flask_babel import gettext as _
-from flask_login import current_user, login_required, login_user, logout_user
+from flask_login import current_user, login_required
 
 from caseapp.actor import current_actor
+from caseapp.auth import flow
 from caseapp.auth.forms import LoginForm, PasswordForm
+from caseapp.database import reading
 from caseapp.extensions import db, limiter, login_manager
-from caseapp.redirects import local_target
 from caseapp.refusals import refuse
 from models import User
+from workflows import mfa, sessions, signin
 from workflows import users as user_verbs
 from workflows.errors import WorkflowError
 
@@ -31,32 +35,36 @@ class AuthView(BaseView):
             return redirect(url_for("admin.index"))
         form = LoginForm()
         if form.validate_on_submit():
-            user = user_verbs.authenticate(db.session, form.username.data, form.password.data,
-                                           ip=request.remote_addr, request_id=g.request_id)
+            # The password check (argon2) reads only; the write lock is taken afterwards,
+            # just to record the attempt (caseapp/database.py).
+            with reading():
+                check = signin.check_password(db.session, form.username.data,
+                                              form.password.data)
+                db.session.commit()
+            step = signin.record_password_step(
+                db.session, check, form.password.data, code=(form.code.data or "").strip(),
+                ip=request.remote_addr, request_id=g.request_id)
+            user, next_url = step.user, request.args.get("next")
+            if user is not None and (step.second_factor or not (
+                    user.totp_secret or mfa.required(user))):
+                return flow.finish(user, step.second_factor or "none", next_url)  # commits
             db.session.commit()
             if user is not None:
-                lang = session.get("lang")
-                session.clear()  # no session fixation: a fresh session after sign-in
-                if lang:
-                    session["lang"] = lang
-                login_user(user)
-                if user.must_change_password:
-                    return redirect(url_for("auth.password"))
-                return redirect(local_target(request.args.get("next")))
-            flash(_("Wrong username or password."), "error")
+                return flow.await_second_factor(user, next_url)
+            if step.wait:
+                flash(_("Too many failed sign-ins for this account: wait %(minutes)d "
+                        "minute(s), or sign in with the code from your authenticator app "
+                        "as well.", minutes=ceil(step.wait / 60)), "error")
+            else:
+                flash(_("Wrong username or password."), "error")
         return self.render("auth/login.html", form=form)
 
     @expose("/logout", methods=("POST",))
     @login_required
     def logout(self):
-        user_verbs.record_logout(db.session, current_user._get_current_object(),
-                                 actor=current_actor())
+        signin.record_logout(db.session, g.user_session, actor=current_actor())
         db.session.commit()
-        logout_user()
-        lang = session.get("lang")
-        session.clear()
-        if lang:
-            session["lang"] = lang
+        flow.sign_out_cookie()
         flash(_("You have signed out."), "info")
         return redirect(url_for("auth.login"))
 
@@ -68,7 +76,7 @@ class AuthView(BaseView):
             try:
                 user_verbs.change_password(db.session, current_user._get_current_object(),
                                            current=form.current.data, new=form.new.data,
-                                           actor=current_actor())
+                                           actor=current_actor(), keep=g.user_session)
                 db.session.commit()
             except WorkflowError as exc:
                 refuse(exc)
@@ -79,8 +87,26 @@ class AuthView(BaseView):
 
 
 def _load_user(user_id: str) -> User | None:
-    user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
-    return user if user is not None and user.active else None
+    """The user of a session that still counts (not ended, within its lifetimes, user
+    active); the cookie alone proves nothing."""
+    row = sessions.live(db.session, session.get("sid"), user_id=int(user_id),
+                        lifetimes=flow.lifetimes()) if user_id.isdigit() else None
+    g.user_session = row
+    return row.user if row is not None else None
+
+
+def _check_session():
+    """Settle the session first thing: commit its last-seen touch or its end, and forget
+    a cookie whose session no longer counts."""
+    if "_user_id" not in session:
+        return None
+    if not current_user.is_authenticated:
+        db.session.commit()  # the end of an expired session
+        flow.sign_out_cookie()
+        flash(_("Your session has ended. Please sign in again."), "info")
+        return None
+    db.session.commit()
+    return None
 
 
 def _force_password_change():
@@ -99,4 +125,5 @@ def init_app(app) -> None:
     login_manager.login_message = None
     login_manager.session_protection = "strong"
     login_manager.user_loader(_load_user)
+    app.before_request(_check_session)
     app.before_request(_force_password_change)

@@ -6,7 +6,7 @@ from flask import current_app
 from flask.cli import AppGroup
 
 from caseapp.audit_keys import signing_key_path
-from caseapp.demo import DEMO_PASSWORD, DEMO_USERS, already_seeded, seed_demo
+from caseapp.demo import DEMO_PASSWORD, DEMO_TOTP_SECRET, DEMO_USERS, already_seeded, seed_demo
 from caseapp.extensions import db
 from workflows.actor import Actor
 from workflows.audit.checkpoints import create_checkpoint, generate_key, load_key
@@ -30,7 +30,10 @@ def seed(workers, force):
         db.session.commit()
     _first_checkpoint()
     click.echo(f"demo data: {count} workers; accounts "
-               + ", ".join(u for u, _, _ in DEMO_USERS) + f" with password {DEMO_PASSWORD}")
+               + ", ".join(u for u, _, _ in DEMO_USERS) + f" with password {DEMO_PASSWORD}; "
+               f"kadis, auditor and admin also ask for an authenticator code: add the "
+               f"secret {DEMO_TOTP_SECRET} to an authenticator app (or run "
+               f"`python -c \"import pyotp; print(pyotp.TOTP('{DEMO_TOTP_SECRET}').now())\"`)")
 
 
 def _first_checkpoint() -> None:

@@ -5,6 +5,7 @@ from flask.cli import AppGroup
 from caseapp.cli.actor import as_option, command_actor
 from caseapp.extensions import db
 from models.roles import ROLE_VALUES
+from workflows import role_grants
 from workflows.errors import WorkflowError
 from workflows.users import create_user
 
@@ -29,4 +30,6 @@ def create(username, roles, full_name, password, as_user):
     except WorkflowError as exc:
         db.session.rollback()
         raise click.ClickException(str(exc.message))
-    click.echo(f"created {user.username} ({', '.join(user.role_names)})")
+    waiting = [g.role for g in role_grants.pending(db.session, user)]
+    click.echo(f"created {user.username} ({', '.join(user.role_names)})"
+               + (f"; waiting for a head's confirmation: {', '.join(waiting)}" if waiting else ""))
