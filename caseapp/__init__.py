@@ -4,6 +4,7 @@ from pathlib import Path
 
 from flask import Flask, g
 
+from caseapp import arguments
 from caseapp.config import load_config
 from caseapp.extensions import csrf, db, limiter, migrate
 from workflows.audit import masking
@@ -33,6 +34,7 @@ def create_app(overrides: dict | None = None) -> Flask:
 
     from caseapp import i18n, auth, admin, body_limits, cli, errors
 
+    arguments.init_app(app)  # before the blueprints: their rules bind its converter
     i18n.init_app(app)
     auth.init_app(app)
     admin.init_app(app)

@@ -11,13 +11,19 @@ from flask_admin import BaseView
 from flask_admin.menu import MenuLink
 from flask_admin.contrib.sqla import ModelView
 from flask_admin.contrib.sqla.filters import FilterConverter
+from flask_admin.contrib.sqla.form import AdminModelConverter
+from flask_admin.model.form import converts
 from flask_admin.model import filters
 from flask_login import current_user
+from sqlalchemy import BigInteger, Integer
+from wtforms.validators import NumberRange, StopValidation, ValidationError
 
 from caseapp.actor import current_actor
+from caseapp.arguments import MAX_BIGINT, MAX_ID, bounded_int, year_arg
 from caseapp.extensions import db
 from caseapp.forms import AdminForm
 from caseapp.refusals import refuse
+from workflows.messages import lazy_gettext as _l
 from workflows.audit import record_change
 from workflows.errors import WorkflowError
 
@@ -58,10 +64,7 @@ class SecureView(RoleAccessMixin, BaseView):
 
 def chosen_year(default: int) -> int:
     """The programme year the page was asked for, else ``default``."""
-    try:
-        return int(request.values.get("year") or default)
-    except ValueError:
-        return default
+    return year_arg(default)
 
 
 class RoleMenuLink(MenuLink):
@@ -84,6 +87,35 @@ class CaseFilterConverter(FilterConverter):
         return self.conv_datetime(column, name, **kwargs)
 
 
+def _largest(column_type) -> int:
+    return MAX_BIGINT if isinstance(column_type, BigInteger) else MAX_ID
+
+
+class BoundedModelConverter(AdminModelConverter):
+    """Number fields refuse what their column cannot hold, as a form error (it was an
+    OverflowError or "integer out of range" from the database: a 500)."""
+
+    @converts("Integer")  # includes BigInteger and SmallInteger
+    def handle_integer_types(self, column, field_args, **extra):
+        top = _largest(column.type)
+        field_args["validators"].insert(0, _Fits(min=-top - 1, max=top, message=_l(
+            "The number is outside what this field can hold.")))
+        return super().handle_integer_types(column, field_args, **extra)
+
+
+class _Fits(NumberRange):
+    """A number the column cannot hold ends the field's checks: the next one may be a
+    uniqueness query, which would raise on it. No number at all is for the others."""
+
+    def __call__(self, form, field):
+        if field.data is None:
+            return
+        try:
+            super().__call__(form, field)
+        except ValidationError as exc:
+            raise StopValidation(str(exc)) from exc
+
+
 class SecureModelView(RoleAccessMixin, ModelView):
     """Model list/detail with writes opened explicitly per view and per role."""
 
@@ -99,6 +131,8 @@ class SecureModelView(RoleAccessMixin, ModelView):
     filter_converter = CaseFilterConverter()
     column_display_actions = True
     action_disallowed_list = ["delete"]
+    model_form_converter = BoundedModelConverter
+    max_page = 100_000  # past any list's last page; the offset stays within BIGINT
 
     def __init__(self, model, **kwargs):
         if self.column_list is None:
@@ -108,6 +142,22 @@ class SecureModelView(RoleAccessMixin, ModelView):
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", DeprecationWarning)
             super().__init__(model, db.session, **kwargs)
+
+    def _get_list_extra_args(self):
+        """The list's query arguments, the page bounded (page=2**63 was an OFFSET the
+        database cannot take)."""
+        args = super()._get_list_extra_args()
+        args.page = bounded_int(request.args.get("page"), 0, self.max_page) or 0
+        return args
+
+    def get_one(self, id):
+        """The row ``?id=`` names, or None (the "no such record" answer) when it is no
+        key its column can hold: "abc" or 2**63 made the query raise."""
+        keys = self.model.__mapper__.primary_key
+        if len(keys) == 1 and isinstance(keys[0].type, Integer):
+            key = bounded_int(id, -_largest(keys[0].type) - 1, _largest(keys[0].type))
+            return None if key is None else super().get_one(str(key))
+        return super().get_one(id)
 
     def _can_write(self) -> bool:
         return current_user.is_authenticated and current_user.has_role(*self.write_roles)

@@ -7,6 +7,7 @@ from sqlalchemy import select
 
 from caseapp.actor import current_actor
 from caseapp.admin.base import SecureView, chosen_year
+from caseapp.arguments import YEARS, bounded_int, posted_ids
 from caseapp.approval.decree_pages import DecreePagesMixin
 from caseapp.cases.labels import CATEGORY_LABELS
 from caseapp.extensions import db
@@ -17,7 +18,7 @@ from reports.formatting import rupiah
 from workflows.budget import decision_year, last_decision_day
 from workflows.carry_over import carry_over, waiting_to_carry, year_is_over
 from workflows.errors import WorkflowError
-from workflows.proposal import open_proposal, propose_batch
+from workflows.proposal import open_proposal, propose_batch, require_head
 from workflows.year_close import close_budget_year, obstacles
 from workflows.ranking import ranking
 
@@ -56,11 +57,12 @@ class ApprovalView(DecreePagesMixin, SecureView):
         year = _year()
 
         def work():
+            require_head(current_actor())  # the role before the form: an auditor's 403
             if request.form.get("scope") == "all":  # all that can be ticked
                 ids = [c.application_id for c in ranking(db.session, year, states=("verified",))
                        if not c.restricted]
             else:
-                ids = [int(i) for i in request.form.getlist("application_id")]
+                ids = posted_ids("application_id")
             return propose_batch(db.session, fiscal_year=year, application_ids=ids,
                                  actor=current_actor())
         return self.commit_verb(work, refused=self.render_ranking, message=lambda decree: _(
@@ -71,9 +73,8 @@ class ApprovalView(DecreePagesMixin, SecureView):
 
     @expose("/carry-over", methods=("POST",))
     def carry_over(self):
-        try:
-            from_year = int(request.form.get("from_year", ""))
-        except ValueError:
+        from_year = bounded_int(request.form.get("from_year"), *YEARS)
+        if from_year is None:
             abort(400)
         try:
             outcome = carry_over(db.session, from_year=from_year, actor=current_actor())

@@ -11,6 +11,7 @@ from flask_admin import expose
 from flask_babel import gettext as _
 
 from caseapp.actor import current_actor
+from caseapp.arguments import MAX_BIGINT, int_arg
 from caseapp.audit_keys import trusted_key
 from caseapp.admin.base import SecureView
 from caseapp.audit_workspace.chain import chain_status
@@ -28,8 +29,8 @@ from workflows.audit.chain import HASHED_FIELDS, event_hash
 from workflows.errors import WorkflowError
 
 def _after() -> int | None:
-    value = request.args.get("after", "")
-    return int(value) if value.isdigit() else None
+    """The seq a page of events continues after (a cursor, so it may be 0)."""
+    return int_arg("after", low=0, high=MAX_BIGINT)
 
 
 class AuditWorkspaceView(SecureView):
@@ -53,7 +54,7 @@ class AuditWorkspaceView(SecureView):
                        if request.args.get(name)}
         return self.render_page("events.html", form=form, page=page, filter_args=filter_args)
 
-    @expose("/event/<int:seq>")
+    @expose(f"/event/<int(max={MAX_BIGINT}):seq>")
     def event(self, seq: int):
         event = db.session.get(AuditEvent, seq)
         if event is None:
@@ -114,7 +115,7 @@ class AuditWorkspaceView(SecureView):
 
     @expose("/evidence-pack", methods=("GET", "POST"))
     def evidence_pack(self):
-        form = EvidencePackForm(application_id=request.args.get("application_id", type=int))
+        form = EvidencePackForm(application_id=int_arg("application_id"))
         if not form.validate_on_submit():
             status = 422 if request.method == "POST" else 200
             return self.render_page("evidence_pack.html", status, form=form)

@@ -18,6 +18,7 @@ from sqlalchemy import select
 
 from caseapp.actor import current_actor
 from caseapp.admin.base import SecureView
+from caseapp.arguments import int_arg
 from caseapp.extensions import db
 from caseapp.imports import progress
 from caseapp.refusals import refuse
@@ -99,7 +100,7 @@ class ContributionsView(SecureView):
         return batch
 
     def render_batch(self, batch: PaymentBatch, status: int = 200):
-        run_id = request.args.get("run", type=int)
+        run_id = int_arg("run")
         run = db.session.get(ImportRun, run_id) if run_id else None
         return self.render(
             "contributions/batch.html", batch=batch, counts=batch_month_counts(db.session, batch),
