@@ -7,6 +7,7 @@ from flask import Flask, g
 from caseapp import arguments
 from caseapp.config import load_config
 from caseapp.extensions import csrf, db, limiter, migrate
+from caseapp.private_files import keep_private
 from workflows.audit import masking
 from workflows.imports import spreadsheet
 
@@ -18,6 +19,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     overrides = overrides or {}
     app.config.update(load_config(app.instance_path, overrides))
     app.config.update(overrides)
+    keep_private(app.config, app.instance_path)
     masking.configure(app.config["AUDIT_MASK_KEY"])
     spreadsheet.configure(spreadsheet.Limits(
         columns=app.config["IMPORT_MAX_COLUMNS"], rows=app.config["IMPORT_MAX_ROWS"],
@@ -26,13 +28,18 @@ def create_app(overrides: dict | None = None) -> Flask:
         inflated_bytes=app.config["IMPORT_MAX_INFLATED_BYTES"],
         shared_strings_bytes=app.config["IMPORT_MAX_SHARED_STRINGS_BYTES"]))
 
+    @app.before_request  # first, so every event of the request (a session ending) has it
+    def _request_id():
+        g.request_id = uuid.uuid4().hex
+
     db.init_app(app)
     migrate.init_app(app, db, directory=MIGRATIONS_DIR, render_as_batch=True,
                      compare_type=True)
     csrf.init_app(app)
     limiter.init_app(app)
 
-    from caseapp import i18n, auth, admin, body_limits, cli, errors
+    from caseapp import (i18n, auth, admin, body_limits, checkpointing, cli, errors,
+                         security_headers)
 
     arguments.init_app(app)  # before the blueprints: their rules bind its converter
     i18n.init_app(app)
@@ -41,17 +48,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     cli.init_app(app)
     errors.init_app(app)
     body_limits.init_app(app)
-
-    @app.before_request
-    def _request_id():
-        g.request_id = uuid.uuid4().hex
-
-    @app.after_request
-    def _security_headers(response):
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("X-Frame-Options", "DENY")
-        response.headers.setdefault("Referrer-Policy", "same-origin")
-        response.headers["X-Request-ID"] = g.get("request_id", "")
-        return response
+    checkpointing.init_app(app)
+    security_headers.init_app(app)
 
     return app

@@ -29,6 +29,7 @@ def normalise_database_url(url: str) -> str:
 def load_config(instance_path: str, overrides: dict) -> dict:
     env = os.environ
     default_db = "sqlite:///" + str(Path(instance_path) / "caseapp.db")
+    secure = env.get("CASEAPP_SECURE_COOKIES", "0") == "1"
     secret = (overrides.get("SECRET_KEY") or env.get("CASEAPP_SECRET_KEY")
               or _instance_secret(instance_path))
     return {
@@ -41,7 +42,11 @@ def load_config(instance_path: str, overrides: dict) -> dict:
         "LANGUAGES": ("id", "en"),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
-        "SESSION_COOKIE_SECURE": env.get("CASEAPP_SECURE_COOKIES", "0") == "1",
+        "SESSION_COOKIE_SECURE": secure,
+        # Behind HTTPS the cookie is bound to this exact host and path (__Host- prefix).
+        "SESSION_COOKIE_NAME": "__Host-session" if secure else "session",
+        # How many reverse proxies stand in front and set X-Forwarded-* (0: none trusted).
+        "PROXY_HOPS": int(env.get("CASEAPP_PROXY_HOPS", "0")),
         "PERMANENT_SESSION_LIFETIME": 8 * 3600,
         # Server-side sessions (workflows/sessions.py): signed out after this long without
         # a request, and after this long in any case.
@@ -63,6 +68,12 @@ def load_config(instance_path: str, overrides: dict) -> dict:
         "AUDIT_PUBLIC_KEY": env.get("CASEAPP_AUDIT_PUBLIC_KEY"),
         "AUDIT_CHECKPOINT_FILE": env.get("CASEAPP_AUDIT_CHECKPOINT_FILE",
                                          str(Path(instance_path) / "audit-checkpoints.jsonl")),
+        # Sign the chain head after this many events, or after this long once any came
+        # (0 events: never from the pages, e.g. where the key is kept on another host).
+        "AUDIT_CHECKPOINT_EVERY_EVENTS": int(env.get("CASEAPP_AUDIT_CHECKPOINT_EVERY_EVENTS",
+                                                     "500")),
+        "AUDIT_CHECKPOINT_EVERY_SECONDS": int(env.get("CASEAPP_AUDIT_CHECKPOINT_EVERY_SECONDS",
+                                                      "3600")),
         # Request bodies (caseapp/body_limits.py): forms everywhere; one document on the
         # upload route; whole DTSEN extracts and BPJS replies only on the import routes,
         # for signed-in users whose role may import.

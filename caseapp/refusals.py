@@ -7,20 +7,24 @@ a typing matter and is not recorded. The refused change itself is rolled back
 first, so only the attempt is written.
 """
 import logging
+from datetime import timedelta
 
 from flask import flash, request
 from flask_babel import force_locale
 from flask_login import current_user
+from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 
 from caseapp.actor import current_actor
 from caseapp.extensions import db
+from models import AuditEvent, clock
 from models.base import Base
 from workflows.audit import record
 from workflows.errors import WorkflowError
 from workflows.messages import Message
 
 log = logging.getLogger(__name__)
+DENIAL_WINDOW = timedelta(minutes=1)
 
 
 # URL arguments whose table is not their name; "batch_id" depends on the page.
@@ -40,15 +44,29 @@ def _target() -> tuple[str | None, str | None]:
     return None, None
 
 
+def _denied_lately(action: str) -> bool:
+    """Whether this user's denial at this route is already in the log from the last
+    minute: a page a role may not open, reloaded or scripted, is one finding, not a
+    flood that buries the rest of the log."""
+    since = clock.now() - DENIAL_WINDOW
+    return db.session.scalar(select(AuditEvent.seq).where(
+        AuditEvent.actor_id == current_user.id, AuditEvent.action == action,
+        AuditEvent.occurred_at >= since).limit(1)) is not None
+
+
 def record_attempt(suffix: str, status: int, message: str) -> None:
     """Undo what the attempt left in the session and write one event for it, when a
-    signed-in user made it; never raises."""
+    signed-in user made it (denials at most once a minute per user and route); never
+    raises."""
     db.session.rollback()
     if not current_user.is_authenticated or request.endpoint is None:
         return
+    action = f"{request.endpoint}.{suffix}"
     entity_type, entity_id = _target()
     try:
-        record(db.session, current_actor(), f"{request.endpoint}.{suffix}",
+        if suffix == "denied" and _denied_lately(action):
+            return
+        record(db.session, current_actor(), action,
                entity_type=entity_type, entity_id=entity_id,
                diff={"method": [None, request.method], "path": [None, request.path],
                      "status": [None, status]}, reason=message)

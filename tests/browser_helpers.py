@@ -10,6 +10,7 @@ import pyotp
 import pytest
 from werkzeug.serving import make_server
 
+from caseapp.devserver import QuietRequestHandler
 from models import clock
 from tests.databases import CI
 from tests.factories import TOTP_SECRET
@@ -21,7 +22,7 @@ ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
 @contextmanager
 def serving(app):
     """``app`` served in a thread of this process (so a pinned clock holds for it too)."""
-    server = make_server("127.0.0.1", 0, app, threaded=True)
+    server = make_server("127.0.0.1", 0, app, threaded=True, request_handler=QuietRequestHandler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     try:
         yield f"http://127.0.0.1:{server.server_port}"

@@ -26,6 +26,9 @@ TEST_CONFIG = {"TESTING": True, "SECRET_KEY": "test-secret", "LOGIN_RATE_LIMIT":
                "AUDIT_VERIFY_RATE_LIMIT": "10000 per minute",
                "DOCUMENT_DIR": tempfile.mkdtemp(prefix="caseapp-test-documents-"),
                "AUDIT_MASK_KEY": "test-mask-key",
+               # Tests list the events a step writes; tests/test_audit_checkpoints turns
+               # automatic signing on for itself.
+               "AUDIT_CHECKPOINT_EVERY_EVENTS": 0,
                "AUDIT_SIGNING_KEY": str(_KEYS / "audit-signing-key.pem")}
 
 

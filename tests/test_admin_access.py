@@ -5,7 +5,7 @@ import re
 import pytest
 from sqlalchemy import select
 
-from models import AuditEvent, UmkRate, User
+from models import AuditEvent, Kelurahan, UmkRate, User
 from tests.helpers import csrf_token, login
 from workflows.role_grants import pending
 
@@ -140,3 +140,17 @@ def test_admin_user_form_rejects_a_weak_password_and_changes_nothing(client, ses
         "username": "lemah", "full_name": "Lemah", "password": "pendek", "roles": ["caseworker"]})
     assert response.status_code == 200
     assert session.execute(select(User).where(User.username == "lemah")).first() is None
+
+
+@pytest.mark.parametrize("code", ["3275011001", "123"], ids=["taken", "wrong-length"])
+def test_a_refused_reference_change_is_told_without_sql(client, session, code):
+    login(client, "admin1")
+    response = _admin_post(client, "/kelurahan/edit/?id=3275011002",
+                           {"code": code, "name": "Uji", "kecamatan": "327501"})
+    page = client.get(response.headers.get("Location", "/kelurahan/")).get_data(as_text=True) \
+        if response.status_code == 302 else response.get_data(as_text=True)
+    for leak in ("UPDATE", "kelurahan SET", "IntegrityError", "sqlite3", "psycopg", "[SQL"):
+        assert leak not in page, leak
+    if code == "123":  # the form cannot know the database's check: the database refuses
+        assert "nothing was saved" in page or "tidak ada yang disimpan" in page
+    assert session.get(Kelurahan, "3275011002") is not None

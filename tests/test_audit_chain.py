@@ -175,6 +175,24 @@ def test_the_database_refuses_changes_to_the_log(session, staff, sql):
     assert "append-only" in str(refused.value)
 
 
+@pytest.mark.parametrize("sql", ["UPDATE audit_chain_head SET seq = seq - 1",
+                                 "UPDATE audit_chain_head SET seq = seq - 1, hash = "
+                                 "(SELECT hash FROM audit_event WHERE seq = 1)",
+                                 "UPDATE audit_chain_head SET hash = 'f' || substr(hash, 2)",
+                                 "DELETE FROM audit_chain_head"])
+def test_the_chain_head_only_moves_forward(session, staff, sql):
+    """Cutting the tail needs the head moved back: the database refuses that."""
+    _chain_with_events(session, staff)
+    session.commit()
+    with pytest.raises(DBAPIError) as refused:
+        with session.begin_nested():
+            session.execute(text(sql))
+    assert "only moves forward" in str(refused.value)
+    record(session, staff["audit1"], "test.event")  # appending still moves it on
+    session.commit()
+    assert verify_chain(session).ok
+
+
 def test_postgresql_refuses_truncate(session, backend):
     if backend != "postgresql":
         pytest.skip("TRUNCATE exists only on PostgreSQL")

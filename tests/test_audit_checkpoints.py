@@ -1,12 +1,14 @@
 """Signed checkpoints catch what the hash chain alone cannot: a cut tail with a
 repaired head, and a chain recomputed from start to end."""
 import json
+from datetime import datetime, timezone
 
+import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-from sqlalchemy import select, text
+from sqlalchemy import func, select, text
 
-from models import AuditEvent
-from tests.helpers import tamper
+from models import AuditCheckpoint, AuditEvent, clock
+from tests.helpers import csrf_token, login, tamper
 from workflows.actor import Actor
 from workflows.audit import record
 from workflows.audit.chain import HASHED_FIELDS, event_hash
@@ -122,3 +124,46 @@ def test_verify_warns_while_nothing_is_signed(app, session, staff, signing):
     session.commit()
     result = _cli(app, "verify")
     assert result.exit_code == 0 and "WARNING: no signed checkpoint yet" in result.output
+
+
+def test_verify_counts_the_events_no_checkpoint_covers_yet(app, session, staff, signing):
+    _signed_log(app, session, staff, signing)
+    for _ in range(3):
+        record(session, staff["audit1"], "test.event")
+    session.commit()
+    result = _cli(app, "verify")
+    # the checkpoint's own event and the three after it
+    assert result.exit_code == 0 and "NOTE: 4 event(s) after the last signed checkpoint" in \
+        result.output, result.output
+
+
+def _checkpoint_count(session) -> int:
+    return session.scalar(select(func.count()).select_from(AuditCheckpoint))
+
+
+def test_the_pages_sign_the_head_every_n_events(app, client, session, staff, signing,
+                                                monkeypatch):
+    assert _cli(app, "keygen").exit_code == 0
+    monkeypatch.setitem(app.config, "AUDIT_CHECKPOINT_EVERY_EVENTS", 3)
+    for _ in range(2):
+        login(client, "cw1")  # each sign-in writes one event
+        client.post("/auth/logout", data={"csrf_token": csrf_token(client, "/")})
+    assert _checkpoint_count(session) >= 1
+    newest = session.execute(select(AuditCheckpoint).order_by(AuditCheckpoint.id.desc())
+                             .limit(1)).scalar_one()
+    assert json.loads(signing[1].read_text().splitlines()[-1])["seq"] == newest.seq
+    assert _cli(app, "verify").exit_code == 0
+
+
+def test_a_quiet_log_is_signed_once_an_hour_has_passed(app, session, staff, signing,
+                                                       monkeypatch):
+    monkeypatch.setitem(app.config, "AUDIT_CHECKPOINT_EVERY_EVENTS", 500)
+    _signed_log(app, session, staff, signing)
+    assert _cli(app, "checkpoint", "--if-due").output.strip() == "no checkpoint due"
+    record(session, staff["audit1"], "test.event")
+    session.commit()
+    assert _cli(app, "checkpoint", "--if-due").output.strip() == "no checkpoint due"
+    with clock.pinned(datetime(2026, 7, 10, 3, 1, tzinfo=timezone.utc)):
+        signed = _cli(app, "checkpoint", "--if-due")
+    assert signed.exit_code == 0 and signed.output.startswith("checkpoint seq")
+    assert _cli(app, "checkpoint", "--if-due").output.strip() == "no checkpoint due"

@@ -50,6 +50,8 @@ READ_ONLY_POSTS = {
     "bpjs.report": Answers(f"problem report of a BPJS reply: {_READ}"),
     "contributions_page.report": Answers(f"reconciliation report of a payment batch: {_READ}"),
     "imports.report": Answers(f"problem report of an import: {_READ} (auditors get 403)"),
+    "contributions_page.lapse": Answers(
+        f"the named list of participants at or near the lapse: {_READ}", frozenset({200})),
     "audit.verify": Answers(
         "auditor workspace: recomputes the whole hash chain and shows the verdict; a POST "
         "only because it is heavy, it writes nothing", frozenset({200})),

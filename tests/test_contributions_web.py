@@ -130,7 +130,7 @@ def test_the_admin_never_reads_the_named_lapse_list(client, session, staff, part
 
     generate_contributions(session, first_month=date(2026, 1, 1), months=3, actor=staff["cw1"])
     session.commit()
-    login(client, "admin")
+    login(client, "admin1")
     assert "lapse-counts" in client.get(f"{BASE}/lapse").get_data(as_text=True)
     refused = client.post(f"{BASE}/lapse", data={"csrf_token": csrf_token(client, f"{BASE}/lapse"),
                                                  "purpose": "Ingin tahu saja, iseng"})

@@ -60,6 +60,19 @@ def test_a_page_the_role_may_not_use_is_a_denied_event(client, session):
         ("imports.upload.denied", "audit1", "POST"), ("imports.index.denied", "audit1", "GET")]
 
 
+def test_a_denial_is_recorded_once_a_minute_per_user_and_route(client, session):
+    login(client, "audit1")
+    seq = head_seq(session)
+    for _ in range(20):
+        assert client.get("/imports/").status_code == 403
+    first = [e.action for e in events_since(session, seq) if e.action.endswith(".denied")]
+    assert first.count("imports.index.denied") == 1
+    with clock.pinned(clock.now() + timedelta(seconds=61)):
+        assert client.get("/imports/").status_code == 403
+    again = [e.action for e in events_since(session, seq) if e.action.endswith(".denied")]
+    assert again.count("imports.index.denied") == 2
+
+
 def test_anonymous_requests_are_sent_to_sign_in_and_not_recorded(client, session):
     seq = head_seq(session)
     assert client.post("/cases/1/verify").status_code in (302, 400)

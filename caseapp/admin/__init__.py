@@ -22,6 +22,7 @@ from caseapp.imports.views import ImportsView
 from caseapp.bpjs.views import BpjsView
 from caseapp.contributions.views import ContributionsView
 from caseapp.renewal.views import RenewalView
+from caseapp.security_headers import csp_nonce
 from models import (Application, BudgetQuota, BudgetYear, ContributionComponent,
                     DocumentType, Kecamatan, Kelurahan, PolicyVersion, Role, UmkRate, User,
                     Worker)
@@ -35,6 +36,7 @@ def init_app(app) -> None:
         index_view=DashboardView(name=_l("Home"), url="/", endpoint="admin"),
         translations_path=TRANSLATIONS_DIR,
         theme=Bootstrap4Theme(swatch="default", fluid=True),
+        csp_nonce_generator=csp_nonce,
     )
     cases, refs = _l("Cases"), _l("Reference data")
     admin.add_view(AuthView(name="auth", endpoint="auth", url="/auth"))

@@ -4,6 +4,7 @@ Access by role, explicit columns, no export, no fast mass delete, our CSRF
 form base, and every create/edit/delete recorded in the audit log inside the
 same transaction Flask-Admin commits.
 """
+import logging
 import warnings
 
 from flask import abort, flash, redirect, request, url_for
@@ -14,8 +15,10 @@ from flask_admin.contrib.sqla.filters import FilterConverter
 from flask_admin.contrib.sqla.form import AdminModelConverter
 from flask_admin.model.form import converts
 from flask_admin.model import filters
+from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import BigInteger, Integer
+from sqlalchemy.exc import SQLAlchemyError
 from wtforms.validators import NumberRange, StopValidation, ValidationError
 
 from caseapp.actor import current_actor
@@ -26,6 +29,8 @@ from caseapp.refusals import refuse
 from workflows.messages import lazy_gettext as _l
 from workflows.audit import record_change
 from workflows.errors import WorkflowError
+
+log = logging.getLogger(__name__)
 
 
 class RoleAccessMixin:
@@ -200,8 +205,16 @@ class SecureModelView(RoleAccessMixin, ModelView):
                       model, deleted=True)
 
     def handle_view_exception(self, exc) -> bool:
+        """A refusal is shown as such; a database error is logged and told in words,
+        never as the SQL statement Flask-Admin would flash."""
         if isinstance(exc, WorkflowError):
             refuse(exc)
+            return True
+        if isinstance(exc, SQLAlchemyError):
+            log.warning("%s: the database refused a change: %s", type(self).__name__, exc)
+            flash(_("The database refused this change (for example a code that is already "
+                    "used, still referenced, or in the wrong format); nothing was saved."),
+                  "error")
             return True
         return super().handle_view_exception(exc)
 

@@ -2,13 +2,13 @@
 confirms or declines them (workflows/role_grants.py)."""
 from flask import abort, url_for
 from flask_admin import expose
-from flask_babel import lazy_gettext as _l
 
 from caseapp.actor import current_actor
 from caseapp.admin.base import SecureView
 from caseapp.extensions import db
 from models import Role, RoleGrant
 from workflows import role_grants
+from workflows.messages import lazy_gettext as _l
 
 
 class RoleGrantsView(SecureView):

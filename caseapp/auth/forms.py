@@ -1,9 +1,9 @@
 """Forms of the sign-in pages."""
-from flask_babel import lazy_gettext as _l
 from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length
 
 from caseapp.forms import BaseForm
+from workflows.messages import lazy_gettext as _l
 
 
 class LoginForm(BaseForm):

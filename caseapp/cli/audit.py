@@ -9,6 +9,7 @@ from flask_babel import force_locale
 from flask.cli import AppGroup
 
 from caseapp.audit_keys import signing_key_path, trusted_key
+from caseapp.checkpointing import sign_when_due
 from caseapp.cli.actor import as_option, command_actor
 from caseapp.extensions import db
 from workflows.audit import verify_chain
@@ -41,6 +42,9 @@ def verify(checkpoint_file):
             click.echo(f"BROKEN: {checkpoints.problem}")
             sys.exit(1)
         click.echo(f"{verdict.line()}; {checkpoints.checked} checkpoint(s)")
+    if checkpoints.uncovered:
+        click.echo(f"NOTE: {checkpoints.uncovered} event(s) after the last signed checkpoint "
+                   "are not yet covered by one (flask audit checkpoint)")
     if checkpoints.checked == 0:
         click.echo("WARNING: no signed checkpoint yet, so a recomputed chain would go "
                    "unnoticed (flask audit checkpoint)")
@@ -61,13 +65,22 @@ def keygen():
 
 @group.command("checkpoint")
 @as_option
-def checkpoint(as_user):
+@click.option("--if-due", is_flag=True,
+              help="Only when one is due (AUDIT_CHECKPOINT_EVERY_EVENTS/_SECONDS): for a "
+                   "scheduler.")
+def checkpoint(as_user, if_due):
     """Sign the current chain head and append it to the checkpoint export file."""
     if not signing_key_path().exists():
         raise click.ClickException("no signing key: run `flask audit keygen` first")
-    saved = create_checkpoint(db.session, load_key(signing_key_path()),
-                              actor=command_actor(as_user, "audit-checkpoint"),
-                              export_file=Path(current_app.config["AUDIT_CHECKPOINT_FILE"]))
+    actor = command_actor(as_user, "audit-checkpoint")
+    if if_due:
+        saved = sign_when_due(actor)
+        if saved is None:
+            click.echo("no checkpoint due")
+            return
+    else:
+        saved = create_checkpoint(db.session, load_key(signing_key_path()), actor=actor,
+                                  export_file=Path(current_app.config["AUDIT_CHECKPOINT_FILE"]))
     db.session.commit()
     click.echo(f"checkpoint seq {saved.seq} hash {saved.head_hash} signed; appended to "
                f"{current_app.config['AUDIT_CHECKPOINT_FILE']}")

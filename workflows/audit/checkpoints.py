@@ -9,6 +9,7 @@ the hash it had when it was signed.
 import json
 import os
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 
 from cryptography.exceptions import InvalidSignature
@@ -86,6 +87,29 @@ def create_checkpoint(session: Session, key: Ed25519PrivateKey, *, actor: Actor,
     return checkpoint
 
 
+def checkpoint_due(session: Session, *, every_events: int, every: timedelta) -> bool:
+    """Whether to sign now: ``every_events`` events since the last checkpoint, or any
+    event at all once the last one is ``every`` old. The checkpoint's own event does not
+    count, so a quiet log is not signed over and over."""
+    head = session.scalar(select(AuditChainHead.seq).where(AuditChainHead.id == 1)) or 0
+    last = session.execute(select(AuditCheckpoint.seq, AuditCheckpoint.signed_at)
+                           .order_by(AuditCheckpoint.id.desc()).limit(1)).one_or_none()
+    if last is None:
+        return head > 0
+    pending = head - last.seq - 1
+    return pending >= every_events or (pending > 0 and clock.now() - last.signed_at >= every)
+
+
+def sign_if_due(session: Session, key: Ed25519PrivateKey, *, actor: Actor, export_file: Path,
+                every_events: int, every: timedelta) -> AuditCheckpoint | None:
+    """A checkpoint when one is due (decided under the head's lock, so two requests
+    finding it due at once sign once)."""
+    session.execute(select(AuditChainHead.id).where(AuditChainHead.id == 1).with_for_update())
+    if not checkpoint_due(session, every_events=every_events, every=every):
+        return None
+    return create_checkpoint(session, key, actor=actor, export_file=export_file)
+
+
 def line_of(checkpoint: AuditCheckpoint) -> dict:
     return {"seq": checkpoint.seq, "head_hash": checkpoint.head_hash,
             "signed_at": checkpoint.signed_at.isoformat(), "public_key": checkpoint.public_key,
@@ -108,6 +132,7 @@ class CheckpointVerdict:
     ok: bool
     checked: int
     problem: str | None = None
+    uncovered: int = 0  # events after the last signed checkpoint: not yet provable
 
 
 def verify_checkpoints(session: Session, *, trusted_key: str | None,
@@ -133,4 +158,5 @@ def verify_checkpoints(session: Session, *, trusted_key: str | None,
             return CheckpointVerdict(False, len(lines), _(
                 "checkpoint at seq %(seq)d: the event there no longer has the signed hash "
                 "(chain rewritten)", seq=line["seq"]))
-    return CheckpointVerdict(True, len(lines))
+    covered = max((line["seq"] for line in lines), default=0)
+    return CheckpointVerdict(True, len(lines), uncovered=head_seq - covered)

@@ -16,7 +16,7 @@ from reports.contributions import LapseWarning, lapse_list
 from reports.contributions import paid_through as _paid_through
 from workflows.actor import Actor
 from workflows.audit import record
-from workflows.audit.access import record_list_reads
+from workflows.audit.access import checked_purpose, record_list_reads
 from workflows.errors import NotAllowed
 from workflows.messages import lazy_gettext as _l
 
@@ -39,6 +39,7 @@ def read_lapse_warnings(session: Session, today: date, *, actor: Actor, purpose:
     """The named list (at most ``limit``, the longest unpaid first) and how many there
     are: it gives out names, NIKs and KPJs, so each one listed is an audited read with
     the stated purpose."""
+    purpose = checked_purpose(purpose)  # required even when nobody is listed
     found = lapse_warnings(session, today)
     listed = found[:limit] if limit is not None else found
     record_list_reads(session, actor, "contributions.lapse_list", "application",
