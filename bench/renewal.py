@@ -23,13 +23,10 @@ import throwaway  # noqa: E402  (bench/ is on sys.path when run as a script)
 from caseapp.extensions import db  # noqa: E402
 from models import (Application, DtsenRecord, ImportRun, RegistrationBatch,  # noqa: E402
                     Worker, clock)
-from workflows.actor import Actor  # noqa: E402
 from workflows.approval import approve_batch  # noqa: E402
 from workflows.audit import verify_chain  # noqa: E402
 from workflows.budget import open_budget_year  # noqa: E402
-from workflows.reference import load_reference_data  # noqa: E402
 from workflows.renewal import recheck_renewals  # noqa: E402
-from workflows.users import create_user  # noqa: E402
 
 BENCH_DB = "caseapp_bench_renewal"
 SERIALS = 9_999  # NIK serials per birth date and kecamatan
@@ -45,12 +42,7 @@ def _nik(i: int) -> str:
 
 
 def _set_up(session, participants: int) -> dict:
-    system = Actor.system("bench")
-    load_reference_data(session, actor=system)
-    staff = {name: Actor.for_user(create_user(
-        session, username=name, full_name=name, password="Bench-Pass-2026", roles=[role],
-        actor=system, must_change_password=False))
-        for name, role in (("cw", "caseworker"), ("kadis", "head"), ("it", "admin"))}
+    staff = throwaway.bench_staff(session)
     for year in (2026, 2027):
         open_budget_year(session, fiscal_year=year, dpa_reference=f"DPA bench {year}",
                          appropriation=16_800 * 12 * participants, quota=participants,

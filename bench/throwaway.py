@@ -14,6 +14,9 @@ from caseapp import create_app
 from caseapp.config import normalise_database_url
 from caseapp.extensions import db
 from models import Decree, clock
+from workflows.actor import Actor
+from workflows.reference import load_reference_data
+from workflows.users import create_user
 
 
 def create(argument: str | None, name: str):
@@ -62,3 +65,13 @@ def signed_decree(session, *, sk_number: str, sk_date: date, head_id: int, appro
     session.add(decree)
     session.flush()
     return decree
+
+
+def bench_staff(session) -> dict:
+    """Reference data and a caseworker (``cw``), a head (``kadis``) and an admin (``it``)."""
+    system = Actor.system("bench")
+    load_reference_data(session, actor=system)
+    return {name: Actor.for_user(create_user(
+        session, username=name, full_name=name, password="Bench-Pass-2026", roles=[role],
+        actor=system, must_change_password=False))
+        for name, role in (("cw", "caseworker"), ("kadis", "head"), ("it", "admin"))}

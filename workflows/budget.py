@@ -63,23 +63,19 @@ def months_left(year: BudgetYear, from_day: date) -> int:
     return min(year.coverage_months, months_from(from_day, year.fiscal_year))
 
 
-def release_uncovered(session: Session, application: Application, *, actor: Actor) -> int:
+def uncovered(year: BudgetYear, commitment: int | None,
+              coverage_start: date) -> tuple[int, int, str]:
     """Budget truth: a commitment is premium x months actually covered. When BPJS's
-    cover starts after the month the decree committed from, give back the months in
-    between (all of them when cover starts in the next year). Returns the rupiah; the
-    caller's audit event states it, the ledger row holds it."""
-    year = session.get(BudgetYear, application.program_year)
-    covered = min(year.coverage_months,
-                  months_from(application.coverage_start, application.program_year))
-    amount = (application.commitment or 0) - year.premium_per_month * covered
+    cover starts after the month the decree committed from, the months in between are
+    given back (all of them when cover starts in the next year): ``(rupiah, months,
+    ledger reason)``, rupiah 0 when nothing is."""
+    covered = min(year.coverage_months, months_from(coverage_start, year.fiscal_year))
+    amount = (commitment or 0) - year.premium_per_month * covered
     if amount <= 0:
-        return 0
+        return 0, 0, ""
     months = amount // year.premium_per_month
-    reason = (f"Cakupan BPJS mulai {application.coverage_start:%Y-%m}: {months} bulan "
-              f"{application.program_year} tidak terpakai")
-    release(session, application, amount=amount, months=months, free_place=False,
-            reason=reason, actor=actor)
-    return amount
+    return amount, months, (f"Cakupan BPJS mulai {coverage_start:%Y-%m}: {months} bulan "
+                            f"{year.fiscal_year} tidak terpakai")
 
 
 def check_budget_year(session: Session, year: BudgetYear) -> None:
@@ -228,15 +224,22 @@ def commit_many(session: Session, fiscal_year: int, items: list[dict], *, actor:
 
 def release_many(session: Session, fiscal_year: int, items: list[dict], *, actor: Actor) -> int:
     """Give back ``items`` ({application_id, amount, months, reason}) of their commitments
-    in one counter move, keeping the places; like ``release``, never in a closed year."""
+    in one counter move, keeping the places, except that an item with the ``keys`` of its
+    case (``split_keys``) frees its place too; like ``release``, never in a closed year."""
     if not items:
         return 0
     lock_year(session, fiscal_year)
-    _move(session, fiscal_year, -sum(i["amount"] for i in items), 0, {})
+    splits: dict[tuple[str, str], int] = {}
+    for item in items:
+        for key in item.get("keys") or ():
+            splits[key] = splits.get(key, 0) - 1
+    freed = sum(1 for i in items if i.get("keys"))
+    _move(session, fiscal_year, -sum(i["amount"] for i in items), -freed, splits)
     session.execute(insert(BudgetLedger), [
         {"fiscal_year": fiscal_year, "application_id": i["application_id"],
          "decree_id": i.get("decree_id"), "kind": "release", "amount": -i["amount"],
-         "places": 0, "months": i["months"], "reason": i["reason"], "actor_id": actor.user_id}
+         "places": -1 if i.get("keys") else 0, "months": i["months"], "reason": i["reason"],
+         "actor_id": actor.user_id}
         for i in items])
     return len(items)
 

@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 from models import Application, BudgetYear, ContributionMonth, PaymentBatch, Role
 from workflows.actor import Actor
 from workflows.approval import WAITLIST_ACTOR, promote_waitlist
-from workflows.audit import record
+from workflows.audit import record_many
 from workflows.budget import months_from, release, release_many
 from workflows.contributions.generation import refresh_batch_totals
 from workflows.errors import InvalidInput, InvalidTransition, NotAllowed
@@ -19,25 +19,46 @@ EXIT_REASONS = ("meninggal", "pindah_domisili", "pekerja_formal", "penghasilan_d
                 "permintaan_sendiri", "akhir_tahun_program", "tidak_memenuhi_syarat")
 
 
-def release_and_promote(session: Session, application: Application, *, from_month: date | None,
-                        reason: str, actor: Actor) -> int:
-    """Release the case's commitment from ``from_month`` (all of it when None) and its
-    place, then approve reserves in rank order. Returns the rupiah released.
+def releasable(year: BudgetYear, commitment: int | None,
+               from_month: date | None) -> tuple[int, int]:
+    """``(rupiah, months)`` an exit from ``from_month`` (all of it when None) gives back
+    of a commitment, with its place; ``months`` is 0 when nothing comes free.
 
     An exit from the next year on releases no month of this one: the participant holds
     the place to the end of the year, so nobody is promoted into it. In a closed year
     what stays committed was paid (workflows.year_close): nothing comes free."""
-    year = session.get(BudgetYear, application.program_year)
     months = 12 if from_month is None else months_from(from_month, year.fiscal_year)
     if year.status == "closed" or months == 0:
+        return 0, 0
+    return min(commitment or 0, year.premium_per_month * months), months
+
+
+def release_event(application_id: int, amount: int, months: int, reason: str) -> dict:
+    """The audit event of a released commitment, for ``record_many``."""
+    return {"action": "budget.release", "entity_type": "application",
+            "entity_id": application_id, "reason": reason,
+            "diff": {"released": [None, amount], "months": [None, months]}}
+
+
+def promote_into_place_of(session: Session, fiscal_year: int, application_id: int) -> int:
+    """Approve reserves of ``fiscal_year`` in rank order into the place that application
+    ``application_id`` left."""
+    return promote_waitlist(session, fiscal_year, actor=WAITLIST_ACTOR,
+                            trigger=f"Tempat kosong dari permohonan #{application_id}")
+
+
+def release_and_promote(session: Session, application: Application, *, from_month: date | None,
+                        reason: str, actor: Actor) -> int:
+    """Release the case's commitment from ``from_month`` (all of it when None) and its
+    place, then approve reserves in rank order. Returns the rupiah released."""
+    amount, months = releasable(session.get(BudgetYear, application.program_year),
+                                application.commitment, from_month)
+    if not months:
         return 0
-    amount = min(application.commitment or 0, year.premium_per_month * months)
     release(session, application, amount=amount, months=months, free_place=True, reason=reason,
             actor=actor)
-    record(session, actor, "budget.release", entity=application,
-           diff={"released": [None, amount], "months": [None, months]}, reason=reason)
-    promote_waitlist(session, application.program_year, actor=WAITLIST_ACTOR,
-                     trigger=f"Tempat kosong dari permohonan #{application.id}")
+    record_many(session, actor, [release_event(application.id, amount, months, reason)])
+    promote_into_place_of(session, application.program_year, application.id)
     return amount
 
 

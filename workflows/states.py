@@ -95,13 +95,32 @@ def check_transition(application: Application, name: str, actor: Actor,
     if not actor.has_role(*transition.roles):
         raise NotAllowed(_l("Your role may not do this."))
     if application.state not in transition.sources:
-        raise InvalidTransition(_l(
-            "Application %(id)s is %(state)s; this action is not possible in that state.",
-            id=application.id, state=STATE_LABELS[application.state]))
+        raise wrong_state(application.id, application.state)
     if transition.reason_required and not (reason or "").strip():
         raise InvalidInput(_l("A reason is required."))
     for guard in transition.guards:
         guard(application, actor)
+    return transition
+
+
+def wrong_state(application_id: int, state: str) -> InvalidTransition:
+    """The refusal of a step that the case's state does not allow."""
+    return InvalidTransition(_l(
+        "Application %(id)s is %(state)s; this action is not possible in that state.",
+        id=application_id, state=STATE_LABELS[state]))
+
+
+def set_edge(name: str, actor: Actor, *, applied: tuple[Guard, ...] = (),
+             refusal=None) -> Transition:
+    """A transition that a verb applies to a whole set of cases with set-based statements
+    (``UPDATE ... WHERE state = source``) instead of ``apply_transition`` per case: the
+    role check is made here (``refusal`` its message); the table's guards the caller
+    applies to the set itself and names in ``applied``."""
+    transition = TRANSITIONS[name]
+    if set(transition.guards) - set(applied) or len(transition.sources) != 1:
+        raise RuntimeError(f"{name} gained guards or sources; move its cases one by one")
+    if not actor.has_role(*transition.roles):
+        raise NotAllowed(refusal or _l("Your role may not do this."))
     return transition
 
 

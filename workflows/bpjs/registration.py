@@ -31,7 +31,7 @@ from workflows.messages import lazy_gettext as _l
 from workflows.restrictions import worker_restricted
 from workflows.serial import one_at_a_time
 from workflows.setwise import update_each
-from workflows.states import TRANSITIONS
+from workflows.states import set_edge
 
 _APP = Application.__table__
 FORMATS = ("csv", "xlsx")
@@ -41,14 +41,10 @@ STATUS_LABELS = {"prepared": _l("prepared"), "sent": _l("sent to BPJS"),
 
 
 def _edge(actor: Actor, name: str, *, applied=()) -> tuple[str, str]:
-    """Role check and ``(source, target)`` of a transition of the states table, which
-    these set-based moves follow instead of calling ``apply_transition`` per case;
-    ``applied`` are the table's guards the caller applies to the whole set itself."""
-    transition = TRANSITIONS[name]
-    if set(transition.guards) - set(applied) or len(transition.sources) != 1:
-        raise RuntimeError(f"{name} gained guards or sources; move its cases one by one")
-    if not actor.has_role(*transition.roles):
-        raise NotAllowed(_l("Only caseworkers register applications with BPJS."))
+    """``(source, target)`` of a transition of the states table, which these set-based
+    moves follow instead of calling ``apply_transition`` per case."""
+    transition = set_edge(name, actor, applied=applied, refusal=_l(
+        "Only caseworkers register applications with BPJS."))
     return transition.sources[0], transition.target
 
 

@@ -2,9 +2,10 @@
 
 The reply is an import run (all or nothing, idempotent, audited, per-row report):
 every row is checked first, against the file and against the batch the cases went
-in, and only a file without a single problem is applied, row by row through the
-verbs (enrol; or reject, release and promote the waiting list). A reply answers
-one batch that was marked as sent; a row that points anywhere else is reported.
+in, and only a file without a single problem is applied, set-based
+(workflows.bpjs.enrolment: enrol; or reject, release and promote the waiting list).
+A reply answers one batch that was marked as sent; a row that points anywhere else
+is reported.
 """
 from dataclasses import dataclass
 from datetime import date
@@ -14,10 +15,9 @@ from sqlalchemy.orm import Session
 
 from models import Application, RegistrationBatch, Role, Worker
 from workflows.actor import Actor
-from workflows.audit import record_many
 from workflows.bpjs.columns import (ACCEPTED, KPJ_MAX_DIGITS, KPJ_MIN_DIGITS,
                                     KPJ_USUAL_DIGITS, REJECTED, RESPONSE_COLUMNS, start_window)
-from workflows.bpjs.enrolment import enrol, promote_after_enrolment, reject_by_bpjs
+from workflows.bpjs.enrolment import Answer, CaseRefused, answer_cases
 from workflows.errors import NotAllowed, WorkflowError
 from workflows.imports import values
 from workflows.imports.runs import ImportResult, ProblemReport, run_import
@@ -256,27 +256,24 @@ def _match(session, replies, problems, outcome) -> list[tuple[_Reply, _Case]]:
 
 
 def _apply(session, todo, unchanged, actor, problems, outcome) -> None:
-    """Every row was checked, so a refusal here means a concurrent change: report it and
-    stop; the run's savepoint then undoes the rows already applied."""
-    counts = {"enrolled": 0, "refused_by_bpjs": 0, "unchanged": unchanged}
-    memberships, years = [], set()
-    for reply, case in todo:
-        application = session.get(Application, case.application_id)
-        try:
-            if reply.status == ACCEPTED:
-                memberships.append(enrol(session, application, kpj=reply.kpj,
-                                         coverage_start=reply.start, actor=actor))
-                years.add(application.program_year)
-                counts["enrolled"] += 1
-            else:
-                reject_by_bpjs(session, application, reason=reply.reason, actor=actor)
-                counts["refused_by_bpjs"] += 1
-        except WorkflowError as exc:
-            problems.add(reply.row, "nik", reply.nik, exc.message)
-            return
-    record_many(session, actor, memberships)
-    promote_after_enrolment(session, years)
-    outcome.update(counts)
+    """Every row was checked, so a refusal here means a concurrent change: report it
+    (at its row when it concerns one case); the run's savepoint undoes what was written."""
+    rows = {case.application_id: reply for reply, case in todo}
+    try:
+        answer_cases(session, [
+            Answer(case.application_id, reply.status == ACCEPTED, reply.kpj, reply.start,
+                   reply.reason if reply.status == REJECTED else None)
+            for reply, case in todo], actor=actor)
+    except CaseRefused as exc:
+        reply = rows[exc.application_id]
+        problems.add(reply.row, "nik", reply.nik, exc.message)
+        return
+    except WorkflowError as exc:
+        problems.add(None, None, None, exc.message)
+        return
+    enrolled = sum(1 for reply, _ in todo if reply.status == ACCEPTED)
+    outcome.update(enrolled=enrolled, refused_by_bpjs=len(todo) - enrolled,
+                   unchanged=unchanged)
 
 
 def _apply_file(session, file, file_name, actor, problems, progress, outcome) -> int:
