@@ -1,6 +1,7 @@
 # Two commands on a fresh machine with Python 3.11 and pip:
 #   make run    set up .venv, migrate the embedded SQLite database, load reference
-#               and demo data (once), serve on http://127.0.0.1:5000
+#               and demo data (once), serve on http://127.0.0.1:5000 (gunicorn and
+#               a job worker, caseapp/serve.py)
 #   make test   install everything, check a requirements.txt-only install, run the whole
 #               suite (SQLite and PostgreSQL), then the calendar tests on pinned days
 PYTHON ?= python3
@@ -12,7 +13,7 @@ export FLASK_APP := wsgi.py
 PDF_PACKAGES     := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b fonts-dejavu-core
 BROWSER_PACKAGES := chromium chromium-driver
 
-.PHONY: run test test-pinned-days production-install audit-dependencies install system-pdf system-browser extract-messages bench clean
+.PHONY: run test test-pinned-days production-install audit-dependencies install system-pdf system-browser extract-messages bench bench-http clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -36,7 +37,7 @@ run: install
 	CASEAPP_DEMO=1 $(BIN)/flask db upgrade
 	CASEAPP_DEMO=1 $(BIN)/flask refdata load
 	CASEAPP_DEMO=1 $(BIN)/flask demo seed
-	CASEAPP_DEMO=1 $(BIN)/python -m caseapp.devserver
+	CASEAPP_DEMO=1 CASEAPP_LOG_FORMAT=text $(BIN)/python -m caseapp.serve
 
 # The days that have bitten or will: tests marked `calendar` run on each of them too.
 PINNED_DAYS := 2027-01-01 2026-11-30 2026-12-04 2026-12-31 2028-02-29
@@ -72,6 +73,10 @@ bench: install
 	$(BIN)/python bench/contributions_generate.py 200000
 	$(BIN)/python bench/decree_annex.py 10000
 	$(BIN)/python bench/renewal.py 200000
+
+# Worklist, case and home pages under gunicorn (4 workers) at 16 users, on PostgreSQL.
+bench-http: install
+	$(BIN)/python bench/http_throughput.py 3000 20
 
 clean:
 	rm -rf $(VENV) .venv-production .pytest_cache

@@ -3,11 +3,13 @@
 Events after the last signed checkpoint can be cut off or extended by someone who
 controls the database; each checkpoint shrinks that window. After a request that
 may have written, the head is signed when AUDIT_CHECKPOINT_EVERY_EVENTS events have
-passed or, once any has, AUDIT_CHECKPOINT_EVERY_SECONDS; `flask audit checkpoint
---if-due` does the same for a scheduler when nobody is using the pages. Where the
+passed or, once any has, AUDIT_CHECKPOINT_EVERY_SECONDS; the job queue's
+scheduler runs the same check every hour when nobody is using the pages (and
+`flask audit checkpoint --if-due` for any other scheduler). Where the
 signing key is kept off this host, the host that holds it runs that command.
 """
 import logging
+import sys
 from datetime import timedelta
 from pathlib import Path
 
@@ -22,15 +24,18 @@ from workflows.audit.checkpoints import load_key, sign_if_due
 log = logging.getLogger(__name__)
 
 
-def sign_when_due(actor: Actor):
-    """The checkpoint signed now, or None when none is due or no key is on this host."""
+def sign_when_due(actor: Actor, *, scheduled: bool = False):
+    """The checkpoint signed now, or None when none is due or no key is on this host.
+    Pages sign only when AUDIT_CHECKPOINT_EVERY_EVENTS is set; the scheduler's hourly
+    run (caseapp/jobs/periodic.py) also signs by age alone."""
     config = current_app.config
     key = signing_key_path()
-    if not config["AUDIT_CHECKPOINT_EVERY_EVENTS"] or not key.exists():
+    every_events = config["AUDIT_CHECKPOINT_EVERY_EVENTS"]
+    if not key.exists() or not (every_events or scheduled):
         return None
     return sign_if_due(db.session, load_key(key), actor=actor,
                        export_file=Path(config["AUDIT_CHECKPOINT_FILE"]),
-                       every_events=config["AUDIT_CHECKPOINT_EVERY_EVENTS"],
+                       every_events=every_events or sys.maxsize,
                        every=timedelta(seconds=config["AUDIT_CHECKPOINT_EVERY_SECONDS"]))
 
 
@@ -44,5 +49,5 @@ def init_app(app) -> None:
                 db.session.commit()
         except (SQLAlchemyError, OSError):
             db.session.rollback()
-            log.exception("could not sign an audit checkpoint after %s", request.path)
+            log.exception("could not sign an audit checkpoint after %s", request.endpoint)
         return response

@@ -26,6 +26,13 @@ def normalise_database_url(url: str) -> str:
     return url
 
 
+def log_settings(env=os.environ) -> dict:
+    """LOG_LEVEL and LOG_FORMAT (json, or text for development); gunicorn.conf.py reads
+    them too, to log its own lines the same way (caseapp/logs.py)."""
+    return {"LOG_LEVEL": env.get("CASEAPP_LOG_LEVEL", "INFO").upper(),
+            "LOG_FORMAT": env.get("CASEAPP_LOG_FORMAT", "json").lower()}
+
+
 def load_config(instance_path: str, overrides: dict) -> dict:
     env = os.environ
     default_db = "sqlite:///" + str(Path(instance_path) / "caseapp.db")
@@ -60,6 +67,8 @@ def load_config(instance_path: str, overrides: dict) -> dict:
         "AUDIT_VERIFY_RATE_LIMIT": "3 per minute",  # each walk reads the whole audit chain
         "FLASK_ADMIN_SWATCH": "default",
         "DOCUMENT_DIR": env.get("CASEAPP_DOCUMENT_DIR", str(Path(instance_path) / "documents")),
+        # Where `flask backup create` writes without --to; copy backups off this host.
+        "BACKUP_DIR": env.get("CASEAPP_BACKUP_DIR", str(Path(instance_path) / "backups")),
         "MAX_DOCUMENT_BYTES": 5 * 1024 * 1024,
         # Ed25519 key for signed audit checkpoints: outside the database, ideally off this host.
         "AUDIT_SIGNING_KEY": env.get("CASEAPP_AUDIT_SIGNING_KEY",
@@ -74,6 +83,18 @@ def load_config(instance_path: str, overrides: dict) -> dict:
                                                      "500")),
         "AUDIT_CHECKPOINT_EVERY_SECONDS": int(env.get("CASEAPP_AUDIT_CHECKPOINT_EVERY_SECONDS",
                                                       "3600")),
+        # The job queue (caseapp/jobs/): "sqlite" (a file beside the database, for one
+        # machine), "redis" (CASEAPP_REDIS_URL, shared by several app servers and workers)
+        # or "immediate" (jobs run inside the request: tests). JOB_FILE_DIR holds uploads
+        # waiting for their job and files jobs made: shared storage with several servers.
+        "JOB_QUEUE": env.get("CASEAPP_JOB_QUEUE",
+                             "redis" if env.get("CASEAPP_REDIS_URL") else "sqlite"),
+        "REDIS_URL": env.get("CASEAPP_REDIS_URL"),
+        # Apps sharing one Redis keep apart by name (e.g. training and production).
+        "JOB_QUEUE_NAME": env.get("CASEAPP_JOB_QUEUE_NAME", "caseapp"),
+        "JOB_QUEUE_FILE": env.get("CASEAPP_JOB_QUEUE_FILE",
+                                  str(Path(instance_path) / "job-queue.db")),
+        "JOB_FILE_DIR": env.get("CASEAPP_JOB_FILE_DIR", str(Path(instance_path) / "job-files")),
         # Request bodies (caseapp/body_limits.py): forms everywhere; one document on the
         # upload route; whole DTSEN extracts and BPJS replies only on the import routes,
         # for signed-in users whose role may import.
@@ -88,4 +109,7 @@ def load_config(instance_path: str, overrides: dict) -> dict:
         "IMPORT_MAX_CELL_CHARS": 1_000,
         "IMPORT_MAX_INFLATED_BYTES": int(env.get("CASEAPP_IMPORT_MAX_INFLATED_MB", 2048)) << 20,
         "IMPORT_MAX_SHARED_STRINGS_BYTES": 256 << 20,
+        **log_settings(env),
+        # /readyz fails when the instance folder or DOCUMENT_DIR has less free space than this.
+        "READY_MIN_FREE_BYTES": int(env.get("CASEAPP_READY_MIN_FREE_BYTES", 1 << 30)),
     }

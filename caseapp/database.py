@@ -25,6 +25,9 @@ behave the same under concurrency:
     sign-in checks the password (argon2) inside ``reading()``, ends that
     transaction, and takes the lock only to record the attempt.
 - PostgreSQL: psycopg 3; row locks come from ``with_for_update()``.
+
+Statement parameters (a NIK, a name) are left out of SQLAlchemy's error messages
+(``hide_parameters``), so an error that reaches a log line does not carry them.
 """
 import contextvars
 from contextlib import contextmanager
@@ -58,6 +61,7 @@ def reading():
 
 
 def make_engine(url: str, **kwargs) -> Engine:
+    kwargs.setdefault("hide_parameters", True)
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"timeout": 30}, **kwargs)
 

@@ -10,7 +10,7 @@ from flask_babel import Domain, get_locale
 
 from caseapp.extensions import babel
 from caseapp.redirects import local_target
-from models import Role
+from models import Role, clock
 from reports.formatting import rupiah
 from workflows.messages import lazy_gettext as _l
 
@@ -75,3 +75,9 @@ def init_app(app) -> None:
     app.jinja_env.globals["current_locale"] = get_locale
     app.jinja_env.globals["role_labels"] = ROLE_LABELS
     app.jinja_env.filters["rupiah"] = rupiah
+    app.jinja_env.filters["wib"] = wib
+
+
+def wib(moment) -> str:
+    """A stored UTC moment as the wall clock in Kota Bekasi reads it."""
+    return moment.astimezone(clock.JAKARTA).strftime("%d-%m-%Y %H:%M WIB") if moment else ""

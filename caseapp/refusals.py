@@ -73,7 +73,7 @@ def record_attempt(suffix: str, status: int, message: str) -> None:
         db.session.commit()
     except SQLAlchemyError:
         db.session.rollback()
-        log.exception("could not record the refused attempt at %s", request.path)
+        log.exception("could not record the refused attempt %s", action)
 
 
 def _without_values(message) -> str:

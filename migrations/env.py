@@ -1,13 +1,12 @@
 """Alembic environment: our engine and metadata, batch mode for SQLite."""
 import logging
-from logging.config import fileConfig
 
 from alembic import context
 from flask import current_app
 
+# Logging is the app's (caseapp/logs.py, set up by create_app before this runs): no
+# fileConfig here, which would replace the app's handlers in a process that migrates.
 config = context.config
-if config.config_file_name is not None:
-    fileConfig(config.config_file_name, disable_existing_loggers=False)
 logger = logging.getLogger("alembic.env")
 
 database = current_app.extensions["migrate"].db

@@ -20,6 +20,7 @@ from models.budget import BudgetLedger, BudgetQuota, BudgetYear, Decree
 from models.bpjs import ContributionMonth, PaymentBatch, RegistrationBatch, RegistrationItem
 from models.subject_request import DataSubjectRequest
 from models.security import RecoveryCode, RoleGrant, UserSession
+from models.job import Job
 
 __all__ = [
     "Application",
@@ -41,6 +42,7 @@ __all__ = [
     "DuplicateFlag",
     "EligibilityEvaluation",
     "ImportRun",
+    "Job",
     "Kecamatan",
     "Kelurahan",
     "ParticipantRecord",

@@ -8,15 +8,21 @@ from pathlib import Path
 
 import pyotp
 import pytest
-from werkzeug.serving import make_server
+from werkzeug.serving import WSGIRequestHandler, make_server
 
-from caseapp.devserver import QuietRequestHandler
 from models import clock
 from tests.databases import CI
 from tests.factories import TOTP_SECRET
 
 CHROMIUM = "/usr/bin/chromium"
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
+
+
+class QuietRequestHandler(WSGIRequestHandler):
+    """No ``Server: Werkzeug/… Python/…`` banner, as gunicorn.conf.py does for production."""
+
+    def version_string(self) -> str:
+        return "SIGAP"
 
 
 @contextmanager

@@ -26,6 +26,10 @@ TEST_CONFIG = {"TESTING": True, "SECRET_KEY": "test-secret", "LOGIN_RATE_LIMIT":
                "AUDIT_VERIFY_RATE_LIMIT": "10000 per minute",
                "DOCUMENT_DIR": tempfile.mkdtemp(prefix="caseapp-test-documents-"),
                "AUDIT_MASK_KEY": "test-mask-key",
+               # Jobs run at once inside the request that starts them; the tests of the
+               # queue itself start a real worker (tests/test_jobs_worker.py).
+               "JOB_QUEUE": "immediate",
+               "JOB_FILE_DIR": tempfile.mkdtemp(prefix="caseapp-test-job-files-"),
                # Tests list the events a step writes; tests/test_audit_checkpoints turns
                # automatic signing on for itself.
                "AUDIT_CHECKPOINT_EVERY_EVENTS": 0,

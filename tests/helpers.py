@@ -73,3 +73,15 @@ def events_since(session, seq: int):
     session.expire_all()
     return session.execute(select(AuditEvent).where(AuditEvent.seq > seq)
                            .order_by(AuditEvent.seq)).scalars().all()
+
+
+def job_result(client, response) -> str:
+    """Where a page that started a job leads once the job has ended: the job's page
+    (named by the redirect, or by the JSON an upload script gets) hands over to the
+    page of the result. Jobs run at once in tests (JOB_QUEUE immediate)."""
+    location = (response.json["location"] if response.is_json
+                else response.headers["Location"])
+    assert re.fullmatch(r"/jobs/\d+", location), location
+    ended = client.get(location)
+    assert ended.status_code == 302, "the job has not ended"
+    return ended.headers["Location"]

@@ -3,7 +3,6 @@ repaired head, and a chain recomputed from start to end."""
 import json
 from datetime import datetime, timezone
 
-import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy import func, select, text
 

@@ -13,7 +13,7 @@ from models import AuditChainHead, AuditEvent, Decree, Document, clock
 from reports.audit_trail import EventFilter, search_events
 from tests.bpjs_factories import approved, budget, new_batch
 from tests.factories import DOCUMENT_DIR, make_application, make_submitted
-from tests.helpers import csrf_token, head_seq, login, tamper
+from tests.helpers import csrf_token, events_since, head_seq, job_result, login, tamper
 from workflows.actor import Actor
 from workflows.audit import record, record_many
 from workflows.bpjs.registration import batch_file
@@ -173,8 +173,13 @@ def test_chain_status_without_a_checkpoint_and_verify_now(client, session, staff
     assert 'data-testid="no-checkpoint"' in html
     token = csrf_token(client, "/audit/chain")
     verified = client.post("/audit/chain/verify", data={"csrf_token": token})
-    assert verified.status_code == 200 and "alert-success" in verified.get_data(as_text=True)
-    assert head_seq(session) == head.seq  # verifying wrote nothing
+    assert job_result(client, verified) == "/audit/chain"
+    page = _get(client, "/audit/chain")
+    assert "alert-success" in page and f"OK: rantai audit utuh, {head.seq + 2} peristiwa" in page
+    # The walk changed nothing; the log holds only the job's own steps, by the auditor.
+    steps = events_since(session, head.seq)
+    assert [(e.action, e.actor_name) for e in steps] == [
+        ("job.queued", "audit1"), ("job.started", "audit1"), ("job.finished", "audit1")]
     assert client.post("/audit/chain/verify").status_code == 400  # no CSRF token
 
 
@@ -203,10 +208,10 @@ def test_chain_status_with_a_checkpoint_and_a_tampered_chain(app, client, sessio
     assert 'data-testid="chain-matches" data-ok="0"' in html
     token = csrf_token(client, "/audit/chain")
     verdict = client.post("/audit/chain/verify", data={"csrf_token": token})
-    body = verdict.get_data(as_text=True)
-    assert "alert-danger" in body
-    assert f'href="/audit/event/{victim}" data-testid="first-bad-seq"' in body
-    assert "badge-danger" in _get(client, f"/audit/event/{victim}")
+    assert job_result(client, verdict) == f"/audit/event/{victim}"  # straight to the bad event
+    body = _get(client, f"/audit/event/{victim}")
+    assert "alert-danger" in body and f"RUSAK pada seq {victim}" in body
+    assert "badge-danger" in body
 
 
 def _case_with_history(session, staff):
@@ -252,4 +257,4 @@ def test_verify_now_is_rate_limited(app, client, monkeypatch):
                  for _ in range(3)]
     finally:
         limiter.reset()
-    assert codes == [200, 200, 429]
+    assert codes == [302, 302, 429]

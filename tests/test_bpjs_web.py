@@ -8,7 +8,7 @@ from sqlalchemy import select
 from models import Application, AuditEvent, ImportRun, RegistrationBatch
 from tests.bpjs_factories import (YEAR, accepted, approved, budget, new_batch, reply_bytes,
                                   sent_batch)
-from tests.helpers import csrf_token, login
+from tests.helpers import csrf_token, job_result, login
 
 PAGE = f"/bpjs/?year={YEAR}"
 PURPOSE = {"purpose": "Pendaftaran peserta ke BPJS Ketenagakerjaan"}
@@ -86,11 +86,10 @@ def test_reply_upload_enrols_and_a_bad_one_leaves_a_report(client, session, staf
     bad = reply_bytes([accepted(first, 1), [second.worker.nik, "123", "DITERIMA", "",
                                             f"{YEAR}-08-01"]])
     response = _post(client, "/bpjs/responses",
-                     {"file": (io.BytesIO(bad), "balasan.csv"), "token": "abcdef12-3456"},
+                     {"file": (io.BytesIO(bad), "balasan.csv")},
                      headers={"X-Requested-With": "XMLHttpRequest"},
                      content_type="multipart/form-data")
-    assert response.status_code == 200 and "/bpjs/" in response.json["location"]
-    assert client.get("/bpjs/progress/abcdef12-3456").json == {"rows": 2}
+    assert response.status_code == 200 and "/bpjs/" in job_result(client, response)
     run = session.execute(select(ImportRun).where(ImportRun.kind == "bpjs_response")
                           ).scalar_one()
     assert run.status == "rejected"

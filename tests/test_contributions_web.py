@@ -8,7 +8,7 @@ from models import AuditEvent, BudgetYear, ContributionMonth, PaymentBatch
 from tests.contribution_factories import bill_csv, matching_rows
 from tests.factories import enrol
 from tests.factories import make_budget
-from tests.helpers import csrf_token, login
+from tests.helpers import csrf_token, job_result, login
 
 BASE = "/contributions-payments"
 
@@ -58,13 +58,13 @@ def test_caseworker_generates_pays_and_reconciles(client, session, participants)
     listing = client.get(f"{BASE}/").get_data(as_text=True)
     assert "SP2D-WEB-1" in listing and "INV-WEB-1" in listing and "Rp100.800" in listing
     upload = client.post(f"{BASE}/batches/{batch.id}/reconcile", data={
-        "csrf_token": _token(client), "token": "0123456789abcdef",
+        "csrf_token": _token(client),
         "file": (bill_csv(matching_rows(session, batch)), "tagihan.csv")},
         headers={"X-Requested-With": "XMLHttpRequest"}, content_type="multipart/form-data")
-    assert upload.status_code == 200 and f"/batches/{batch.id}?run=" in upload.json["location"]
-    assert client.get(f"{BASE}/progress/0123456789abcdef").json == {"rows": 6}
+    result = job_result(client, upload)
+    assert upload.status_code == 200 and f"/batches/{batch.id}?run=" in result
     assert _batches(session)[0].status == "reconciled"
-    detail = client.get(upload.json["location"]).get_data(as_text=True)
+    detail = client.get(result).get_data(as_text=True)
     assert 'data-testid="report-link"' in detail and 'data-testid="last-run"' in detail
     report = client.post(f"{BASE}/batches/{batch.id}/reconciliation.csv", data={
         "csrf_token": _token(client), "purpose": "Rekonsiliasi tagihan iuran BPJS"})
@@ -84,8 +84,9 @@ def test_a_rejected_bill_is_shown_with_its_report(client, session, participants)
     response = client.post(f"{BASE}/batches/{batch.id}/reconcile", data={
         "csrf_token": _token(client), "file": (bill_csv(bad), "tagihan.csv")},
         content_type="multipart/form-data")
-    assert response.status_code == 302 and "run=" in response.headers["Location"]
-    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    result = job_result(client, response)
+    assert response.status_code == 302 and "run=" in result
+    page = client.get(result).get_data(as_text=True)
     assert 'data-testid="last-run"' in page and "/imports/" in page and "report.csv" in page
     assert _batches(session)[0].status == "paid"
 

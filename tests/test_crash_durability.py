@@ -18,7 +18,7 @@ import pytest
 from sqlalchemy import func, select
 
 from caseapp.extensions import db
-from models import AuditChainHead, AuditEvent, DtsenRecord, ImportRun
+from models import AuditChainHead, AuditEvent, DtsenRecord, ImportRun, Job
 from tests.conftest import committed_app
 from tests.conftest_config import app_config
 from tests.factories import PASSWORD, make_staff
@@ -121,8 +121,11 @@ def test_an_acknowledged_import_survives_a_kill_right_after_the_answer(database_
             server.send_signal(signal.SIGKILL)  # at once: no shutdown, no teardown
             server.wait()
         assert status == 302, status
-        run_id = int(re.search(r"run=(\d+)", headers["Location"]).group(1))
+        job_id = int(re.fullmatch(r"/jobs/(\d+)", headers["Location"]).group(1))
         with app.app_context():
+            job = db.session.get(Job, job_id)  # the test app runs jobs inside the request
+            assert job is not None and job.status == "done", f"round {round_no}: job lost"
+            run_id = json.loads(job.outcome)["args"]["id"]
             run = db.session.get(ImportRun, run_id)
             assert run is not None and run.status == "applied", f"round {round_no}: lost"
             assert db.session.scalar(select(func.count()).select_from(DtsenRecord).where(

@@ -7,7 +7,6 @@ import threading
 import time
 import zipfile
 from dataclasses import replace
-from datetime import date
 
 import pytest
 from openpyxl import Workbook

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 from babel.messages.pofile import read_po
-from flask import get_flashed_messages, render_template, render_template_string
+from flask import render_template, render_template_string
 from flask_babel import force_locale
 
 from tests.helpers import csrf_token, login

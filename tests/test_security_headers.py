@@ -68,8 +68,9 @@ def test_no_hsts_over_plain_http(client):
     assert "Strict-Transport-Security" not in client.get("/auth/login").headers
 
 
-def test_the_server_names_no_product_or_version(app):
-    """make run's server (caseapp.devserver), as the browser tests serve the app too."""
+def test_the_test_server_names_no_product_or_version(app):
+    """The browser tests' server hides Werkzeug's banner as gunicorn.conf.py hides gunicorn's
+    (tests/test_gunicorn.py), so the pages the tests see answer as production's do."""
     with serving(app) as url, urllib.request.urlopen(url + "/auth/login") as response:
         assert response.headers.get_all("Server") == ["SIGAP"]
 

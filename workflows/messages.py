@@ -16,6 +16,15 @@ class Message(LazyString):
     def __html__(self) -> Markup:
         return escape(str(self))
 
+    @property
+    def template(self) -> str:
+        """The English msgid, to store and translate again for another reader."""
+        return self._args[0]
+
+    @property
+    def variables(self) -> dict:
+        return dict(self._kwargs)
+
 
 def lazy_gettext(string: str, **variables) -> Message:
     return Message(gettext, string, **variables)

@@ -16,6 +16,7 @@ from caseapp.admin.users import UserView
 from caseapp.auth import AuthView
 from caseapp.auth.second_factor import SecondFactorView
 from caseapp.auth.sessions_view import SessionsView
+from caseapp.jobs.views import JobsView
 from caseapp.cases.views import CasesView
 from caseapp.i18n import TRANSLATIONS_DIR
 from caseapp.imports.views import ImportsView
@@ -42,6 +43,7 @@ def init_app(app) -> None:
     admin.add_view(AuthView(name="auth", endpoint="auth", url="/auth"))
     admin.add_view(SecondFactorView(name="mfa", endpoint="mfa", url="/auth/mfa"))
     admin.add_view(SessionsView(name="sessions", endpoint="sessions", url="/auth/sessions"))
+    admin.add_view(JobsView(name=_l("Background jobs"), endpoint="jobs", url="/jobs"))
     admin.add_view(CasesView(name=_l("Verification worklist"), category=cases, endpoint="cases",
                              url="/cases"))
     admin.add_link(RoleMenuLink(name=_l("New application"), category=cases,

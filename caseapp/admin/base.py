@@ -50,6 +50,21 @@ class RoleAccessMixin:
         abort(403)
 
 
+class OwnPagesView(BaseView):
+    """Pages of the signed-in person's own things (sessions, jobs), for every role;
+    reached from links, never in the menu."""
+
+    def is_visible(self) -> bool:
+        return False
+
+    def is_accessible(self) -> bool:
+        return current_user.is_authenticated and not current_user.must_change_password
+
+    def inaccessible_callback(self, name, **kwargs):
+        return redirect(url_for("auth.password" if current_user.is_authenticated
+                                else "auth.login"))
+
+
 class SecureView(RoleAccessMixin, BaseView):
     """A custom (non-model) page."""
 

@@ -11,6 +11,7 @@ from caseapp.auth import flow
 from caseapp.auth.forms import LoginForm, PasswordForm
 from caseapp.database import reading
 from caseapp.extensions import db, limiter, login_manager
+from caseapp.health import PROBES
 from caseapp.refusals import refuse
 from models import User
 from workflows import mfa, sessions, signin
@@ -97,8 +98,8 @@ def _load_user(user_id: str) -> User | None:
 
 def _check_session():
     """Settle the session first thing: commit its last-seen touch or its end, and forget
-    a cookie whose session no longer counts."""
-    if "_user_id" not in session:
+    a cookie whose session no longer counts. Health probes never touch the session."""
+    if request.endpoint in PROBES or "_user_id" not in session:
         return None
     if not current_user.is_authenticated:
         db.session.commit()  # the end of an expired session
@@ -112,9 +113,9 @@ def _check_session():
 def _force_password_change():
     """Accounts made outside demo mode must choose their own password first."""
     allowed = {"auth.password", "auth.logout", "auth.login", "static", "admin.static",
-               "i18n.switch_language"}
-    if (current_user.is_authenticated and current_user.must_change_password
-            and request.endpoint not in allowed):
+               "i18n.switch_language", *PROBES}
+    if (request.endpoint not in allowed and current_user.is_authenticated
+            and current_user.must_change_password):
         return redirect(url_for("auth.password"))
     return None
 

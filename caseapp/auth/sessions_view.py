@@ -1,11 +1,12 @@
 """A person's own sign-in security: the second factor and the open sessions, each of
 which they can end (a browser left signed in elsewhere, a cookie someone copied)."""
 from flask import current_app, flash, g, redirect, url_for
-from flask_admin import BaseView, expose
+from flask_admin import expose
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from caseapp.actor import current_actor
+from caseapp.admin.base import OwnPagesView
 from caseapp.auth import flow
 from caseapp.extensions import db
 from caseapp.refusals import refuse
@@ -13,18 +14,8 @@ from workflows import sessions
 from workflows.errors import WorkflowError
 
 
-class SessionsView(BaseView):
+class SessionsView(OwnPagesView):
     """For every signed-in user; reached from the account menu."""
-
-    def is_visible(self) -> bool:
-        return False
-
-    def is_accessible(self) -> bool:
-        return current_user.is_authenticated and not current_user.must_change_password
-
-    def inaccessible_callback(self, name, **kwargs):
-        return redirect(url_for("auth.password" if current_user.is_authenticated
-                                else "auth.login"))
 
     @expose("/")
     def index(self):

@@ -6,11 +6,10 @@ can be read by heads, auditors and the admin while only caseworkers act. The bat
 files and reply reports list personal data: downloading one is a POST with a stated
 purpose, recorded in the audit log.
 """
-import re
 from collections import defaultdict
 from io import BytesIO
 
-from flask import abort, flash, jsonify, redirect, request, send_file, url_for
+from flask import abort, jsonify, request, send_file, url_for
 from flask_admin import expose
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -19,19 +18,19 @@ from sqlalchemy import func, select
 from caseapp.actor import current_actor
 from caseapp.admin.base import SecureView, chosen_year
 from caseapp.extensions import db
-from caseapp.imports import progress
+from caseapp.bpjs.jobs import REPLY_JOB
 from caseapp.imports.problem_report import problem_report_download
+from caseapp.jobs.starting import follow, start_upload_job
 from caseapp.refusals import refuse
 from models import Application, ImportRun, RegistrationBatch, Role, User, clock
 from workflows.bpjs.registration import (FORMATS, READ_ROLES, STATUS_LABELS, batch_file,
                                          cancel_registration_batch, create_registration_batch,
                                          mark_batch_sent, waiting_counts)
 from workflows.bpjs.columns import coverage_start
-from workflows.bpjs.responses import KIND, import_bpjs_response
+from workflows.bpjs.responses import KIND
 from workflows.errors import InvalidInput, WorkflowError
 from workflows.states import STATE_LABELS
 
-_TOKEN = re.compile(r"^[a-f0-9-]{8,64}$")
 SHOWN = 50
 _MIME = {"csv": "text/csv",
          "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
@@ -139,41 +138,17 @@ class BpjsView(SecureView):
         return send_file(BytesIO(data), mimetype=_MIME[file_format], as_attachment=True,
                          download_name=f"{batch.batch_number}.{file_format}")
 
-    @expose("/progress/<token>")
-    def poll(self, token: str):
-        return jsonify(rows=progress.rows_done(token) if _TOKEN.match(token) else None)
-
     @expose("/responses", methods=("POST",))
     def upload(self):
+        """Keep BPJS's reply and start a job; its page follows the work and brings the
+        caseworker back here with the result."""
         upload = request.files.get("file")
-        token = request.form.get("token", "")
-        track = (lambda rows: progress.update(token, rows)) if _TOKEN.match(token) else None
-        try:
-            if upload is None or not upload.filename:
-                raise InvalidInput(_("Choose a file to upload."))
-            actor = current_actor()
-            db.session.commit()  # the file is read before the write lock: see imports.views
-            result = import_bpjs_response(db.session, upload.stream, file_name=upload.filename,
-                                          actor=actor, progress=track)
-            db.session.commit()
-        except WorkflowError as exc:
-            refuse(exc)
+        if upload is None or not upload.filename:
+            refuse(InvalidInput(_("Choose a file to upload.")))
             if _xhr():  # the page's script follows ``location`` whatever the status
-                return jsonify(location=url_for(".index", year=_year())), exc.status
-            return self.render_index(exc.status)
-        run = result.run
-        if result.duplicate_file:
-            flash(_("This reply was already imported as run %(id)s; nothing changed.",
-                    id=run.id), "info")
-        elif result.applied:
-            flash(_("Reply to batch %(batch)s: %(a)d enrolled, %(r)d rejected by BPJS, "
-                    "%(u)d already recorded.", batch=result.batch_number, a=result.enrolled,
-                    r=result.refused_by_bpjs, u=result.unchanged), "success")
-        else:
-            flash(_("Nothing was imported: %(n)d problems. Download the report of run %(id)s.",
-                    n=run.error_count, id=run.id), "error")
-        location = url_for(".index", run=run.id, year=_year())
-        return jsonify(location=location) if _xhr() else redirect(location)
+                return jsonify(location=url_for(".index", year=_year())), 422
+            return self.render_index(422)
+        return follow(start_upload_job(REPLY_JOB, upload, {"year": _year()}))
 
     @expose("/responses/<int:run_id>/report.csv", methods=("POST",))
     def report(self, run_id: int):

@@ -10,3 +10,5 @@ def init_app(app) -> None:
         app.cli.add_command(group)
     from caseapp.cli import reports  # flask report ... (PDF and XLSX reports)
     app.cli.add_command(reports.group)
+    from caseapp.cli import backup  # flask backup create|restore
+    app.cli.add_command(backup.group)

@@ -6,7 +6,6 @@ Heads, auditors and the admin read; only caseworkers act. The view refuses other
 roles with 403 before calling a verb, and the verbs check the role again.
 """
 import csv
-import re
 from collections import Counter
 from datetime import date, datetime
 
@@ -20,7 +19,8 @@ from caseapp.actor import current_actor
 from caseapp.admin.base import SecureView
 from caseapp.arguments import int_arg
 from caseapp.extensions import db
-from caseapp.imports import progress
+from caseapp.contributions.jobs import RECONCILE_JOB
+from caseapp.jobs.starting import follow, start_upload_job
 from caseapp.refusals import refuse
 from models import ImportRun, PaymentBatch, Role, User, clock
 from reports.contributions import add_months, batch_month_counts
@@ -28,11 +28,10 @@ from reports.formatting import rupiah
 from workflows.audit.access import record_read
 from workflows.contributions.generation import BLOCKS, generate_contributions
 from workflows.contributions.payment import record_payment
-from workflows.contributions.reconciliation import DIFFERENCES, KIND, reconcile
+from workflows.contributions.reconciliation import DIFFERENCES, KIND
 from workflows.contributions.status import lapse_warnings, read_lapse_warnings
 from workflows.errors import InvalidInput, WorkflowError
 
-_TOKEN = re.compile(r"^[a-f0-9-]{8,64}$")
 SHOWN = 100
 SHOWN_WARNINGS = 1_000  # the page stays usable; the CLI lists everyone
 # The listing never loads the reconciliation reports themselves.
@@ -134,40 +133,17 @@ class ContributionsView(SecureView):
                 sp2d=batch.sp2d_number), "success")
         return redirect(url_for(".batch", batch_id=batch.id))
 
-    @expose("/progress/<token>")
-    def poll(self, token: str):
-        return jsonify(rows=progress.rows_done(token) if _TOKEN.match(token) else None)
-
     @expose("/batches/<int:batch_id>/reconcile", methods=("POST",))
     def reconcile(self, batch_id: int):
+        """Keep the BPJS bill and start a job; its page follows the work and brings the
+        caseworker back to the batch with the result."""
         _require_caseworker()
-        batch = self.load_batch(batch_id)
-        here = url_for(".batch", batch_id=batch_id)
+        self.load_batch(batch_id)
         upload = request.files.get("file")
         if upload is None or not upload.filename:
             flash(_("Choose a file to upload."), "error")
-            return self._done(here)
-        token = request.form.get("token", "")
-        track = (lambda rows: progress.update(token, rows)) if _TOKEN.match(token) else None
-        try:
-            result = reconcile(db.session, upload.stream, file_name=upload.filename,
-                               batch=batch, actor=current_actor(), progress=track)
-            db.session.commit()
-        except WorkflowError as exc:
-            refuse(exc)
-            return self._done(here)
-        run = result.run
-        if result.duplicate_file:
-            flash(_("This file was already imported as run %(id)s; nothing changed.", id=run.id),
-                  "info")
-        elif result.applied:
-            differences = batch.reconciliation_report.count("\n") - 1
-            flash(_("Batch %(id)d is reconciled: %(n)d differences. Download the report.",
-                    id=batch.id, n=differences), "success" if not differences else "warning")
-        else:
-            flash(_("The file was not used: %(n)d problems. Download the report of run %(id)s.",
-                    n=run.error_count, id=run.id), "error")
-        return self._done(url_for(".batch", batch_id=batch_id, run=run.id))
+            return self._done(url_for(".batch", batch_id=batch_id))
+        return follow(start_upload_job(RECONCILE_JOB, upload, {"batch_id": batch_id}))
 
     def _done(self, location: str):
         """Redirect a form post; tell the page's script where to go instead."""

@@ -49,10 +49,10 @@ def _head(session: Session):
                            .where(AuditChainHead.id == 1)).one_or_none()
 
 
-def verify_chain(session: Session, batch_size: int = 5000) -> ChainVerdict:
+def verify_chain(session: Session, batch_size: int = 5000, progress=None) -> ChainVerdict:
     """Walk up to the chain head as read first, so events appended meanwhile (a head
     that moves on) are not mistaken for tampering; rows beyond a head that does not
-    move are reported."""
+    move are reported. ``progress`` hears the number of events checked."""
     expected_seq, prev_hash, count, previous_head = 1, GENESIS_HASH, 0, None
     while True:
         head = _head(session)
@@ -72,6 +72,8 @@ def verify_chain(session: Session, batch_size: int = 5000) -> ChainVerdict:
                     return ChainVerdict(False, count, expected_seq - 1, prev_hash,
                                         first_bad_seq=expected_seq, problem=problem)
                 expected_seq, prev_hash, count = row.seq + 1, row.hash, count + 1
+            if progress is not None:
+                progress(count)
         if count != head.seq or prev_hash != head.hash:
             return ChainVerdict(
                 False, count, count, prev_hash, first_bad_seq=min(head.seq, count) + 1,

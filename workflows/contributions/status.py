@@ -34,6 +34,18 @@ def lapse_warnings(session: Session, today: date) -> list[LapseWarning]:
     return lapse_list(session, today)
 
 
+def count_lapse_warnings(session: Session, today: date, *, actor: Actor) -> tuple[int, int]:
+    """How many participants are at or near the lapse, and how many of them have lapsed:
+    counts only (nobody is named, so nothing personal is read), recorded so the weekly
+    check shows in the log."""
+    found = lapse_warnings(session, today)
+    lapsed = sum(1 for w in found if w.lapsed)
+    record(session, actor, "contributions.lapse_counted", entity_type="contribution_month",
+           diff={"at_or_near_lapse": [None, len(found)], "lapsed": [None, lapsed],
+                 "as_of": [None, today.isoformat()]})
+    return len(found), lapsed
+
+
 def read_lapse_warnings(session: Session, today: date, *, actor: Actor, purpose: str | None,
                         limit: int | None = None) -> tuple[list[LapseWarning], int]:
     """The named list (at most ``limit``, the longest unpaid first) and how many there

@@ -1,0 +1,52 @@
+"""The work nobody should have to remember, scheduled by the job queue's consumer.
+
+Times are UTC (Huey's clock): 17:30 UTC is 00:30 WIB. Each run of a task that
+changes cases is a job row like any other, acted by the scheduler, so the log and
+the jobs page show that it ran and how it ended. The hourly checkpoint is not: its
+own job events would keep a quiet log from ever being quiet. With several workers
+on Redis, run the schedule on one of them (the others with ``--no-periodic``); the
+tasks are safe to run twice anyway.
+"""
+from functools import partial
+
+from huey import crontab
+
+from caseapp.checkpointing import sign_when_due
+from caseapp.extensions import db
+from caseapp.jobs.runner import run_job
+from workflows.actor import Actor
+from workflows.jobs import queue_job
+
+SCHEDULE = {
+    "contributions.mark_arrears": crontab(minute="30", hour="17"),  # daily, 00:30 WIB
+    # weekly, Monday 07:00 WIB
+    "contributions.lapse_warnings": crontab(minute="0", hour="0", day_of_week="1"),
+}
+CHECKPOINT_EVERY = crontab(minute="5")  # hourly
+
+
+def register(app, huey) -> None:
+    for kind, when in SCHEDULE.items():
+        huey.periodic_task(when, name=f"scheduled-{kind}")(
+            partial(run_scheduled, app, huey, kind))
+    huey.periodic_task(CHECKPOINT_EVERY, name="scheduled-audit-checkpoint")(
+        partial(sign_checkpoint, app))
+
+
+def sign_checkpoint(app) -> bool:
+    """Sign the chain head when due (events waiting and the last checkpoint an hour old,
+    or AUDIT_CHECKPOINT_EVERY_EVENTS waiting); whether one was signed."""
+    with app.app_context():
+        signed = sign_when_due(Actor.system("audit-checkpoint"), scheduled=True) is not None
+        db.session.commit()
+        return signed
+
+
+def run_scheduled(app, huey, kind: str) -> int:
+    """Record the scheduled job and run it here, in the consumer; its id."""
+    with app.app_context():
+        job = queue_job(db.session, kind, actor=Actor.system("scheduler"), roles=())
+        db.session.commit()
+        job_id = job.id
+    run_job(app, huey, job_id)
+    return job_id

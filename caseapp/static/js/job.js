@@ -1,0 +1,33 @@
+/* The job page's progress bar: polls the job's stored status (any app server answers
+   the same) and, once the job has ended, goes to the page that shows its result.
+   Words come from the #job element's data- attributes (the CSP forbids inline script). */
+(function () {
+  var box = document.getElementById('job');
+  if (!box || !box.querySelector('.progress-bar')) { return; }
+  var bar = box.querySelector('.progress-bar'), status = box.querySelector('.status');
+  var words = box.dataset;
+  function show(data) {
+    if (data.ended) { window.location = data.location; return; }
+    if (data.done === null || data.done === undefined) {
+      status.textContent = data.status === 'queued' ? words.queued : words.running;
+      return;
+    }
+    var text = words.rows + ' ' + data.done.toLocaleString('id-ID');
+    if (data.total) {
+      var percent = Math.min(99, Math.round(100 * data.done / Math.max(data.total, 1)));
+      bar.classList.remove('progress-bar-animated');
+      bar.style.width = percent + '%';
+      bar.setAttribute('aria-valuenow', percent);
+      bar.textContent = percent + '%';
+      text += ' ' + words.of + ' ' + data.total.toLocaleString('id-ID');
+    }
+    status.textContent = text;
+  }
+  function poll() {
+    fetch(words.statusUrl, {credentials: 'same-origin'})
+      .then(function (r) { return r.json(); })
+      .then(function (data) { show(data); if (!data.ended) { setTimeout(poll, 700); } })
+      .catch(function () { setTimeout(poll, 2000); });
+  }
+  poll();
+}());

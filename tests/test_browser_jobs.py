@@ -1,0 +1,80 @@
+"""Long work in the browser: a caseworker uploads a large DTSEN extract, watches the
+job's bar move as a real worker checks the rows, and lands on the result, while a
+colleague keeps opening pages the whole time."""
+import time
+
+import pytest
+from playwright.sync_api import Error as PlaywrightError
+
+from caseapp.demo import DEMO_PASSWORD, seed_demo
+from tests.browser_helpers import ARTIFACTS, serving, sign_in
+from tests.conftest import committed_app
+from tests.job_worker import job_worker, worker_settings
+from tests.test_imports import DTSEN_HEADER
+from workflows.actor import Actor
+from workflows.reference import load_reference_data
+
+pytestmark = [pytest.mark.browser]
+ROWS = 300_000
+COLLEAGUE_PAGES = ("/", "/cases/", "/workers/", "/bpjs/")
+
+
+def _large_extract(path):
+    with path.open("w") as out:
+        out.write(",".join(DTSEN_HEADER) + "\n")
+        for i in range(1, ROWS + 1):
+            out.write(f"3275014508{i:06d},3275010101{i:06d},Warga Uji {i},1990-08-05,P,"
+                      f"3275011001,{i % 10 + 1}\n")
+    return path
+
+
+def _bar(page) -> int | None:
+    """The bar's percentage now, or None between pages or before the first count."""
+    try:
+        value = page.evaluate("() => document.querySelector('[data-testid=job-bar]')"
+                              "?.getAttribute('aria-valuenow')")
+    except PlaywrightError:  # the page is navigating
+        return None
+    return int(value) if value else None
+
+
+def test_a_large_import_shows_its_progress_while_a_colleague_works(browser, backend, tmp_path):
+    extract = _large_extract(tmp_path / "dtsen-besar.csv")
+    storage = tmp_path / "documents"
+
+    def setup(session):
+        load_reference_data(session, actor=Actor.system("test-setup"))
+        seed_demo(session, workers=30, storage_dir=storage)
+
+    with committed_app(backend, tmp_path, "browser-jobs", setup, DOCUMENT_DIR=str(storage),
+                       **worker_settings(tmp_path)) as app, serving(app) as url, \
+            job_worker(app, tmp_path / "worker.log"):
+        uploader = browser.new_context(locale="id-ID").new_page()
+        colleague = browser.new_context(locale="id-ID").new_page()
+        sign_in(uploader, url, "petugas1", DEMO_PASSWORD)
+        sign_in(colleague, url, "petugas2", DEMO_PASSWORD)
+
+        uploader.goto(url + "/imports/")
+        uploader.set_input_files("[data-testid=file-dtsen]", str(extract))
+        with uploader.expect_navigation(url="**/jobs/*", timeout=60_000):
+            uploader.click("[data-testid=import-dtsen]")
+
+        seen, served, deadline = [], 0, time.monotonic() + 180
+        while "/imports/" not in uploader.url:
+            assert time.monotonic() < deadline, f"the job did not end; bar at {seen}"
+            percent = _bar(uploader)
+            if percent is not None and (not seen or percent != seen[-1]):
+                seen.append(percent)
+                if len(seen) == 2:
+                    ARTIFACTS.mkdir(exist_ok=True)
+                    uploader.screenshot(path=str(ARTIFACTS / "job-progress.png"))
+            answer = colleague.goto(url + COLLEAGUE_PAGES[served % len(COLLEAGUE_PAGES)])
+            assert answer.ok, answer.url
+            served += 1
+            uploader.wait_for_timeout(100)
+
+        uploader.wait_for_load_state()
+        assert "/imports/?run=" in uploader.url
+        assert f"{ROWS} baris berhasil diimpor" in uploader.inner_text(".alert")
+    assert len(seen) >= 2 and seen == sorted(seen), f"the bar did not move: {seen}"
+    assert 0 < seen[0] < 100 and served >= 5, (seen, served)
