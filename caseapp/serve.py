@@ -12,7 +12,7 @@ from pathlib import Path
 
 BIN = Path(sys.executable).parent
 ROOT = Path(__file__).resolve().parent.parent
-WORKER = [str(BIN / "huey_consumer"), "caseapp.jobs.worker.huey", "-k", "thread", "-w", "2"]
+WORKER = [sys.executable, "-m", "caseapp.jobs.worker"]
 WEB = [str(BIN / "gunicorn"), "-c", str(ROOT / "gunicorn.conf.py")]
 
 

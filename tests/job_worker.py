@@ -1,5 +1,5 @@
-"""A real job worker for the tests that need one: Huey's own ``huey_consumer`` on
-caseapp.jobs.worker, in its own process, configured through the environment as in
+"""A real job worker for the tests that need one: ``python -m caseapp.jobs.worker`` (Huey's
+consumer) in its own process, configured through the environment as in
 production, sharing the test app's database, queue and file store."""
 import os
 import subprocess
@@ -10,7 +10,6 @@ from contextlib import contextmanager
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-CONSUMER = Path(sys.executable).with_name("huey_consumer")
 
 
 def worker_settings(tmp_path: Path, **extra) -> dict:
@@ -48,8 +47,8 @@ def job_worker(app, log_path: Path, threads: int = 2):
     """The consumer running for ``app`` until the block ends (then stopped gracefully)."""
     with log_path.open("wb") as log:
         worker = subprocess.Popen(
-            [str(CONSUMER), "caseapp.jobs.worker.huey", "-k", "thread", "-w", str(threads),
-             "--no-periodic", "-d", "0.05", "-m", "0.2"],
+            [sys.executable, "-m", "caseapp.jobs.worker", "--workers", str(threads),
+             "--no-periodic", "--max-delay", "0.2"],
             cwd=ROOT, env=_environment(app), stdout=log, stderr=subprocess.STDOUT)
     try:
         deadline = time.monotonic() + 60
