@@ -29,7 +29,8 @@ DENIAL_WINDOW = timedelta(minutes=1)
 
 # URL arguments whose table is not their name; "batch_id" depends on the page.
 _ARGUMENT_TABLES = {"request_id": "data_subject_request", "run_id": "import_run",
-                    "flag_id": "duplicate_flag", ("bpjs", "batch_id"): "registration_batch",
+                    "flag_id": "duplicate_flag", "job_id": "background_job",
+                    ("bpjs", "batch_id"): "registration_batch",
                     ("contributions_page", "batch_id"): "payment_batch"}
 
 

@@ -1,6 +1,7 @@
 """Fixtures: every database test runs on SQLite and on PostgreSQL, each test
 inside a transaction that is rolled back afterwards."""
 from contextlib import contextmanager
+from pathlib import Path
 
 import flask_migrate
 import pytest
@@ -115,6 +116,9 @@ def rolled_back_session(app):
 def session(app):
     with rolled_back_session(app) as test_session:
         yield test_session
+    # The job files the test's jobs made (reports nobody fetched) go with its rows.
+    for left in Path(app.config["JOB_FILE_DIR"]).glob("*"):
+        left.unlink()
 
 
 @pytest.fixture

@@ -85,3 +85,22 @@ def job_result(client, response) -> str:
     ended = client.get(location)
     assert ended.status_code == 302, "the job has not ended"
     return ended.headers["Location"]
+
+
+_DOWNLOAD = re.compile(r'<form method="post" action="(/jobs/\d+/file)" data-auto-download')
+
+
+def job_file(client, response):
+    """The file a job made, as the browser gets it: the page that started the job leads
+    to the job's page, which (once the job is done) holds the form its script submits
+    at once; that POST's response. Jobs run at once in tests (JOB_QUEUE immediate)."""
+    location = response.headers.get("Location", "")
+    assert response.status_code == 302 and re.fullmatch(r"/jobs/\d+", location), (
+        response.status_code, location)
+    page = client.get(location)
+    assert page.status_code == 200, f"the job has not made a file ({page.status_code})"
+    html = page.get_data(as_text=True)
+    form = _DOWNLOAD.search(html)
+    assert form, "no download on the job's page"
+    token = _TOKEN.search(html)
+    return client.post(form.group(1), data={"csrf_token": token.group(1) or token.group(2)})

@@ -108,6 +108,7 @@ PLANS = {
     "imports.upload": _import_file,
     "imports.report": lambda w, a: {"purpose": PURPOSE},
     "reports.generate": _report,
+    "jobs.download": lambda w, a: {},
     "privacy.record": lambda w, a: {"nik": w.worker_niks[0], "kind": "correction",
                                     "requester_name": "Pemohon Sapuan", "channel": "counter",
                                     "description": "Nama salah eja"},

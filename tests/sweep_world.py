@@ -6,7 +6,7 @@ from datetime import date
 
 from sqlalchemy import select
 
-from models import Application, BudgetQuota, Decree, User, Worker
+from models import Application, BudgetQuota, Decree, Job, User, Worker
 from tests.bpjs_factories import YEAR, approved, import_reply, new_batch, rejected, reply_bytes
 from tests.contribution_factories import bill_csv, matching_rows
 from tests.factories import (add_documents, enrol, make_application, make_budget, make_submitted,
@@ -17,6 +17,7 @@ from workflows.contributions.generation import generate_contributions
 from workflows.contributions.payment import record_payment
 from workflows.contributions.reconciliation import reconcile
 from workflows.imports.datasets import import_dtsen
+from workflows.jobs import queue_job
 from workflows.verification import return_application
 
 STATES = {"draft", "submitted", "returned", "verified", "approved", "waitlisted",
@@ -38,11 +39,12 @@ class World:
     staff_ids: dict[str, int] = field(default_factory=dict)
 
 
-def build_world(session, staff) -> World:
+def build_world(app, session, staff) -> World:
     """Applications in most states, documents, a duplicate flag, decrees (with a waiting
     list), registration batches (sent, prepared), a BPJS reply with a rejection, payment
-    batches (reconciled, paid, generated), import runs (applied, rejected), a quota split
-    and, where the feature exists, data subject requests. All through the verbs."""
+    batches (reconciled, paid, generated), import runs (applied, rejected), a quota split,
+    a report the auditor's job made and nobody fetched yet and, where the feature exists,
+    data subject requests. All through the verbs (the report through the job runner)."""
     cw1, cw2 = staff["cw1"], staff["cw2"]
     make_budget(session, staff["admin1"], year=YEAR, places=4)
     enrol(session, staff, 1)                                           # 1 place, enrolled
@@ -82,6 +84,7 @@ def build_world(session, staff) -> World:
     _subject_requests(session, staff, first.worker.nik)
     _role_grant(session, staff)
     session.commit()
+    _auditor_report(app, session, staff)
 
     world = World(sent_nik=sent.worker.nik, paid_batch_id=months[1].id)
     for state, app_id in session.execute(select(Application.state, Application.id)
@@ -92,6 +95,22 @@ def build_world(session, staff) -> World:
     world.decree_numbers = list(session.scalars(select(Decree.sk_number).order_by(Decree.id)))
     world.staff_ids = dict(session.execute(select(User.username, User.id)).all())
     return world
+
+
+def _auditor_report(app, session, staff) -> None:
+    """A programme report the auditor's job made, its file waiting to be downloaded."""
+    from caseapp.jobs.runner import run_job
+    from caseapp.reports.jobs import job_name, report_params
+    from caseapp.reports.service import ROLES
+
+    job = queue_job(session, job_name("program"), actor=staff["audit1"], roles=ROLES["program"],
+                    params=report_params("xlsx", {"from": f"{YEAR}-01-01",
+                                                  "to": f"{YEAR}-11-30"}, None))
+    session.commit()
+    with app.app_context():
+        run_job(app, app.extensions["caseapp_jobs"].huey, job.id)
+    session.expire_all()
+    assert session.get(Job, job.id).output_file, "the world's report job made no file"
 
 
 def _role_grant(session, staff) -> None:

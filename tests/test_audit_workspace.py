@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from caseapp.extensions import limiter
 from caseapp.reports.service import generate
-from models import AuditChainHead, AuditEvent, Decree, Document, clock
+from models import AuditChainHead, AuditEvent, Decree, Document, Job, clock
 from reports.audit_trail import EventFilter, search_events
 from tests.bpjs_factories import approved, budget, new_batch
 from tests.factories import DOCUMENT_DIR, make_application, make_submitted
@@ -233,6 +233,7 @@ def test_only_auditors_reach_the_workspace(client, session, staff, username):
                                        "purpose": PURPOSE}).status_code == 403, path
     assert session.execute(select(AuditEvent).where(
         AuditEvent.action == "audit.evidence_pack")).first() is None
+    assert session.execute(select(Job)).first() is None  # nothing queued for them either
 
 
 def test_browsing_the_workspace_writes_nothing(client, session, staff):

@@ -38,15 +38,22 @@ class Answers:
     own_account: bool = False  # may change the auditor's own app_user row, nothing else
     signs_out: bool = False  # ends the auditor's own session (answers with the sign-in page)
     starts_job: bool = False  # may add one background_job row (long work), nothing else
+    takes_file: bool = False  # may mark the file of one of the auditor's own jobs taken
 
 
 _READ = ("a read of data the auditor may see; writes only its audit event(s), with the "
          "stated purpose")
 READ_ONLY_POSTS = {
     "reports.generate": Answers(
-        "report generation: reads figures in one transaction, renders, and writes only "
-        "report.generate and report.download audit events (POST for CSRF and because the "
-        "purpose must not land in URLs); kinds the auditor may not generate answer 403"),
+        "report generation: starts the job that reads figures in one transaction, renders, "
+        "and writes only the job's row, its events and report.generate (POST for CSRF and "
+        "because the purpose must not land in URLs); kinds the auditor may not generate "
+        "answer 403", frozenset({302, 403}), starts_job=True),
+    "jobs.download": Answers(
+        "the file of the auditor's own report or evidence pack job, given once: marks the "
+        "job row's file taken and writes the download's audit event (report.download); "
+        "others' jobs and jobs without a file answer 404, a file already taken 409",
+        frozenset({200}), takes_file=True),
     "bpjs.download": Answers(f"registration batch file (stored bytes): {_READ}"),
     "bpjs.report": Answers(f"problem report of a BPJS reply: {_READ}"),
     "contributions_page.report": Answers(f"reconciliation report of a payment batch: {_READ}"),
@@ -61,8 +68,9 @@ READ_ONLY_POSTS = {
         "auditor workspace: finds a worker by NIK (a POST to keep the NIK out of URLs and "
         "logs) and redirects to who accessed them; writes nothing", frozenset({302})),
     "audit.evidence_pack": Answers(
-        "auditor workspace: the evidence pack of a case (ZIP); reads, and writes only its "
-        "audit event with the stated purpose", frozenset({200})),
+        "auditor workspace: starts the job that builds the evidence pack of a case (ZIP); "
+        "reads, and writes only the job's row, its events and the pack's audit event with "
+        "the stated purpose", frozenset({302}), starts_job=True),
     "i18n.switch_language": Answers(
         "interface language: kept in the signed session cookie, no database write",
         frozenset({302})),
@@ -171,6 +179,13 @@ def _one_job_only(changed: dict) -> dict:
     return changed
 
 
+def _one_file_taken(changed: dict) -> dict:
+    jobs = changed.get("background_job")
+    if jobs and len(jobs["changed"]) == 1 and not jobs["added"] and not jobs["removed"]:
+        return {t: rows for t, rows in changed.items() if t != "background_job"}
+    return changed
+
+
 def _ordered(rules):
     rank = {endpoint: n for n, endpoint in enumerate(SESSION_ROUTES)}
     return sorted(rules, key=lambda r: (rank.get(r.endpoint, -1), r.endpoint, r.rule))
@@ -178,7 +193,7 @@ def _ordered(rules):
 
 def test_auditor_can_change_nothing_through_any_write_route(app, client, session, staff):
     assert staff[AUDITOR].roles == ("auditor",), "the sweep's user holds only the auditor role"
-    world = build_world(session, staff)
+    world = build_world(app, session, staff)
     snapshots, arguments = Snapshots(session), Arguments(session, world)
     auditor = Auditor(app, client)
     csrf_page = _csrf_refusal(client)
@@ -200,6 +215,8 @@ def test_auditor_can_change_nothing_through_any_write_route(app, client, session
             allowed = READ_ONLY_POSTS.get(variant.endpoint)
             if allowed is not None and allowed.starts_job:
                 changed = _one_job_only(changed)
+            if allowed is not None and allowed.takes_file:
+                changed = _one_file_taken(changed)
             if allowed is not None and allowed.own_account:
                 changed = _own_row_only(changed, world.staff_ids[AUDITOR])
                 if response.status_code == 302:
@@ -231,7 +248,7 @@ def test_auditor_can_change_nothing_through_any_write_route(app, client, session
 def test_auditor_pages_change_no_business_data(app, client, session, staff):
     """No state change on GET either: every page and download the auditor opens writes
     at most audit events (reads of personal data are events by design)."""
-    world = build_world(session, staff)
+    world = build_world(app, session, staff)
     snapshots, arguments = Snapshots(session), Arguments(session, world)
     auditor = Auditor(app, client)
     auditor.sign_in()
@@ -260,7 +277,7 @@ def test_every_listed_read_only_post_is_a_write_route(app):
 
 def test_the_snapshot_sees_what_a_caseworker_and_an_admin_change(app, session, staff):
     """The same URL and data building, sent by roles that may act, changes the tables."""
-    world = build_world(session, staff)
+    world = build_world(app, session, staff)
     snapshots, arguments = Snapshots(session), Arguments(session, world)
     rules = {rule.endpoint: rule for rule in write_rules(app)}
     cases = [("cw2", "cases.verify", "application", world.by_state["submitted"]),
@@ -289,7 +306,7 @@ def _write_links(app, prefix: str) -> list[str]:
 
 
 def test_auditor_sees_no_create_edit_or_delete_buttons(app, client, session, staff):
-    build_world(session, staff)
+    build_world(app, session, staff)
     login(client, "admin1")
     admin_page = client.get("/umk/").get_data(as_text=True)
     assert all(link in admin_page for link in _write_links(app, "umk")), \

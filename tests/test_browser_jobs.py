@@ -1,15 +1,20 @@
 """Long work in the browser: a caseworker uploads a large DTSEN extract, watches the
 job's bar move as a real worker checks the rows, and lands on the result, while a
-colleague keeps opening pages the whole time."""
+colleague keeps opening pages the whole time; a head asks for a decree annex and the
+browser receives the PDF the worker made, with no further click."""
 import time
 
 import pytest
 from playwright.sync_api import Error as PlaywrightError
+from sqlalchemy import select
 
 from caseapp.demo import DEMO_PASSWORD, seed_demo
+from caseapp.extensions import db
+from models import AuditEvent, Decree
 from tests.browser_helpers import ARTIFACTS, serving, sign_in
 from tests.conftest import committed_app
 from tests.job_worker import job_worker, worker_settings
+from tests.report_helpers import flat, pdf_pages
 from tests.test_imports import DTSEN_HEADER
 from workflows.actor import Actor
 from workflows.reference import load_reference_data
@@ -78,3 +83,37 @@ def test_a_large_import_shows_its_progress_while_a_colleague_works(browser, back
         assert f"{ROWS} baris berhasil diimpor" in uploader.inner_text(".alert")
     assert len(seen) >= 2 and seen == sorted(seen), f"the bar did not move: {seen}"
     assert 0 < seen[0] < 100 and served >= 5, (seen, served)
+
+
+def test_a_head_receives_the_decree_annex_a_worker_made(browser, backend, tmp_path):
+    storage = tmp_path / "documents"
+    purpose = "Lampiran untuk arsip SK (uji peramban)"
+
+    def setup(session):
+        load_reference_data(session, actor=Actor.system("test-setup"))
+        seed_demo(session, workers=30, storage_dir=storage)
+
+    with committed_app(backend, tmp_path, "browser-report", setup, DOCUMENT_DIR=str(storage),
+                       **worker_settings(tmp_path)) as app, serving(app) as url, \
+            job_worker(app, tmp_path / "worker.log"):
+        with app.app_context():
+            sk_number = db.session.scalar(select(Decree.sk_number))
+        head = browser.new_context(locale="id-ID", accept_downloads=True).new_page()
+        sign_in(head, url, "kadis", DEMO_PASSWORD)
+        head.goto(url + "/reports/")
+        head.fill("#decree-sk", sk_number)
+        head.fill("[data-testid=decree-purpose]", purpose)
+        # One click: the job's page waits for the worker, then fetches the file itself.
+        with head.expect_download(timeout=120_000) as download_info:
+            head.click("[data-testid=decree-pdf]")
+        download = download_info.value
+        content = download.path().read_bytes()
+        assert "/jobs/" in head.url
+        assert download.suggested_filename.startswith("lampiran-sk_")
+        assert sk_number in flat(" ".join(pdf_pages(content)))
+        head.reload()  # the file is given once: the page no longer offers it
+        assert head.locator("[data-testid=job-file-taken]").is_visible()
+        with app.app_context():
+            events = db.session.execute(select(AuditEvent.action, AuditEvent.reason).where(
+                AuditEvent.action.like("report.%")).order_by(AuditEvent.seq)).all()
+        assert events == [("report.generate", purpose), ("report.download", purpose)]

@@ -8,7 +8,7 @@ from sqlalchemy import func, select, update
 
 from models import Application, AuditEvent, BudgetLedger, BudgetYear, Decree
 from tests.factories import make_budget, make_verified
-from tests.helpers import csrf_token, events_since, head_seq, login
+from tests.helpers import csrf_token, events_since, head_seq, job_file, login
 from workflows.approval import (WAITLIST_ACTOR, approve_batch, decline_application,
                                 promote_waitlist, send_back_application, sign_decree)
 from workflows.budget import revise_budget_year
@@ -158,9 +158,9 @@ def test_the_pages_propose_print_and_enter_the_signed_decree(client, session, st
     assert 'data-testid="print-decree"' in html and 'value="USULAN-2026-001"' in html
     ranking = client.get("/approval/?year=2026").get_data(as_text=True)
     assert 'data-testid="open-proposal"' in ranking and 'data-testid="propose-batch"' not in ranking
-    printed = client.post("/reports/decree", data={
+    printed = job_file(client, client.post("/reports/decree", data={
         "csrf_token": csrf_token(client, page), "sk_number": "USULAN-2026-001",
-        "format": "pdf", "purpose": "Usulan untuk tanda tangan Wali Kota"})
+        "format": "pdf", "purpose": "Usulan untuk tanda tangan Wali Kota"}))
     assert printed.status_code == 200 and printed.mimetype == "application/pdf"
     future = client.post(f"{page}/sign", data={"csrf_token": csrf_token(client, page),
                                                "sk_number": "SK-WEB", "sk_date": "2026-07-11"})

@@ -17,7 +17,7 @@ from sqlalchemy import select
 from caseapp.audit_workspace.chain import fingerprint
 from models import AuditChainHead, AuditEvent, Document, Worker
 from tests.factories import make_submitted
-from tests.helpers import csrf_token, login
+from tests.helpers import csrf_token, events_since, job_file, login
 from tests.report_helpers import diff_of, flat, pdf_pages, sha256
 from workflows.audit import record
 from workflows.audit.access import READ_MARK
@@ -60,7 +60,7 @@ def _build_pack(client, application_id, purpose=PURPOSE):
 
 
 def _pack(client, application_id, folder) -> zipfile.ZipFile:
-    response = _build_pack(client, application_id)
+    response = job_file(client, _build_pack(client, application_id))
     assert response.status_code == 200 and response.mimetype == "application/zip"
     archive = zipfile.ZipFile(io.BytesIO(response.data))
     archive.extractall(folder)
@@ -98,6 +98,14 @@ def test_evidence_pack_holds_the_case_and_verifies_offline(app, client, session,
     assert diff_of(pack_event)["sha256"] == sha256(archive.fp.getvalue())
     assert diff_of(pack_event)["manifest_sha256"] == sha256(archive.read("manifest.json"))
     assert pack_event.seq == generated.seq + 1
+    # A job built it for the auditor; taking the ZIP is a read under the same purpose.
+    after = [e.action for e in events_since(session, pack_event.seq)]
+    assert after == ["job.finished", "audit.evidence_pack.download"]
+    taken = events_since(session, pack_event.seq)[-1]
+    assert (taken.actor_name, taken.reason, taken.entity_id) == ("audit1", PURPOSE,
+                                                                 str(application.id))
+    assert diff_of(taken)[READ_MARK] == "bulk" and diff_of(taken)["destination"] == "http"
+    assert diff_of(taken)["sha256"] == diff_of(pack_event)["sha256"]
 
     expected = list(session.execute(select(AuditEvent).where(
         AuditEvent.seq < pack_event.seq,

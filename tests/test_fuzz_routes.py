@@ -129,7 +129,7 @@ def _describe(role, method, path, query, data) -> str:
 
 
 def test_no_fuzzed_request_is_a_server_error(app, session, staff):
-    world = build_world(session, staff)
+    world = build_world(app, session, staff)
     arguments = Arguments(session, world)
     requests = [(rule, method, variants[0]) for rule in _ordered(app.url_map.iter_rules())
                 for method in sorted(rule.methods - {"HEAD", "OPTIONS"})

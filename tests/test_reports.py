@@ -6,13 +6,13 @@ from datetime import date, timedelta
 from http.server import BaseHTTPRequestHandler, HTTPServer
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import func, select, text
 
-from models import Application, Decree
+from models import Application, Decree, Job
 from reports.pdf import LocalOnlyFetcher, RefusedURL, render_pdf
 from tests.conftest_config import FIXTURE_DAY
 from tests.factories import enrol, kpj_of, make_budget, make_verified
-from tests.helpers import login, tamper
+from tests.helpers import job_file, job_result, login, tamper
 from tests.report_helpers import (diff_of, flat, page_label, pdf_pages, report_events,
                                   run_report, sha256, translated)
 from workflows.approval import approve_batch, decline_application
@@ -205,19 +205,30 @@ def test_program_and_budget_reports_through_the_web_page(app, session, client, s
     page = client.get("/reports/").get_data(as_text=True)
     assert 'data-testid="report-program"' in page and 'data-testid="report-audit"' not in page
     token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
-    response = client.post("/reports/program", data={
-        "csrf_token": token, "from": "2026-01-01", "to": TODAY, "format": "pdf"})
+    response = job_file(client, client.post("/reports/program", data={
+        "csrf_token": token, "from": "2026-01-01", "to": TODAY, "format": "pdf"}))
     assert response.status_code == 200 and response.mimetype == "application/pdf"
     assert "attachment" in response.headers["Content-Disposition"]
     pages = pdf_pages(response.data)
     assert translated(app, "Received (first submission)") in flat(" ".join(pages))
     assert diff_of(report_events(session, "report.download")[-1])["destination"] == "http"
-    budget = client.post("/reports/budget", data={"csrf_token": token, "year": "2026",
-                                                   "format": "pdf"})
+    budget = job_file(client, client.post("/reports/budget", data={
+        "csrf_token": token, "year": "2026", "format": "pdf"}))
     assert "Rp16.800" in flat(" ".join(pdf_pages(budget.data)))
+    # A missing budget year is found by the job, which ends on the Reports page saying so.
     missing = client.post("/reports/budget", data={"csrf_token": token, "year": "2031",
                                                     "format": "pdf"})
-    assert missing.status_code == 404
+    assert job_result(client, missing) == "/reports/"
+    assert translated(app, "There is no budget year %(year)d.", year=2031) in \
+        client.get("/reports/").get_data(as_text=True)
+    # Refused in the request, nothing queued: another role's report, a bad parameter.
+    jobs = session.scalar(select(func.count()).select_from(Job))
     assert client.post("/reports/audit", data={"csrf_token": token, "from": TODAY, "to": TODAY,
                                                "format": "pdf"}).status_code == 403
+    assert client.post("/reports/budget", data={"csrf_token": token, "year": "x",
+                                                "format": "pdf"}).status_code == 422
+    assert client.post("/reports/budget", data={"csrf_token": token, "year": "2026",
+                                                "format": "csv"}).status_code == 422
+    assert client.post("/reports/nope", data={"csrf_token": token}).status_code == 403
+    assert session.scalar(select(func.count()).select_from(Job)) == jobs
     assert client.get("/reports/program").status_code == 405

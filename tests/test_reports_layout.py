@@ -82,12 +82,16 @@ def test_a_chunked_annex_keeps_page_x_of_y_right_across_the_joins(app, session, 
     decree = _synthetic_decree(staff["head"].user_id, approved=150, reserve=40)
     meta = ReportMeta("decree", "Lampiran SK-SINTETIS", "Pegawai head (head)",
                       ChainHead(41, "c" * 64))
+    heard = []  # what a job's progress bar is told as the chunks come back
     with app.app_context():
         annex = build_annex(session, decree)
         content = annex_job(annex, meta, categories=CATEGORY_LABELS, letters=CATEGORY_LETTERS,
-                            workers=workers, pages_per_chunk=2)()
+                            workers=workers, pages_per_chunk=2)(
+            lambda done, total: heard.append((done, total)))
     pages = pdf_pages(content)
     assert len(pages) == annex.total_pages > 4
+    assert [done for done, _total in heard] == list(range(2, len(pages), 2)) + [len(pages)]
+    assert {total for _done, total in heard} == {len(pages)}
     for number, page in enumerate(pages, start=1):
         assert page_label(app, number, len(pages)) in page, number
         assert "seq 41," in flat(page)

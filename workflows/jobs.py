@@ -6,13 +6,14 @@ events the work itself wrote under the same name and request id.
 """
 import json
 from dataclasses import asdict, dataclass, field
+from typing import Callable
 
 from sqlalchemy.orm import Session
 
 from models import Job, User, clock
 from workflows.actor import Actor
 from workflows.audit.recorder import record
-from workflows.errors import InvalidTransition, NotAllowed
+from workflows.errors import InvalidInput, InvalidTransition, NotAllowed
 from workflows.messages import Message, lazy_gettext as _l
 
 
@@ -44,6 +45,18 @@ class Outcome:
     @classmethod
     def from_json(cls, text: str | None) -> "Outcome | None":
         return None if not text else cls(**json.loads(text))
+
+
+@dataclass(frozen=True)
+class JobOutput:
+    """A file a job made for the person who started it (written to the job file store
+    before the job ends; the job row keeps where it is and what it is)."""
+
+    file: str          # its name in the job file store
+    name: str          # the name it is downloaded as
+    mimetype: str
+    sha256: str
+    detail: dict = field(default_factory=dict)  # what its kind records when it is taken
 
 
 def queue_job_allowed(actor: Actor, roles: tuple[str, ...]) -> None:
@@ -85,19 +98,44 @@ def start_job(session: Session, job: Job, *, actor: Actor) -> None:
     record(session, actor, "job.started", entity=job, diff={"status": ["queued", "running"]})
 
 
-def finish_job(session: Session, job: Job, outcome: Outcome, *, actor: Actor) -> None:
-    _end(session, job, "done", outcome, actor)
+def finish_job(session: Session, job: Job, outcome: Outcome, *, actor: Actor,
+               output: JobOutput | None = None) -> None:
+    _end(session, job, "done", outcome, actor, output and {
+        "output": [None, output.name], "sha256": [None, output.sha256]})
+    if output is not None:
+        job.output_file, job.output_name = output.file, output.name
+        job.output_mimetype, job.output_sha256 = output.mimetype, output.sha256
+        job.output_detail = json.dumps(output.detail, sort_keys=True)
 
 
 def fail_job(session: Session, job: Job, outcome: Outcome, *, actor: Actor) -> None:
     _end(session, job, "failed", outcome, actor)
 
 
-def _end(session, job, status, outcome: Outcome, actor) -> None:
+def _end(session, job, status, outcome: Outcome, actor, extra: dict | None = None) -> None:
     if job.status not in ("queued", "running"):
         raise InvalidTransition(_l("This job has already ended."))
     before, job.status = job.status, status
     job.finished_at, job.outcome = clock.now(), outcome.to_json()
     record(session, actor, f"job.{'finished' if status == 'done' else 'failed'}", entity=job,
-           diff={"status": [before, status]},
+           diff={"status": [before, status], **(extra or {})},
            reason=None if status == "done" else outcome.message)  # the values may be personal
+
+
+def take_job_output(session: Session, job: Job, *, actor: Actor,
+                    record_taken: Callable[[Session, Job, Actor], None]) -> str:
+    """Hand the job's file to the person who started it, once: the row forgets the
+    file (the caller sends it, then removes it) and ``record_taken`` writes the kind's
+    event for the file leaving (``report.download``...), in this transaction. The
+    file's store name is returned."""
+    session.refresh(job, with_for_update=True)  # two clicks at once: one file
+    if job.started_by_id is None or job.started_by_id != actor.user_id:
+        raise NotAllowed(_l("Only the person who started a job may download its file."))
+    if job.output_name is None:
+        raise InvalidInput(_l("This job made no file."))
+    if job.output_taken_at is not None:
+        raise InvalidTransition(_l("This file was already downloaded, and each file is given "
+                                   "only once. Generate it again for another copy."))
+    name, job.output_file, job.output_taken_at = job.output_file, None, clock.now()
+    record_taken(session, job, actor)
+    return name

@@ -4,7 +4,9 @@ The case file PDF comes from the report service (its ``report.generate`` event h
 the PDF's SHA-256 and is among the case's events), then the case's events with every
 hashed field, the chain head and the last signed checkpoint are read in the same
 write transaction (the head row is locked since that event, so the head printed is
-exact), and the pack itself is recorded as ``audit.evidence_pack`` with its purpose.
+exact), and the pack itself is recorded as ``audit.evidence_pack`` with its purpose. A
+job builds it (caseapp/audit_workspace/jobs.py); the auditor's download of the ZIP is
+``audit.evidence_pack.download``.
 
 Hashes the pack computes about itself prove nothing: whoever edits a file can
 recompute them, and a case's events are not consecutive in the chain, so a removed
@@ -20,6 +22,7 @@ from pathlib import Path
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from caseapp.audit_keys import signing_key_path
+from caseapp.reports.builders import ReportNotFound
 from caseapp.reports.prepared import safe_stem
 from caseapp.reports.service import generate
 from models import Application, Role, clock
@@ -77,13 +80,22 @@ def _signing_key() -> Ed25519PrivateKey:
     return load_key(path)
 
 
-def build_evidence_pack(session, application_id: int, purpose: str | None, *,
-                        actor: Actor) -> EvidencePack:
-    """Refused without the auditor role, a stated purpose or the signing key, before any
-    work."""
+def check_evidence_pack(session, application_id: int, purpose: str | None, *,
+                        actor: Actor) -> str:
+    """Refuse without the auditor role, a stated purpose, the signing key or the case,
+    before any work (the page, before it queues the job; the job, again); the purpose."""
     if not actor.has_role(Role.AUDITOR.value):
         raise NotAllowed(_l("Only auditors build evidence packs."))
     purpose = checked_purpose(purpose)
+    _signing_key()
+    if session.get(Application, application_id) is None:
+        raise ReportNotFound(_l("Application %(id)s does not exist.", id=application_id))
+    return purpose
+
+
+def build_evidence_pack(session, application_id: int, purpose: str | None, *,
+                        actor: Actor) -> EvidencePack:
+    purpose = check_evidence_pack(session, application_id, purpose, actor=actor)
     key = _signing_key()
     case_file = generate(session, "case", "pdf", {"application_id": application_id},
                          actor=actor, purpose=purpose)
@@ -121,3 +133,12 @@ def build_evidence_pack(session, application_id: int, purpose: str | None, *,
                     "checkpoint_seq": checkpoint.seq if checkpoint else None,
                     "case_file_sha256": case_file.sha256})
     return pack
+
+
+def record_pack_download(session, *, application_id: int, purpose: str, file_name: str,
+                         sha256: str, actor: Actor, destination: str) -> None:
+    """The pack left the system (it lists the case's personal data): a bulk read under
+    the purpose it was built for."""
+    record_read(session, actor, "audit.evidence_pack.download", entity_type="application",
+                entity_id=str(application_id), purpose=purpose, bulk=True,
+                detail={"file_name": file_name, "sha256": sha256, "destination": destination})

@@ -1,8 +1,13 @@
-"""The auditor's chain walk as a job: the whole chain recomputed, then the signed
-checkpoints, ending on the chain page (or at the first bad event) with the verdict."""
+"""The auditor's long work as jobs: the chain walk (the whole chain recomputed, then
+the signed checkpoints, ending on the chain page or at the first bad event with the
+verdict), and the evidence pack of a case (a ZIP the auditor downloads once from the
+job's page)."""
+import json
+
 from caseapp.audit_keys import trusted_key
+from caseapp.audit_workspace.evidence_pack import build_evidence_pack, record_pack_download
 from caseapp.jobs.kinds import Done, JobContext, job_kind
-from models import Role
+from models import Job, Role
 from reports.meta import read_chain_head
 from workflows.audit import verify_chain
 from workflows.audit.checkpoints import verify_checkpoints
@@ -10,6 +15,7 @@ from workflows.jobs import Outcome
 from workflows.messages import lazy_gettext as _l
 
 VERIFY_JOB = "audit.verify"
+EVIDENCE_PACK_JOB = "audit.evidence_pack"
 
 
 def _chain_page(_params: dict) -> tuple[str, dict]:
@@ -33,3 +39,25 @@ def verify(ctx: JobContext) -> Done:
                               "%(hash)s; %(c)d signed checkpoint(s) hold.",
                               n=verdict.events, seq=verdict.head_seq, hash=verdict.head_hash,
                               c=checkpoints.checked), "success", _chain_page({})))
+
+
+def _pack_page(params: dict) -> tuple[str, dict]:
+    return "audit.evidence_pack", {"application_id": params["application_id"]}
+
+
+def _pack_downloaded(session, job: Job, actor) -> None:
+    params = json.loads(job.params)
+    record_pack_download(session, application_id=params["application_id"],
+                         purpose=params["purpose"], file_name=job.output_name,
+                         sha256=job.output_sha256, actor=actor, destination="http")
+
+
+@job_kind(EVIDENCE_PACK_JOB, _l("Evidence pack of a case"), _pack_page, (Role.AUDITOR,),
+          downloaded=_pack_downloaded)
+def evidence_pack(ctx: JobContext) -> Done:
+    params = ctx.params
+    pack = build_evidence_pack(ctx.session, params["application_id"], params["purpose"],
+                               actor=ctx.actor)
+    output = ctx.keep_output(pack.content, pack.file_name, "application/zip")
+    return Done(Outcome.of(_l("The evidence pack is ready: %(file)s.", file=pack.file_name)),
+                output)

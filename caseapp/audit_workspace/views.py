@@ -2,11 +2,9 @@
 accessed a worker, the chain's state, and the evidence pack of a case.
 
 Nothing here changes data. Lookups by NIK and the pack's purpose are POSTs so they
-stay out of URLs and server logs; the pack is the one page that records an event.
+stay out of URLs and server logs; the chain walk and the pack run as jobs.
 """
-import io
-
-from flask import abort, current_app, flash, redirect, request, send_file, url_for
+from flask import abort, current_app, flash, redirect, request, url_for
 from flask_admin import expose
 from flask_babel import gettext as _
 
@@ -15,9 +13,9 @@ from caseapp.arguments import MAX_BIGINT, int_arg
 from caseapp.audit_keys import trusted_key
 from caseapp.admin.base import SecureView
 from caseapp.audit_workspace.chain import chain_status
-from caseapp.audit_workspace.evidence_pack import build_evidence_pack
+from caseapp.audit_workspace.evidence_pack import check_evidence_pack
 from caseapp.audit_workspace.forms import EvidencePackForm, EventFilterForm, WorkerLookupForm
-from caseapp.audit_workspace.jobs import VERIFY_JOB
+from caseapp.audit_workspace.jobs import EVIDENCE_PACK_JOB, VERIFY_JOB
 from caseapp.extensions import db, limiter
 from caseapp.jobs.starting import follow, start_job
 from caseapp.refusals import refuse
@@ -111,17 +109,19 @@ class AuditWorkspaceView(SecureView):
 
     @expose("/evidence-pack", methods=("GET", "POST"))
     def evidence_pack(self):
+        """Checked here (form, role, purpose, key, case), then built by a job whose page
+        hands the ZIP over."""
         form = EvidencePackForm(application_id=int_arg("application_id"))
         if not form.validate_on_submit():
             status = 422 if request.method == "POST" else 200
             return self.render_page("evidence_pack.html", status, form=form)
+        application_id = form.application_id.data
         try:
-            pack = build_evidence_pack(db.session, form.application_id.data, form.purpose.data,
-                                       actor=current_actor())
-            db.session.commit()
+            purpose = check_evidence_pack(db.session, application_id, form.purpose.data,
+                                          actor=current_actor())
+            job = start_job(EVIDENCE_PACK_JOB, {"application_id": application_id,
+                                                "purpose": purpose})
         except WorkflowError as exc:
             refuse(exc)
             return self.render_page("evidence_pack.html", exc.status, form=form)
-        return send_file(io.BytesIO(pack.content), mimetype="application/zip",
-                         as_attachment=True, download_name=pack.file_name,
-                         max_age=0, etag=False, last_modified=None)
+        return follow(job)

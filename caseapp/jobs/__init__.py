@@ -3,7 +3,7 @@
 init_app builds the app's queue (caseapp/jobs/queue.py), registers the task that
 runs any job and the periodic tasks, and keeps them in ``app.extensions``; pages
 start jobs with caseapp/jobs/starting.py. A worker process runs them:
-``huey_consumer caseapp.jobs.worker.huey`` (started by `make run`).
+``python -m caseapp.jobs.worker`` (started by `make run`).
 """
 import importlib
 from dataclasses import dataclass
@@ -15,7 +15,7 @@ from caseapp.jobs.queue import make_queue
 from caseapp.jobs.runner import run_job
 
 KIND_MODULES = ("caseapp.audit_workspace.jobs", "caseapp.bpjs.jobs", "caseapp.contributions.jobs",
-                "caseapp.imports.jobs")
+                "caseapp.imports.jobs", "caseapp.reports.jobs")
 
 
 @dataclass(frozen=True)

@@ -2,16 +2,19 @@
 
 A folder (JOB_FILE_DIR) that every app server and worker shares, like the document
 store. Names are random; the user's own file name stays in the job row. Files are
-private (0600) and removed when the job has read them or its reader fetched them.
+private (0600) and removed when the job has read them or its reader fetched them;
+a made file nobody fetched goes after a day (caseapp/jobs/periodic.py).
 """
 import os
 import shutil
+import time
 import uuid
 from pathlib import Path
 
 from flask import current_app
 
 _CHUNK = 1024 * 1024
+OUTPUT_PREFIX = "out-"
 
 
 def folder() -> Path:
@@ -26,9 +29,9 @@ def path_of(name: str) -> Path:
     return folder() / name
 
 
-def new_file() -> tuple[str, Path]:
+def new_file(prefix: str = "") -> tuple[str, Path]:
     """A fresh private file's name and path (created empty, 0600)."""
-    name = uuid.uuid4().hex
+    name = prefix + uuid.uuid4().hex
     path = folder() / name
     os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
     return name, path
@@ -42,9 +45,33 @@ def keep_upload(stream) -> str:
     return name
 
 
+def new_output() -> tuple[str, Path]:
+    """A file a job makes for its reader (told apart from uploads by its name)."""
+    return new_file(OUTPUT_PREFIX)
+
+
+def exists(name: str) -> bool:
+    return path_of(name).is_file()
+
+
 def remove(name: str | None) -> None:
     if name:
         path_of(name).unlink(missing_ok=True)
+
+
+def remove_old_outputs(max_age: float, now: float | None = None) -> int:
+    """Remove made files nobody fetched within ``max_age`` seconds (by the file's
+    time, the store's own clock); how many. Uploads waiting for a job stay."""
+    limit = (time.time() if now is None else now) - max_age
+    removed = 0
+    for path in folder().glob(OUTPUT_PREFIX + "*"):
+        try:
+            if path.stat().st_mtime < limit:
+                path.unlink()
+                removed += 1
+        except FileNotFoundError:  # fetched meanwhile, or another worker's sweep
+            continue
+    return removed
 
 
 def estimated_rows(name: str, file_name: str | None) -> int | None:

@@ -3,16 +3,19 @@
 Times are UTC (Huey's clock): 17:30 UTC is 00:30 WIB. Each run of a task that
 changes cases is a job row like any other, acted by the scheduler, so the log and
 the jobs page show that it ran and how it ended. The hourly checkpoint is not: its
-own job events would keep a quiet log from ever being quiet. With several workers
-on Redis, run the schedule on one of them (the others with ``--no-periodic``); the
-tasks are safe to run twice anyway.
+own job events would keep a quiet log from ever being quiet; nor is the hourly
+removal of made files (reports, evidence packs) nobody fetched within a day, which
+changes no data. With several workers on Redis, run the schedule on one of them (the
+others with ``--no-periodic``); the tasks are safe to run twice anyway.
 """
+import logging
 from functools import partial
 
 from huey import crontab
 
 from caseapp.checkpointing import sign_when_due
 from caseapp.extensions import db
+from caseapp.jobs import files
 from caseapp.jobs.runner import run_job
 from workflows.actor import Actor
 from workflows.jobs import queue_job
@@ -23,6 +26,9 @@ SCHEDULE = {
     "contributions.lapse_warnings": crontab(minute="0", hour="0", day_of_week="1"),
 }
 CHECKPOINT_EVERY = crontab(minute="5")  # hourly
+OUTPUTS_SWEPT_EVERY = crontab(minute="35")  # hourly
+OUTPUT_KEPT_SECONDS = 24 * 3600
+log = logging.getLogger(__name__)
 
 
 def register(app, huey) -> None:
@@ -31,6 +37,8 @@ def register(app, huey) -> None:
             partial(run_scheduled, app, huey, kind))
     huey.periodic_task(CHECKPOINT_EVERY, name="scheduled-audit-checkpoint")(
         partial(sign_checkpoint, app))
+    huey.periodic_task(OUTPUTS_SWEPT_EVERY, name="scheduled-old-outputs")(
+        partial(remove_old_outputs, app))
 
 
 def sign_checkpoint(app) -> bool:
@@ -40,6 +48,16 @@ def sign_checkpoint(app) -> bool:
         signed = sign_when_due(Actor.system("audit-checkpoint"), scheduled=True) is not None
         db.session.commit()
         return signed
+
+
+def remove_old_outputs(app) -> int:
+    """Made files wait a day for the person who asked for them; then they go, so
+    unfetched reports holding personal data do not pile up. How many went."""
+    with app.app_context():
+        removed = files.remove_old_outputs(OUTPUT_KEPT_SECONDS)
+    if removed:
+        log.info("removed %d job file(s) nobody fetched within a day", removed)
+    return removed
 
 
 def run_scheduled(app, huey, kind: str) -> int:

@@ -9,14 +9,17 @@ def _key(job_id: int) -> str:
 
 
 class Progress:
-    """The callback a verb calls with the rows it has done; writes at most every
-    ``interval`` seconds (the bar needs no more, and a write is a round trip)."""
+    """The callback a verb calls with the rows (pages, events) it has done, and the
+    total when only it knows it; writes at most every ``interval`` seconds (the bar
+    needs no more, and a write is a round trip)."""
 
     def __init__(self, huey, job_id: int, total: int | None = None, interval: float = 0.5):
         self._huey, self._job_id, self.total = huey, job_id, total
         self._interval, self._last = interval, 0.0
 
-    def __call__(self, done: int) -> None:
+    def __call__(self, done: int, total: int | None = None) -> None:
+        if total is not None:
+            self.total = total
         now = time.monotonic()
         if now - self._last >= self._interval:
             self._last = now

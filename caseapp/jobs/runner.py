@@ -4,7 +4,8 @@ The job has its own session and commits at its edges: started, then the verb's w
 and the job's end together, so an outcome says "done" only with the work it
 describes. A refusal rolls the work back and ends the job as failed with the
 reason; an unexpected error the same, with a generic message (the details go to the
-log, never to the page). A job delivered twice runs once.
+log, never to the page); a file the job made is removed unless it ended done. A job
+delivered twice runs once.
 """
 import json
 import logging
@@ -55,10 +56,12 @@ def _run(huey, session, job_id: int) -> None:
         return
     progress = Progress(huey, job.id, files.estimated_rows(job.input_file, job.file_name)
                         if job.input_file else None)
+    context, kept = JobContext(session, job, actor, progress), None
     try:
-        done = kind.run(JobContext(session, job, actor, progress))
-        finish_job(session, job, done.outcome, actor=actor)
+        done = kind.run(context)
+        finish_job(session, job, done.outcome, actor=actor, output=done.output)
         session.commit()
+        kept = done.output and done.output.file
     except WorkflowError as exc:
         session.rollback()
         _fail(session, job, Outcome.of(exc.message, "error", home), actor)
@@ -71,6 +74,9 @@ def _run(huey, session, job_id: int) -> None:
     finally:
         progress.clear()
         files.remove(job.input_file)
+        for name in context.made:  # a file of a job that did not end well goes too
+            if name != kept:
+                files.remove(name)
 
 
 def _fail(session, job: Job, outcome: Outcome, actor) -> None:

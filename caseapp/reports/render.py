@@ -31,17 +31,19 @@ def page_context(meta: ReportMeta, *, size: str = "A4", first_number: int = 1,
 
 
 def pdf_job(template: str, meta: ReportMeta, *, size: str = "A4",
-            **context) -> Callable[[], bytes]:
-    """Render the HTML now (inside the read transaction), the PDF later."""
+            **context) -> Callable[..., bytes]:
+    """Render the HTML now (inside the read transaction), the PDF later (one document:
+    no pages to count while it renders)."""
     html = render_template(template, meta=meta, page=page_context(meta, size=size), **context)
-    return lambda: render_pdf(html)
+    return lambda progress=None: render_pdf(html)
 
 
 def annex_job(annex: DecreeAnnex, meta: ReportMeta, *, categories: dict, letters: dict,
               workers: int | None = None,
-              pages_per_chunk: int = PAGES_PER_CHUNK) -> Callable[[], bytes]:
+              pages_per_chunk: int = PAGES_PER_CHUNK) -> Callable[..., bytes]:
     """The decree annex as chunks of a few planned pages. The chunks' HTML is made
-    now (templates need the app); the returned callable renders them side by side."""
+    now (templates need the app); the returned callable renders them side by side,
+    telling its progress callback the pages done as each chunk is back."""
     chunks = annex.chunks(pages_per_chunk)
     htmls = []
     for chunk in chunks:
@@ -55,5 +57,5 @@ def annex_job(annex: DecreeAnnex, meta: ReportMeta, *, categories: dict, letters
     if workers is None:
         workers = current_app.config.get("REPORT_PDF_WORKERS") or default_workers()
     planned = [len(chunk) for chunk in chunks]
-    return lambda: render_chunks(htmls, planned_pages=planned, workers=workers,
-                                 title=meta.title)
+    return lambda progress=None: render_chunks(htmls, planned_pages=planned, workers=workers,
+                                               title=meta.title, progress=progress)

@@ -6,15 +6,18 @@ SQLite's write lock or a PostgreSQL snapshot open); render; then record
 ``report.generate`` naming the chain head printed in the footer and the file's
 SHA-256, so a printed copy can be matched to its event. Delivering the file (HTTP
 download or the CLI's output file) is a second event, ``report.download``. The
-caller commits once.
+caller commits once. On the web a job generates the report and the download comes
+later (caseapp/reports/jobs.py): the job keeps the report's ``ReportFile`` to record
+it then, and ``checked_request`` refuses a bad request before it is queued.
 
 Reports holding personal data are reads of it (UU PDP Pasal 31): their
 ``report.generate`` carries the read mark, and the decree annex, which lists
 every worker of a decree, is refused before any work without a stated purpose.
 """
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import date
+from typing import Callable
 
 from sqlalchemy import select
 
@@ -42,14 +45,15 @@ MIMETYPES = {"pdf": "application/pdf", "csv": "text/csv; charset=utf-8",
 MAX_PERIOD_DAYS = 3 * 366
 
 
-@dataclass(frozen=True)
-class Generated:
+@dataclass(frozen=True, kw_only=True)
+class ReportFile:
+    """A generated report as its events name it: what recording its download needs,
+    kept by a report job until the file is taken."""
+
     kind: str
     fmt: str
-    content: bytes
     file_name: str
     sha256: str
-    head: ChainHead
     entity_type: str
     entity_id: str
     purpose: str | None = None
@@ -57,6 +61,15 @@ class Generated:
     @property
     def mimetype(self) -> str:
         return MIMETYPES[self.fmt]
+
+    def described(self) -> dict:
+        return {f.name: getattr(self, f.name) for f in fields(ReportFile)}
+
+
+@dataclass(frozen=True, kw_only=True)
+class Generated(ReportFile):
+    content: bytes
+    head: ChainHead
 
 
 def _date(value, label) -> date:
@@ -98,23 +111,44 @@ def may_generate(actor: Actor, kind: str) -> bool:
     return actor.has_role(*ROLES.get(kind, ()))
 
 
-def generate(session, kind: str, fmt: str, params: dict, *, actor: Actor,
-             purpose: str | None = None) -> Generated:
+def _allowed(kind: str, fmt: str, actor: Actor, purpose: str | None) -> str | None:
+    """The format, the role and the purpose, refused before any work; the purpose."""
     if kind not in ROLES or fmt not in FORMATS[kind]:
         raise InvalidInput(_l("This report is not available in that format."))
     if not may_generate(actor, kind):
         raise NotAllowed(_l("Your role may not generate this report."))
     reading = PERSONAL_DATA.get(kind)
-    purpose = checked_purpose(purpose) if reading == "bulk" else stated_purpose(purpose)
+    return checked_purpose(purpose) if reading == "bulk" else stated_purpose(purpose)
+
+
+def checked_request(kind: str, fmt: str, raw: dict, purpose: str | None, *,
+                    actor: Actor) -> tuple[dict, str | None]:
+    """A report request as the page sends it, refused as ``generate`` would refuse it
+    (in the same order: kind, parameters, format, role, purpose): the parameters and
+    purpose to queue it with. ``generate`` checks them again when the job runs."""
+    if kind not in ROLES:
+        raise NotAllowed(_l("Unknown report."))
+    params = parse_params(kind, raw)
+    return params, _allowed(kind, fmt, actor, purpose)
+
+
+def generate(session, kind: str, fmt: str, params: dict, *, actor: Actor,
+             purpose: str | None = None,
+             progress: Callable[[int, int], None] | None = None) -> Generated:
+    """``progress`` hears (pages done, pages) where the renderer knows them."""
+    purpose = _allowed(kind, fmt, actor, purpose)
     full_name = session.scalar(select(User.full_name).where(User.id == actor.user_id))
     generated_by = f"{full_name} ({actor.name})" if full_name else actor.name
     head = read_chain_head(session)
     build = builders.BUILDERS[kind] if fmt == "pdf" else exports.EXPORTS[kind]
     prepared = build(session, params, fmt=fmt, head=head, generated_by=generated_by)
     session.rollback()  # the read transaction ends here; nothing was written
-    content = prepared.finish()
-    result = Generated(kind, fmt, content, f"{prepared.file_stem}.{fmt}",
-                       hashlib.sha256(content).hexdigest(), head, *prepared.entity, purpose)
+    content = prepared.finish(progress)
+    entity_type, entity_id = prepared.entity
+    result = Generated(kind=kind, fmt=fmt, content=content,
+                       file_name=f"{prepared.file_stem}.{fmt}",
+                       sha256=hashlib.sha256(content).hexdigest(), head=head,
+                       entity_type=entity_type, entity_id=entity_id, purpose=purpose)
     detail = {"report": kind, "format": fmt,
               "parameters": {k: str(v) for k, v in params.items()},
               "file_name": result.file_name, "bytes": len(content), "sha256": result.sha256,
@@ -123,7 +157,7 @@ def generate(session, kind: str, fmt: str, params: dict, *, actor: Actor,
     return result
 
 
-def record_download(session, result: Generated, *, actor: Actor, destination: str) -> None:
+def record_download(session, result: ReportFile, *, actor: Actor, destination: str) -> None:
     """The file left the system: to a browser (``destination`` "http") or a path (CLI);
     for a report holding personal data a read under the purpose stated for it."""
     detail = {"report": result.kind, "format": result.fmt, "file_name": result.file_name,
@@ -131,7 +165,7 @@ def record_download(session, result: Generated, *, actor: Actor, destination: st
     _record_report_event(session, actor, "report.download", result, detail)
 
 
-def _record_report_event(session, actor: Actor, action: str, result: Generated,
+def _record_report_event(session, actor: Actor, action: str, result: ReportFile,
                          detail: dict) -> None:
     """A report with personal data is a read (marked, with its purpose); others are not."""
     where = {"entity_type": result.entity_type, "entity_id": result.entity_id}

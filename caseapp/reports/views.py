@@ -1,24 +1,23 @@
 """The Reports page: which reports the user's roles allow, and a form for each.
 
-Generating is a POST (it writes two audit events: generation and download, and
-carries the CSRF token and, for reports with personal data, the stated purpose,
-which must not land in URLs and access logs); the file comes back as the response.
+Generating is a POST (it writes audit events: generation and download, and carries
+the CSRF token and, for reports with personal data, the stated purpose, which must
+not land in URLs and access logs). A job makes the file (caseapp/reports/jobs.py):
+the page answers at once with the job's page, which fetches the file when it is
+ready. A request the service would refuse is refused here, with nothing queued.
 """
-import io
-
-from flask import request, send_file
+from flask import request
 from flask_admin import expose
-from flask_babel import gettext as _
 
 from caseapp.actor import current_actor
 from caseapp.admin.base import SecureView
-from caseapp.extensions import db
+from caseapp.jobs.starting import follow
 from caseapp.reports.builders import TITLES
-from caseapp.reports.service import (FORMATS, PERSONAL_DATA, ROLES, generate, may_generate,
-                                     parse_params, record_download)
+from caseapp.reports.jobs import queue_report
+from caseapp.reports.service import FORMATS, PERSONAL_DATA, may_generate
 from caseapp.refusals import refuse
 from models import Role, clock
-from workflows.errors import NotAllowed, WorkflowError
+from workflows.errors import WorkflowError
 
 ORDER = ("program", "decree", "budget", "audit", "case")
 
@@ -42,18 +41,10 @@ class ReportsView(SecureView):
 
     @expose("/<kind>", methods=("POST",))
     def generate(self, kind: str):
-        actor = current_actor()
-        fmt = request.form.get("format", "pdf")
         try:
-            if kind not in ROLES:
-                raise NotAllowed(_("Unknown report."))
-            result = generate(db.session, kind, fmt, parse_params(kind, request.form),
-                              actor=actor, purpose=request.form.get("purpose"))
-            record_download(db.session, result, actor=actor, destination="http")
-            db.session.commit()
+            job = queue_report(kind, request.form.get("format", "pdf"), request.form,
+                               request.form.get("purpose"), actor=current_actor())
         except WorkflowError as exc:
             refuse(exc)
             return self.render_index(exc.status, dict(request.form))
-        return send_file(io.BytesIO(result.content), mimetype=result.mimetype,
-                         as_attachment=True, download_name=result.file_name,
-                         max_age=0, etag=False, last_modified=None)
+        return follow(job)

@@ -1,4 +1,4 @@
-"""Background jobs: what each queued job is, who started it and how it ended.
+"""Background jobs: what each job is, who started it, how it ended, the file it made.
 
 Revision ID: 0018
 Revises: 0017
@@ -29,10 +29,20 @@ def upgrade():
         sa.Column('started_at', sa.DateTime(timezone=True), nullable=True),
         sa.Column('finished_at', sa.DateTime(timezone=True), nullable=True),
         sa.Column('outcome', sa.Text(), nullable=True),
+        sa.Column('output_file', sa.String(length=64), nullable=True),
+        sa.Column('output_name', sa.String(length=255), nullable=True),
+        sa.Column('output_mimetype', sa.String(length=100), nullable=True),
+        sa.Column('output_sha256', sa.String(length=64), nullable=True),
+        sa.Column('output_detail', sa.Text(), nullable=True),
+        sa.Column('output_taken_at', sa.DateTime(timezone=True), nullable=True),
         sa.CheckConstraint("status IN ('queued', 'running', 'done', 'failed')",
                            name=op.f('ck_background_job_known_status')),
         sa.CheckConstraint("(status IN ('done', 'failed')) = (finished_at IS NOT NULL)",
                            name=op.f('ck_background_job_finished_when_ended')),
+        sa.CheckConstraint("output_name IS NULL OR status = 'done'",
+                           name=op.f('ck_background_job_output_when_done')),
+        sa.CheckConstraint("output_file IS NULL OR output_taken_at IS NULL",
+                           name=op.f('ck_background_job_output_taken_once')),
         sa.ForeignKeyConstraint(['started_by_id'], ['app_user.id'],
                                 name=op.f('fk_background_job_started_by_id_app_user')),
         sa.PrimaryKeyConstraint('id', name=op.f('pk_background_job')),

@@ -14,6 +14,7 @@ import io
 import multiprocessing
 import os
 from concurrent.futures import ProcessPoolExecutor
+from typing import Callable
 
 from pypdf import PdfReader, PdfWriter
 from weasyprint import HTML
@@ -60,26 +61,37 @@ def default_workers() -> int:
     return max(1, min(4, os.cpu_count() or 1))
 
 
-def _render_all(htmls: list[str], workers: int) -> list[tuple[bytes, int]]:
+def _render_all(htmls: list[str], workers: int):
+    """The chunks rendered, in order, each as soon as it is back."""
     if workers <= 1 or len(htmls) < 2:
         _freeze_what_lives_now()
         try:
-            return [_render_chunk(html) for html in htmls]
+            for html in htmls:
+                yield _render_chunk(html)
         finally:
             gc.unfreeze()
+        return
     # forkserver: workers start from a clean process, not a fork of a web worker
     # holding database connections and locks.
     context = multiprocessing.get_context("forkserver")
     # No max_tasks_per_child: on Python 3.11 a pool recycling its workers can hang.
     with ProcessPoolExecutor(max_workers=min(workers, len(htmls)), mp_context=context,
                              initializer=_freeze_what_lives_now) as pool:
-        return list(pool.map(_render_chunk, htmls))
+        yield from pool.map(_render_chunk, htmls)
 
 
 def render_chunks(htmls: list[str], *, planned_pages: list[int] | None = None,
-                  workers: int = 1, title: str = "") -> bytes:
-    """Render chunk documents (in order) and join their pages into one PDF."""
-    rendered = _render_all(htmls, workers)
+                  workers: int = 1, title: str = "",
+                  progress: Callable[[int, int], None] | None = None) -> bytes:
+    """Render chunk documents (in order) and join their pages into one PDF;
+    ``progress`` hears (pages done, planned pages) as the chunks come back."""
+    total = sum(planned_pages) if planned_pages is not None else None
+    rendered, done = [], 0
+    for pdf, pages in _render_all(htmls, workers):
+        rendered.append((pdf, pages))
+        done += pages
+        if progress is not None:
+            progress(done, total)
     if planned_pages is not None:
         actual = [pages for _pdf, pages in rendered]
         if actual != planned_pages:
