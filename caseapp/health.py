@@ -109,7 +109,11 @@ def migration_heads(directory: str) -> frozenset[str]:
 
 def document_store() -> None:
     """DOCUMENT_DIR is there and takes a new file."""
-    folder = current_app.config["DOCUMENT_DIR"]
+    takes_files(current_app.config["DOCUMENT_DIR"])
+
+
+def takes_files(folder) -> None:
+    """``folder`` is there and takes a new file (for this and other stores' checks)."""
     try:
         with tempfile.NamedTemporaryFile(dir=folder, prefix=".readyz-"):
             pass
@@ -118,9 +122,11 @@ def document_store() -> None:
 
 
 def disk_space() -> None:
-    """The instance folder (SQLite, keys, checkpoints) and DOCUMENT_DIR have room."""
-    minimum = current_app.config["READY_MIN_FREE_BYTES"]
-    for folder in (current_app.instance_path, current_app.config["DOCUMENT_DIR"]):
+    """The instance folder (SQLite, keys, checkpoints), DOCUMENT_DIR and the job file
+    store (uploads waiting for their job) have room."""
+    config = current_app.config
+    minimum = config["READY_MIN_FREE_BYTES"]
+    for folder in (current_app.instance_path, config["DOCUMENT_DIR"], config["JOB_FILE_DIR"]):
         try:
             free = shutil.disk_usage(folder).free
         except OSError as exc:

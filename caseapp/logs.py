@@ -32,7 +32,7 @@ import re
 import sys
 from datetime import datetime, timezone
 
-from flask import g, has_request_context
+from flask import g, has_app_context, has_request_context
 from sqlalchemy import inspect as sa_inspect
 
 FORMATS = ("json", "text")
@@ -74,8 +74,9 @@ class RequestContext(logging.Filter):
         if hasattr(record, "request_id"):  # the caller named its own (a job, say)
             return True
         record.request_id = None
-        if has_request_context():
+        if has_app_context():  # a request, or a job (its runner sets the request that asked)
             record.request_id = g.get("request_id")
+        if has_request_context():
             for key, value in _signed_in(g.get("_login_user")).items():
                 setattr(record, key, value)
         return True

@@ -2,7 +2,8 @@
 started together and stopped together, so a single command serves the whole app.
 
 In production the two run as separate services (README, Deployment); here, one
-terminal: Ctrl+C stops both, and if either dies the other is stopped too.
+terminal: Ctrl+C stops both (the worker after the job in hand), and if either dies
+the other is stopped too.
 """
 import signal
 import subprocess
@@ -17,7 +18,10 @@ WEB = [str(BIN / "gunicorn"), "-c", str(ROOT / "gunicorn.conf.py")]
 
 
 def main() -> int:
-    processes = [subprocess.Popen(WORKER, cwd=ROOT), subprocess.Popen(WEB, cwd=ROOT)]
+    # The worker in its own session: Ctrl+C reaches only us and gunicorn, and the worker
+    # gets SIGTERM from stop(), its signal to finish the job in hand first.
+    processes = [subprocess.Popen(WORKER, cwd=ROOT, start_new_session=True),
+                 subprocess.Popen(WEB, cwd=ROOT)]
 
     def stop(*_args):
         for process in processes:

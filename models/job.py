@@ -49,6 +49,9 @@ class Job(Base):
     request_id: Mapped[str | None] = mapped_column(String(64))
     queued_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
     started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # host:pid of the worker process running it, so a restarted worker can end the jobs
+    # its dead predecessor left running (caseapp/jobs/recovery.py).
+    worker: Mapped[str | None] = mapped_column(String(100))
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # How it ended, as JSON {message, args, category, location}: the message is an
     # English msgid translated when shown, so each reader sees their language.

@@ -2,6 +2,7 @@
 consumer) in its own process, configured through the environment as in
 production, sharing the test app's database, queue and file store."""
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -58,7 +59,7 @@ def job_worker(app, log_path: Path, threads: int = 2):
             time.sleep(0.1)
         yield worker
     finally:
-        worker.send_signal(2)  # SIGINT: finish the task in hand, then stop
+        worker.send_signal(signal.SIGTERM)  # finish the job in hand, then stop
         try:
             worker.wait(30)
         except subprocess.TimeoutExpired:

@@ -12,7 +12,7 @@ from caseapp.extensions import db
 from tests.conftest_config import app_config
 from tests.helpers import login
 
-CHECKS = {"database", "documents", "disk_space", "queue"}
+CHECKS = {"database", "documents", "disk_space", "queue", "job_files"}
 REASONS = {"unreachable", "schema not upgraded", "not writable", "low on free space",
            "free space unknown", "check failed"}
 

@@ -4,14 +4,13 @@ files nobody fetched go after a day. Jobs run at once in the request here."""
 import hashlib
 import json
 import os
-import time
 from datetime import datetime, timezone
 
 from sqlalchemy import select
 
 from caseapp.jobs import files
 from caseapp.jobs.kinds import job_kind
-from caseapp.jobs.periodic import remove_old_outputs
+from caseapp.jobs.periodic import tidy_up
 from caseapp.jobs.runner import run_job
 from caseapp.reports.jobs import job_name, report_params
 from caseapp.reports.service import ROLES
@@ -95,12 +94,13 @@ def test_a_file_kept_past_a_day_is_removed_and_the_page_says_so(app, client, ses
     with app.app_context():
         path = files.path_of(job.output_file)
         upload, upload_path = files.new_file()  # an upload waiting for its job: kept
-    day_old = time.time() - 24 * 3600 - 60
+    with app.app_context():
+        day_old = files.store_now() - 24 * 3600 - 60
     for old in (path, upload_path):
         os.utime(old, (day_old, day_old))
     with app.app_context():
         fresh, _fresh_path = files.new_output()
-    assert remove_old_outputs(app) == 1
+    assert tidy_up(app) == 1
     assert _stored(app) == sorted([upload, fresh])
     page = client.get(started.headers["Location"]).get_data(as_text=True)
     assert "data-auto-download" not in page and 'data-testid="job-file-gone"' in page

@@ -4,6 +4,7 @@ answers at once; the job waits for the worker; its progress and outcome are read
 from stores every process shares."""
 import io
 import os
+import signal
 import time
 
 import pytest
@@ -108,3 +109,26 @@ def test_progress_written_by_one_process_is_read_by_another(tmp_path, queue):
     assert read(page_side, 7) == {"done": 900, "total": 1_000}
     progress.clear()
     assert read(page_side, 7) is None
+
+
+def test_a_stopped_worker_finishes_the_job_in_hand(tmp_path):
+    """SIGTERM (systemd, a deploy, `make run`'s Ctrl+C) lets the job end; it is not cut."""
+    with committed_app("sqlite", tmp_path, "jobs-stop", _setup, **worker_settings(tmp_path)) \
+            as app:
+        client = app.test_client()
+        login(client, "cw1")
+        response = client.post("/imports/dtsen", data={
+            "csrf_token": csrf_token(client, "/imports/"), "as_of": "2026-07-01",
+            "file": (_csv(100_000), "dtsen.csv")}, content_type="multipart/form-data")
+        job_id = int(response.headers["Location"].rsplit("/", 1)[1])
+        with job_worker(app, tmp_path / "worker.log") as worker:
+            deadline = time.monotonic() + 60
+            while client.get(f"/jobs/{job_id}/status").json["status"] == "queued":
+                assert time.monotonic() < deadline, "the worker never took the job"
+                time.sleep(0.05)
+            worker.send_signal(signal.SIGTERM)
+            assert worker.wait(120) == 0
+        with app.app_context():
+            job = db.session.get(Job, job_id)
+            assert job.status == "done", job.outcome
+            assert db.session.execute(select(ImportRun.row_count)).scalar_one() == 100_000

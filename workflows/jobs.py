@@ -91,10 +91,11 @@ def job_actor(session: Session, job: Job, system_name: str) -> Actor:
     return Actor.for_user(user, ip=job.ip, request_id=job.request_id)
 
 
-def start_job(session: Session, job: Job, *, actor: Actor) -> None:
+def start_job(session: Session, job: Job, *, actor: Actor, worker: str | None = None) -> None:
+    """``worker``: the process running it (host:pid)."""
     if job.status != "queued":
         raise InvalidTransition(_l("This job has already run."))
-    job.status, job.started_at = "running", clock.now()
+    job.status, job.started_at, job.worker = "running", clock.now(), worker
     record(session, actor, "job.started", entity=job, diff={"status": ["queued", "running"]})
 
 
@@ -122,7 +123,7 @@ def _end(session, job, status, outcome: Outcome, actor, extra: dict | None = Non
            reason=None if status == "done" else outcome.message)  # the values may be personal
 
 
-def take_job_output(session: Session, job: Job, *, actor: Actor,
+def take_job_output(session: Session, job: Job, *, actor: Actor, roles: tuple[str, ...],
                     record_taken: Callable[[Session, Job, Actor], None]) -> str:
     """Hand the job's file to the person who started it, once: the row forgets the
     file (the caller sends it, then removes it) and ``record_taken`` writes the kind's
@@ -131,6 +132,7 @@ def take_job_output(session: Session, job: Job, *, actor: Actor,
     session.refresh(job, with_for_update=True)  # two clicks at once: one file
     if job.started_by_id is None or job.started_by_id != actor.user_id:
         raise NotAllowed(_l("Only the person who started a job may download its file."))
+    queue_job_allowed(actor, roles)  # a role taken away meanwhile takes the file with it
     if job.output_name is None:
         raise InvalidInput(_l("This job made no file."))
     if job.output_taken_at is not None:

@@ -52,9 +52,10 @@ def _expired(row: UserSession, lifetimes: Lifetimes) -> str | None:
 
 
 def live(session: Session, token: str | None, *, user_id: int,
-         lifetimes: Lifetimes) -> UserSession | None:
+         lifetimes: Lifetimes, touch: bool = True) -> UserSession | None:
     """The session ``token`` names if it still counts for ``user_id``; ends it when it
-    outlived a lifetime or its user was deactivated."""
+    outlived a lifetime or its user was deactivated. ``touch``: the request is the
+    person's doing (not a page's script polling), so the idle clock starts again."""
     if not token:
         return None
     row = session.execute(select(UserSession).where(
@@ -65,7 +66,7 @@ def live(session: Session, token: str | None, *, user_id: int,
     if reason:
         end(session, row, reason, actor=Actor.system("session-expiry"))
         return None
-    if clock.now() - row.last_seen_at >= TOUCH_EVERY:
+    if touch and clock.now() - row.last_seen_at >= TOUCH_EVERY:
         row.last_seen_at = clock.now()
     return row
 

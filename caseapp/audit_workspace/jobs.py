@@ -6,11 +6,13 @@ import json
 
 from caseapp.audit_keys import trusted_key
 from caseapp.audit_workspace.evidence_pack import build_evidence_pack, record_pack_download
+from caseapp.database import reading
 from caseapp.jobs.kinds import Done, JobContext, job_kind
 from models import Job, Role
 from reports.meta import read_chain_head
 from workflows.audit import verify_chain
 from workflows.audit.checkpoints import verify_checkpoints
+from workflows.errors import NotAllowed
 from workflows.jobs import Outcome
 from workflows.messages import lazy_gettext as _l
 
@@ -24,13 +26,20 @@ def _chain_page(_params: dict) -> tuple[str, dict]:
 
 @job_kind(VERIFY_JOB, _l("Audit chain verification"), _chain_page, (Role.AUDITOR,))
 def verify(ctx: JobContext) -> Done:
-    ctx.progress.total = read_chain_head(ctx.session).seq
-    verdict = verify_chain(ctx.session, progress=ctx.progress)
+    if not ctx.actor.has_role(Role.AUDITOR):  # the role may have gone while it waited
+        raise NotAllowed(_l("Only auditors verify the audit chain."))
+    # A read-only walk of the whole chain: on SQLite it takes no write lock (everyone
+    # else keeps writing), and its transaction ends before the job's end is written.
+    with reading():
+        ctx.progress.total = read_chain_head(ctx.session).seq
+        verdict = verify_chain(ctx.session, progress=ctx.progress)
+        checkpoints = (verify_checkpoints(ctx.session, trusted_key=trusted_key())
+                       if verdict.ok else None)
+        ctx.session.commit()
     if not verdict.ok:
         return Done(Outcome.of(_l("BROKEN at seq %(seq)d: %(problem)s",
                                   seq=verdict.first_bad_seq, problem=verdict.problem),
                                "error", ("audit.event", {"seq": verdict.first_bad_seq})))
-    checkpoints = verify_checkpoints(ctx.session, trusted_key=trusted_key())
     if not checkpoints.ok:
         return Done(Outcome.of(_l("The chain is intact (%(n)d events) but the signed "
                                   "checkpoints do not hold: %(problem)s", n=verdict.events,

@@ -87,11 +87,18 @@ class AuthView(BaseView):
         return self.render("auth/password.html", form=form)
 
 
+# Requests a page's script makes by itself (a job page asking how far the job is): they
+# need a live session but are not the person at work, so an unattended screen still
+# reaches the idle timeout.
+SCRIPT_POLLS = frozenset({"jobs.status"})
+
+
 def _load_user(user_id: str) -> User | None:
     """The user of a session that still counts (not ended, within its lifetimes, user
     active); the cookie alone proves nothing."""
     row = sessions.live(db.session, session.get("sid"), user_id=int(user_id),
-                        lifetimes=flow.lifetimes()) if user_id.isdigit() else None
+                        lifetimes=flow.lifetimes(),
+                        touch=request.endpoint not in SCRIPT_POLLS) if user_id.isdigit() else None
     g.user_session = row
     return row.user if row is not None else None
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from functools import partial
 
 from caseapp import health
-from caseapp.jobs import periodic
+from caseapp.jobs import files, periodic
 from caseapp.jobs.queue import make_queue
 from caseapp.jobs.runner import run_job
 
@@ -30,6 +30,7 @@ def init_app(app) -> None:
     periodic.register(app, huey)
     app.extensions["caseapp_jobs"] = JobQueue(huey, run_task)
     health.add_check(app, "queue", partial(queue_ready, huey))
+    health.add_check(app, "job_files", lambda: health.takes_files(files.folder()))
     for module in KIND_MODULES:  # each area's kinds register themselves on import
         importlib.import_module(module)
 

@@ -7,7 +7,7 @@ a made file nobody fetched goes after a day (caseapp/jobs/periodic.py).
 """
 import os
 import shutil
-import time
+import tempfile
 import uuid
 from pathlib import Path
 
@@ -59,10 +59,11 @@ def remove(name: str | None) -> None:
         path_of(name).unlink(missing_ok=True)
 
 
-def remove_old_outputs(max_age: float, now: float | None = None) -> int:
-    """Remove made files nobody fetched within ``max_age`` seconds (by the file's
-    time, the store's own clock); how many. Uploads waiting for a job stay."""
-    limit = (time.time() if now is None else now) - max_age
+def remove_old_outputs(max_age: float) -> int:
+    """Remove made files nobody fetched within ``max_age`` seconds; how many. Ages are
+    read on the store's own clock (the time of a file made now: on shared storage, its
+    server's), as the files' times are. Uploads waiting for a job stay."""
+    limit = store_now() - max_age
     removed = 0
     for path in folder().glob(OUTPUT_PREFIX + "*"):
         try:
@@ -72,6 +73,12 @@ def remove_old_outputs(max_age: float, now: float | None = None) -> int:
         except FileNotFoundError:  # fetched meanwhile, or another worker's sweep
             continue
     return removed
+
+
+def store_now() -> float:
+    """The file store's clock: the modification time a new file gets there now."""
+    with tempfile.NamedTemporaryFile(dir=folder(), prefix=".now-") as probe:
+        return os.fstat(probe.fileno()).st_mtime
 
 
 def estimated_rows(name: str, file_name: str | None) -> int | None:

@@ -16,6 +16,7 @@ from huey import crontab
 from caseapp.checkpointing import sign_when_due
 from caseapp.extensions import db
 from caseapp.jobs import files
+from caseapp.jobs.recovery import end_interrupted_jobs
 from caseapp.jobs.runner import run_job
 from workflows.actor import Actor
 from workflows.jobs import queue_job
@@ -38,7 +39,7 @@ def register(app, huey) -> None:
     huey.periodic_task(CHECKPOINT_EVERY, name="scheduled-audit-checkpoint")(
         partial(sign_checkpoint, app))
     huey.periodic_task(OUTPUTS_SWEPT_EVERY, name="scheduled-old-outputs")(
-        partial(remove_old_outputs, app))
+        partial(tidy_up, app))
 
 
 def sign_checkpoint(app) -> bool:
@@ -50,10 +51,12 @@ def sign_checkpoint(app) -> bool:
         return signed
 
 
-def remove_old_outputs(app) -> int:
-    """Made files wait a day for the person who asked for them; then they go, so
-    unfetched reports holding personal data do not pile up. How many went."""
+def tidy_up(app) -> int:
+    """Hourly: end the jobs a stopped worker of this host left running, and remove made
+    files nobody fetched within a day (reports holding personal data must not pile up).
+    How many files went."""
     with app.app_context():
+        end_interrupted_jobs(app)
         removed = files.remove_old_outputs(OUTPUT_KEPT_SECONDS)
     if removed:
         log.info("removed %d job file(s) nobody fetched within a day", removed)

@@ -5,6 +5,7 @@ CASEAPP_REDIS_URL set every app server and worker shares one Redis. The test
 suite runs jobs at once inside the request (Huey's immediate mode) unless a test
 starts a real consumer.
 """
+import redis
 from huey import MemoryHuey, RedisHuey, SqliteHuey
 
 
@@ -13,5 +14,8 @@ def make_queue(config: dict):
     if mode == "immediate":
         return MemoryHuey(name, immediate=True, results=False)
     if mode == "redis":
-        return RedisHuey(name, url=config["REDIS_URL"], results=False)
+        # Timeouts: an unreachable Redis fails a page or /readyz in seconds, not never.
+        pool = redis.ConnectionPool.from_url(config["REDIS_URL"], socket_connect_timeout=3,
+                                             socket_timeout=10)
+        return RedisHuey(name, connection_pool=pool, results=False)
     return SqliteHuey(name, filename=config["JOB_QUEUE_FILE"], results=False)

@@ -67,8 +67,9 @@ class JobsView(OwnPagesView):
                 or job.output_name is None:
             abort(404)
         try:
-            name = take_job_output(db.session, job, actor=current_actor(),
-                                   record_taken=kind_of(job.kind).downloaded)
+            kind = kind_of(job.kind)
+            name = take_job_output(db.session, job, actor=current_actor(), roles=kind.roles,
+                                   record_taken=kind.downloaded)
             stream = _open_kept(name)
             db.session.commit()
         except WorkflowError as exc:

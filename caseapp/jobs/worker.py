@@ -10,6 +10,7 @@ jobs at least every second rather than Huey's default ten.
 import argparse
 
 from caseapp import create_app
+from caseapp.jobs.recovery import end_interrupted_jobs
 
 app = create_app()
 huey = app.extensions["caseapp_jobs"].huey
@@ -24,9 +25,12 @@ def main(argv=None) -> None:
     parser.add_argument("--max-delay", type=float, default=1.0,
                         help="longest pause, in seconds, between looks at an idle queue")
     args = parser.parse_args(argv)
+    end_interrupted_jobs(app)
+    # SIGTERM (systemd, a deploy, `make run`'s Ctrl+C) lets the jobs in hand finish;
+    # a second signal or SIGINT stops at once, and the next start ends what was cut.
     huey.create_consumer(workers=args.workers, worker_type="thread",
                          periodic=not args.no_periodic, initial_delay=0.05,
-                         max_delay=args.max_delay).run()
+                         max_delay=args.max_delay, graceful_signal="TERM").run()
 
 
 if __name__ == "__main__":

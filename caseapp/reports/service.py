@@ -21,6 +21,7 @@ from typing import Callable
 
 from sqlalchemy import select
 
+from caseapp.database import reading
 from caseapp.reports import builders, exports
 from models import Role, User
 from reports.meta import PERSONAL_DATA, ChainHead, read_chain_head
@@ -137,12 +138,13 @@ def generate(session, kind: str, fmt: str, params: dict, *, actor: Actor,
              progress: Callable[[int, int], None] | None = None) -> Generated:
     """``progress`` hears (pages done, pages) where the renderer knows them."""
     purpose = _allowed(kind, fmt, actor, purpose)
-    full_name = session.scalar(select(User.full_name).where(User.id == actor.user_id))
-    generated_by = f"{full_name} ({actor.name})" if full_name else actor.name
-    head = read_chain_head(session)
-    build = builders.BUILDERS[kind] if fmt == "pdf" else exports.EXPORTS[kind]
-    prepared = build(session, params, fmt=fmt, head=head, generated_by=generated_by)
-    session.rollback()  # the read transaction ends here; nothing was written
+    with reading():  # on SQLite the figures are read without the write lock
+        full_name = session.scalar(select(User.full_name).where(User.id == actor.user_id))
+        generated_by = f"{full_name} ({actor.name})" if full_name else actor.name
+        head = read_chain_head(session)
+        build = builders.BUILDERS[kind] if fmt == "pdf" else exports.EXPORTS[kind]
+        prepared = build(session, params, fmt=fmt, head=head, generated_by=generated_by)
+        session.rollback()  # the read transaction ends here; nothing was written
     content = prepared.finish(progress)
     entity_type, entity_id = prepared.entity
     result = Generated(kind=kind, fmt=fmt, content=content,

@@ -27,6 +27,7 @@ def upgrade():
         sa.Column('request_id', sa.String(length=64), nullable=True),
         sa.Column('queued_at', sa.DateTime(timezone=True), nullable=False),
         sa.Column('started_at', sa.DateTime(timezone=True), nullable=True),
+        sa.Column('worker', sa.String(length=100), nullable=True),
         sa.Column('finished_at', sa.DateTime(timezone=True), nullable=True),
         sa.Column('outcome', sa.Text(), nullable=True),
         sa.Column('output_file', sa.String(length=64), nullable=True),

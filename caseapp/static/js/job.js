@@ -24,6 +24,10 @@
       bar.setAttribute('aria-valuenow', percent);
       bar.textContent = percent + '%';
       text += ' ' + words.of + ' ' + data.total.toLocaleString('id-ID');
+      if (data.done >= data.total) {  // all read and checked: now it is being saved
+        bar.classList.add('progress-bar-animated');
+        text = words.saving;
+      }
     }
     status.textContent = text;
   }
