@@ -2,6 +2,7 @@
 continuing participant's next year is a renewal application linked to the last),
 and the history of its state changes (so time in each state can be derived)."""
 from datetime import date, datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import BigInteger, CheckConstraint, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -10,6 +11,9 @@ from models import clock
 from models.base import Base, UTCDateTime
 from models.user import User
 from models.worker import Worker
+
+if TYPE_CHECKING:  # for the annotation only: models/__init__ imports budget after us
+    from models.budget import Decree
 
 # The closed set of states of design.md; the transitions between them live in workflows.
 STATES = (
@@ -76,6 +80,7 @@ class Application(Base):
 
     worker: Mapped[Worker] = relationship()
     taken_in_by: Mapped[User] = relationship(foreign_keys=[taken_in_by_id])
+    decree: Mapped["Decree | None"] = relationship(foreign_keys=[decree_id])
     transitions: Mapped[list["ApplicationTransition"]] = relationship(
         back_populates="application", order_by="ApplicationTransition.id"
     )

@@ -57,6 +57,8 @@ def test_refusals_show_the_ranking_again_with_the_reason(client, session, staff)
     signed = client.post(f"{page}/sign", data={"csrf_token": csrf_token(client, page),
                                                "sk_number": "SK-9", "sk_date": "2026-07-01"})
     assert signed.status_code == 302
+    case_page = client.get(f"/cases/{application.id}").get_data(as_text=True)
+    assert f'href="{page}" data-testid="case-decree">SK SK-9</a>' in case_page  # not "#1"
     again = _approve(client, {"sk_number": "SK-10", "scope": "all"})
     assert again.status_code == 422  # nothing verified is left to approve
     session.expire_all()
@@ -94,6 +96,13 @@ def test_admin_budget_year_cannot_go_below_commitments(client, session, staff):
         "csrf_token": token, "fiscal_year": "2027", "dpa_reference": "DPA", "appropriation": "-5",
         "quota": "2", "premium_per_month": "", "coverage_months": "12", "status": "open"})
     assert negative.status_code == 200 and session.get(BudgetYear, 2027) is None
+    # The premium left empty, as its label allows: JKK + JKM on the year's UMK.
+    created = client.post("/budget_years/new/", data={
+        "csrf_token": token, "fiscal_year": "2027", "dpa_reference": "DPA 2027",
+        "appropriation": str(16_800 * 12 * 2), "quota": "2", "premium_per_month": "",
+        "coverage_months": "12"})
+    assert created.status_code == 302, created.get_data(as_text=True)[-400:]
+    assert session.get(BudgetYear, 2027).premium_per_month > 0
 
 
 def test_head_declines_on_the_case_page(client, session, staff):

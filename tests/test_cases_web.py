@@ -132,3 +132,24 @@ def test_document_download_for_auditor(client, session, staff):
     response = client.get(link)
     assert response.status_code == 200 and response.data == png_bytes()
     assert response.headers["Content-Type"] == "image/png"
+
+
+def test_intake_reads_rupiah_as_people_write_it_and_says_what_a_phone_needs(client, session):
+    login(client, "cw1")
+    for nik, kk, written in (("3275014502900011", "3275010101000811", "Rp 2.400.000"),
+                             ("3275014502900029", "3275010101000829", "2.400.000,00")):
+        response = _intake(client, nik=nik, kk_number=kk, monthly_income=written)
+        assert response.status_code == 302, response.get_data(as_text=True)[-300:]
+        worker = session.execute(select(Worker).where(Worker.nik == nik)).scalar_one()
+        assert worker.monthly_income == 2_400_000
+    refused = _intake(client, nik="3275014502900037", monthly_income="2,4 juta",
+                      phone="0812").get_data(as_text=True)
+    assert "Tulis jumlah dalam rupiah bulat, misalnya 2.400.000." in refused
+    assert "Nomor telepon terdiri dari 8 sampai 15 digit, boleh diawali +." in refused
+    assert 'inputmode="numeric"' in client.get("/cases/new").get_data(as_text=True)
+
+
+def test_the_intake_page_is_titled_for_what_it_is(client, session):
+    login(client, "cw1")
+    title = re.search(r"<title>(.*?)</title>", client.get("/cases/new").get_data(as_text=True))
+    assert title.group(1) == "Kasus - Permohonan baru - SIGAP Disnaker Kota Bekasi"

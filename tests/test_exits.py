@@ -1,4 +1,5 @@
 """Ending a membership releases the rest of its commitment and moves the waitlist up."""
+import re
 from datetime import date
 
 import pytest
@@ -82,6 +83,10 @@ def test_case_page_ends_a_membership(client, session, staff):
     page = f"/cases/{member.id}"
     html = client.get(page).get_data(as_text=True)
     assert kpj_of(member.id) in html and 'data-testid="terminate"' in html
+    # Nothing is chosen for the caseworker: a death must be picked, never defaulted to.
+    reasons = re.search(r'data-testid="exit-reason">(.*?)</select>', html, re.S).group(1)
+    assert re.findall(r"<option[^>]*selected[^>]*>", reasons) == [
+        '<option value="" selected disabled>']
     token = csrf_token(client, page)
     bad = client.post(f"{page}/terminate", data={"csrf_token": token, "exit_reason": "meninggal",
                                                  "effective_month": "bulan depan"})

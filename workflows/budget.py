@@ -88,8 +88,9 @@ def check_budget_year(session: Session, year: BudgetYear) -> None:
                           "(Rp%(committed)s, %(places)d places).",
                           committed=thousands(year.committed),
                           places=year.places_used))
-    if not year.premium_per_month:
-        year.premium_per_month = premium_per_month(session, date(year.fiscal_year, 1, 1))
+    if not year.premium_per_month:  # not flushed before it has one (the column is NOT NULL)
+        with session.no_autoflush:
+            year.premium_per_month = premium_per_month(session, date(year.fiscal_year, 1, 1))
 
 
 def check_quota_split(split: BudgetQuota) -> None:

@@ -49,9 +49,9 @@ APPROVED_STATES = ("approved", "submitted_to_bpjs", "enrolled")
 # Formats of the intake form (caseapp/cases/forms.py uses these); the intake verb has none.
 RT_RW = re.compile(r"^\d{1,3}$")
 PHONE = re.compile(r"^\+?\d{8,15}$")
-_FORMATS = {"rt": (RT_RW, _l("RT and RW are 1 to 3 digits.")),
-            "rw": (RT_RW, _l("RT and RW are 1 to 3 digits.")),
-            "phone": (PHONE, _l("A phone number is 8 to 15 digits, optionally after a +."))}
+RT_RW_RULE = _l("RT and RW are 1 to 3 digits.")
+PHONE_RULE = _l("A phone number is 8 to 15 digits, optionally after a +.")
+_FORMATS = {"rt": (RT_RW, RT_RW_RULE), "rw": (RT_RW, RT_RW_RULE), "phone": (PHONE, PHONE_RULE)}
 _PERSON = ("kk_number", "birth_date", "sex", "kelurahan_code")  # checked by check_person
 
 

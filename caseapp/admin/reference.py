@@ -1,6 +1,10 @@
 """Reference data the admin maintains (audited create/update/delete)."""
 
+from wtforms import IntegerField
+from wtforms.validators import NumberRange, Optional
+
 from caseapp.admin.base import SecureModelView
+from caseapp.arguments import MAX_BIGINT
 from models import Role
 from workflows.budget import check_budget_year, check_quota_split
 from workflows.messages import lazy_gettext as _l
@@ -109,6 +113,15 @@ class BudgetYearView(ReferenceView):
                      "places_used": _l("Places used"),
                      "premium_per_month": _l("Premium per person per month (Rp; empty = JKK + JKM)"),
                      "coverage_months": _l("Coverage months"), "status": _l("Status")}
+
+    def scaffold_form(self):
+        """The premium may be left empty (the column may not): check_budget_year then
+        fills in JKK + JKM on the UMK of the year, as the label says."""
+        form_class = super().scaffold_form()
+        form_class.premium_per_month = IntegerField(
+            self.column_labels["premium_per_month"],
+            validators=[Optional(), NumberRange(min=1, max=MAX_BIGINT)])
+        return form_class
 
     def on_model_change(self, form, model, is_created):
         if is_created:

@@ -4,15 +4,16 @@ from flask_wtf.file import FileField, FileRequired
 from wtforms import DateField, IntegerField, SelectField, StringField, TextAreaField
 from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
+from wtforms.validators import (DataRequired, InputRequired, Length, NumberRange, Optional,
+                                Regexp)
 
 from caseapp.cases.labels import CATEGORY_LABELS, CHANNEL_LABELS
 from caseapp.extensions import db
-from caseapp.forms import BaseForm
+from caseapp.forms import BaseForm, RupiahField
 from models import Kecamatan, Kelurahan, clock
 from workflows.budget import decision_year
 from workflows.messages import lazy_gettext as _l
-from workflows.worker_corrections import PHONE, RT_RW
+from workflows.worker_corrections import PHONE, PHONE_RULE, RT_RW, RT_RW_RULE
 
 def kelurahan_choices(blank: str | None = None) -> list[tuple[str, str]]:
     """Kelurahan by kecamatan, for the intake, correction and worklist forms."""
@@ -39,10 +40,10 @@ class WorkerDataForm(BaseForm):
     sex = SelectField(_l("Sex"), choices=[SelectChoice("L", _l("Male (L)")),
                                           SelectChoice("P", _l("Female (P)"))])
     address = StringField(_l("Address"), validators=[DataRequired(), Length(max=300)])
-    rt = StringField("RT", validators=[DataRequired(), Regexp(RT_RW)])
-    rw = StringField("RW", validators=[DataRequired(), Regexp(RT_RW)])
+    rt = StringField("RT", validators=[DataRequired(), Regexp(RT_RW, message=RT_RW_RULE)])
+    rw = StringField("RW", validators=[DataRequired(), Regexp(RT_RW, message=RT_RW_RULE)])
     kelurahan_code = SelectField(_l("Kelurahan (domicile)"), validators=[DataRequired()])
-    phone = StringField(_l("Phone"), validators=[Optional(), Regexp(PHONE)])
+    phone = StringField(_l("Phone"), validators=[Optional(), Regexp(PHONE, message=PHONE_RULE)])
     occupation = StringField(_l("Occupation (e.g. PKL, ojek, buruh harian)"),
                              validators=[DataRequired(), Length(max=100)])
 
@@ -50,8 +51,10 @@ class WorkerDataForm(BaseForm):
 class IntakeForm(WorkerDataForm):
     nik = StringField("NIK", validators=[DataRequired(), _DIGITS16])
     category = SelectField(_l("Category (Pasal 90 ayat 1)"), choices=_choices(CATEGORY_LABELS))
-    monthly_income = IntegerField(_l("Declared monthly income (Rp)"),
-                                  validators=[DataRequired(), NumberRange(min=0)])
+    # InputRequired, not DataRequired: that would replace "write it like 2.400.000" (and
+    # refuse Rp 0) with "required".
+    monthly_income = RupiahField(_l("Declared monthly income (Rp)"),
+                                 validators=[InputRequired(), NumberRange(min=0)])
     intake_channel = SelectField(_l("Intake channel"), choices=_choices(CHANNEL_LABELS))
     program_year = IntegerField(_l("Programme year"), default=lambda: decision_year(clock.today()),
                                 validators=[DataRequired(), NumberRange(min=2024, max=2100)])
