@@ -17,9 +17,10 @@ from flask import current_app, request
 from sqlalchemy.exc import SQLAlchemyError
 
 from caseapp.audit_keys import signing_key_path
+from caseapp.database import reading
 from caseapp.extensions import db
 from workflows.actor import Actor
-from workflows.audit.checkpoints import load_key, sign_if_due
+from workflows.audit.checkpoints import checkpoint_due, load_key, sign_if_due
 
 log = logging.getLogger(__name__)
 
@@ -29,14 +30,27 @@ def sign_when_due(actor: Actor, *, scheduled: bool = False):
     Pages sign only when AUDIT_CHECKPOINT_EVERY_EVENTS is set; the scheduler's hourly
     run (caseapp/jobs/periodic.py) also signs by age alone."""
     config = current_app.config
-    key = signing_key_path()
     every_events = config["AUDIT_CHECKPOINT_EVERY_EVENTS"]
-    if not key.exists() or not (every_events or scheduled):
+    if not (every_events or scheduled):
         return None
-    return sign_if_due(db.session, load_key(key), actor=actor,
-                       export_file=Path(config["AUDIT_CHECKPOINT_FILE"]),
-                       every_events=every_events or sys.maxsize,
-                       every=timedelta(seconds=config["AUDIT_CHECKPOINT_EVERY_SECONDS"]))
+    key = signing_key_path()
+    rule = {"every_events": every_events or sys.maxsize,
+            "every": timedelta(seconds=config["AUDIT_CHECKPOINT_EVERY_SECONDS"])}
+    if not key.exists() or not _due(rule):
+        return None
+    return sign_if_due(db.session, load_key(key), actor=actor,  # decides again, locked
+                       export_file=Path(config["AUDIT_CHECKPOINT_FILE"]), **rule)
+
+
+def _due(rule: dict) -> bool:
+    """Whether a checkpoint looks due, read without a lock in a session of its own: after
+    most writes none is, and the answer must not cost every POST the chain-head lock."""
+    with reading():
+        session = db.session.session_factory()
+        try:
+            return checkpoint_due(session, **rule)
+        finally:
+            session.close()
 
 
 def init_app(app) -> None:

@@ -8,18 +8,22 @@ even when an older install or a copy left them open.
 import os
 from pathlib import Path
 
+from sqlalchemy.engine import make_url
+
 PRIVATE_UMASK = 0o077
 
 
-def _sqlite_file(url: str) -> Path | None:
-    prefix = "sqlite:///"
-    return Path(url[len(prefix):]) if url.startswith(prefix) and url != prefix + ":memory:" \
-        else None
+def sqlite_file(url: str) -> Path | None:
+    """The file of a SQLite database URL; None for another database or one in memory."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):
+        return None
+    return Path(parsed.database)
 
 
 def keep_private(config: dict, instance_path: str) -> None:
     os.umask(PRIVATE_UMASK)
-    database = _sqlite_file(config["DATABASE_URL"])
+    database = sqlite_file(config["DATABASE_URL"])
     folders = {Path(instance_path), Path(config["DOCUMENT_DIR"]),
                Path(config["AUDIT_CHECKPOINT_FILE"]).parent}
     if database is not None:

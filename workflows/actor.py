@@ -21,5 +21,10 @@ class Actor:
         """A job or command that runs without a signed-in person (e.g. the seeder)."""
         return cls(None, f"system:{job}", (), None, request_id)
 
+    @property
+    def is_system(self) -> bool:
+        """A job or command acting for nobody (made by ``Actor.system``)."""
+        return self.user_id is None and self.name.startswith("system:")
+
     def has_role(self, *roles: str) -> bool:
         return any(r in self.roles for r in roles)

@@ -18,8 +18,7 @@ from workflows.messages import lazy_gettext as _l
 def may_back_up(actor: Actor) -> bool:
     """A backup holds every person's data: IT (admin) or a system job only. Asked before
     the backup is written, and again by the verbs."""
-    return actor.has_role(Role.ADMIN) or (actor.user_id is None and
-                                          actor.name.startswith("system:"))
+    return actor.has_role(Role.ADMIN) or actor.is_system
 
 
 def _guard(actor: Actor) -> None:

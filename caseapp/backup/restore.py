@@ -39,10 +39,8 @@ class CheckedBackup:
 
 
 def _check_layout(names: set[str], backend: str) -> None:
-    for other, file in DATABASE_FILES.items():
-        if other != backend and file in names:
-            raise BackupRefused(f"a backup of a {other} database; this installation runs "
-                                f"{backend}")
+    """The files of a ``backend`` backup, no fewer and no others (check_backup has
+    already refused another backend's manifest)."""
     if missing := sorted({DATABASE_FILES[backend], CHECKPOINTS} - names):
         raise BackupRefused(f"the backup has no {', '.join(missing)}")
     known = {DATABASE_FILES[backend], CHECKPOINTS, PUBLIC_KEY}

@@ -14,15 +14,16 @@ from pathlib import Path
 from sqlalchemy.engine import Engine
 
 from caseapp.backup import BackupRefused, snapshot_facts
+from caseapp.private_files import sqlite_file
 
 _BUSY_SECONDS = 30
 
 
 def database_file(engine: Engine) -> Path:
-    name = engine.url.database
-    if not name or name == ":memory:":
+    path = sqlite_file(engine.url.render_as_string(hide_password=False))
+    if path is None:
         raise BackupRefused("an in-memory SQLite database cannot be backed up or restored")
-    return Path(name)
+    return path
 
 
 def snapshot(engine: Engine, target: Path) -> dict:

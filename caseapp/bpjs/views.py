@@ -9,7 +9,7 @@ purpose, recorded in the audit log.
 from collections import defaultdict
 from io import BytesIO
 
-from flask import abort, jsonify, request, send_file, url_for
+from flask import abort, request, send_file, url_for
 from flask_admin import expose
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -20,7 +20,7 @@ from caseapp.admin.base import SecureView, chosen_year
 from caseapp.extensions import db
 from caseapp.bpjs.jobs import REPLY_JOB
 from caseapp.imports.problem_report import problem_report_download
-from caseapp.jobs.starting import follow, start_upload_job
+from caseapp.jobs.starting import follow, from_script, go_to, start_upload_job
 from caseapp.refusals import refuse
 from models import Application, ImportRun, RegistrationBatch, Role, User, clock
 from workflows.bpjs.registration import (FORMATS, READ_ROLES, STATUS_LABELS, batch_file,
@@ -45,10 +45,6 @@ _BATCH_COLUMNS = (RegistrationBatch.id, RegistrationBatch.batch_number,
 
 def _year() -> int:
     return chosen_year(clock.today().year)
-
-
-def _xhr() -> bool:
-    return request.headers.get("X-Requested-With") == "XMLHttpRequest"
 
 
 class BpjsView(SecureView):
@@ -145,8 +141,8 @@ class BpjsView(SecureView):
         upload = request.files.get("file")
         if upload is None or not upload.filename:
             refuse(InvalidInput(_("Choose a file to upload.")))
-            if _xhr():  # the page's script follows ``location`` whatever the status
-                return jsonify(location=url_for(".index", year=_year())), 422
+            if from_script():  # it follows ``location`` whatever the status
+                return go_to(url_for(".index", year=_year()), 422)
             return self.render_index(422)
         return follow(start_upload_job(REPLY_JOB, upload, {"year": _year()}))
 

@@ -9,7 +9,7 @@ import csv
 from collections import Counter
 from datetime import date, datetime
 
-from flask import Response, abort, flash, jsonify, redirect, request, url_for
+from flask import Response, abort, flash, redirect, request, url_for
 from flask_admin import expose
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -20,7 +20,7 @@ from caseapp.admin.base import SecureView
 from caseapp.arguments import int_arg
 from caseapp.extensions import db
 from caseapp.contributions.jobs import RECONCILE_JOB
-from caseapp.jobs.starting import follow, start_upload_job
+from caseapp.jobs.starting import follow, go_to, start_upload_job
 from caseapp.refusals import refuse
 from models import ImportRun, PaymentBatch, Role, User, clock
 from reports.contributions import add_months, batch_month_counts
@@ -40,10 +40,6 @@ _LIST_COLUMNS = (PaymentBatch.id, PaymentBatch.fiscal_year, PaymentBatch.first_m
                  PaymentBatch.status, PaymentBatch.sp2d_number, PaymentBatch.sp2d_date,
                  PaymentBatch.invoice_number, PaymentBatch.created_at,
                  PaymentBatch.reconciliation_report.is_not(None).label("has_report"))
-
-
-def _xhr() -> bool:
-    return request.headers.get("X-Requested-With") == "XMLHttpRequest"
 
 
 def _difference_counts(batch: PaymentBatch) -> Counter | None:
@@ -142,12 +138,8 @@ class ContributionsView(SecureView):
         upload = request.files.get("file")
         if upload is None or not upload.filename:
             flash(_("Choose a file to upload."), "error")
-            return self._done(url_for(".batch", batch_id=batch_id))
+            return go_to(url_for(".batch", batch_id=batch_id))
         return follow(start_upload_job(RECONCILE_JOB, upload, {"batch_id": batch_id}))
-
-    def _done(self, location: str):
-        """Redirect a form post; tell the page's script where to go instead."""
-        return jsonify(location=location) if _xhr() else redirect(location)
 
     @expose("/batches/<int:batch_id>/reconciliation.csv", methods=("POST",))
     def report(self, batch_id: int):

@@ -1,14 +1,14 @@
 """Upload pages for data aktual (DTSEN), other payers' lists and intake proposals."""
 from datetime import date
 
-from flask import abort, flash, jsonify, redirect, request, url_for
+from flask import abort, flash, request, url_for
 from flask_admin import expose
 from flask_babel import gettext as _
 from sqlalchemy import select
 
 from caseapp.admin.base import SecureView
 from caseapp.extensions import db
-from caseapp.jobs.starting import follow, start_upload_job
+from caseapp.jobs.starting import follow, go_to, start_upload_job
 from caseapp.imports.problem_report import problem_report_download
 from caseapp.refusals import refuse
 from models import ImportRun, Role, User, clock
@@ -41,20 +41,13 @@ class ImportsView(SecureView):
         upload = request.files.get("file")
         if upload is None or not upload.filename:
             flash(_("Choose a file to upload."), "error")
-            return self._done(url_for(".index"))
+            return go_to(url_for(".index"))
         try:
             params = self._params(kind)
         except WorkflowError as exc:
             refuse(exc)
-            return self._done(url_for(".index"))
+            return go_to(url_for(".index"))
         return follow(start_upload_job(f"import.{kind}", upload, params))
-
-    def _done(self, location: str):
-        """Redirect a form post; tell the page's script where to go (so the flashed
-        message is not used up by the script's own request)."""
-        if request.headers.get("X-Requested-With") == "XMLHttpRequest":
-            return jsonify(location=location)
-        return redirect(location)
 
     @staticmethod
     def _params(kind: str) -> dict:

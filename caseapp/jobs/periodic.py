@@ -55,8 +55,8 @@ def tidy_up(app) -> int:
     """Hourly: end the jobs a stopped worker of this host left running, and remove made
     files nobody fetched within a day (reports holding personal data must not pile up).
     How many files went."""
+    end_interrupted_jobs(app)
     with app.app_context():
-        end_interrupted_jobs(app)
         removed = files.remove_old_outputs(OUTPUT_KEPT_SECONDS)
     if removed:
         log.info("removed %d job file(s) nobody fetched within a day", removed)

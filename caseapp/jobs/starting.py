@@ -59,9 +59,17 @@ def dispatch(job: Job) -> Job:
     return job
 
 
+def from_script() -> bool:
+    """The upload page's script posted the form (static/js/upload.js)."""
+    return request.headers.get("X-Requested-With") == "XMLHttpRequest"
+
+
+def go_to(location: str, status: int = 200):
+    """Answer a form post: a redirect, or for the upload script the place to go (it
+    follows ``location`` itself, so a flashed message is not used up on the way)."""
+    return (jsonify(location=location), status) if from_script() else redirect(location)
+
+
 def follow(job: Job):
     """Answer the page that started ``job``: go to the page that follows it."""
-    location = url_for("jobs.show", job_id=job.id)
-    if request.headers.get("X-Requested-With") == "XMLHttpRequest":
-        return jsonify(location=location)
-    return redirect(location)
+    return go_to(url_for("jobs.show", job_id=job.id))

@@ -88,8 +88,7 @@ def arrears(session: Session, today: date) -> list[Arrears]:
 
 def mark_arrears(session: Session, *, today: date, actor: Actor) -> int:
     """Turn due months older than today's month into arrears; one audit event."""
-    if not (actor.has_role(Role.CASEWORKER) or
-            (actor.user_id is None and actor.name.startswith("system:"))):
+    if not (actor.has_role(Role.CASEWORKER) or actor.is_system):
         raise NotAllowed(_l("Only caseworkers or the scheduled job mark arrears."))
     current = today.replace(day=1)
     changed = session.execute(update(_CM).where(_CM.c.status == "due", _CM.c.month < current)
