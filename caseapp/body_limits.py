@@ -1,7 +1,8 @@
 """How large a request body each route may send, decided before anything reads it.
 
 Every route takes ordinary forms (MAX_CONTENT_LENGTH, 1 MB). A document upload may
-carry one document (MAX_DOCUMENT_BYTES plus the form around it) and the import pages
+carry one document of each active type (MAX_DOCUMENT_BYTES each, plus the form around
+them) and the import pages
 a whole DTSEN extract or BPJS reply (MAX_IMPORT_BYTES), but only for a signed-in user
 holding a role that may use the page: nobody else can make the server read, or spool
 to disk, hundreds of megabytes. Werkzeug checks Content-Length against
@@ -12,7 +13,9 @@ limit.
 from flask import current_app, request
 from flask_login import current_user
 
-from models import Role
+from sqlalchemy import func, select
+
+from models import DocumentType, Role
 
 FORM_OVERHEAD = 64 * 1024  # the multipart framing, CSRF token and the form's other fields
 DOCUMENT_UPLOAD = "cases.upload"
@@ -32,12 +35,19 @@ def init_app(app) -> None:
     def limit_body() -> None:
         endpoint, config = request.endpoint, current_app.config
         if endpoint == DOCUMENT_UPLOAD and _signed_in_with(Role.CASEWORKER.value):
-            request.max_content_length = config["MAX_DOCUMENT_BYTES"] + FORM_OVERHEAD
+            request.max_content_length = (config["MAX_DOCUMENT_BYTES"] * _document_types()
+                                          + FORM_OVERHEAD)
         elif endpoint in large and _signed_in_with(*large[endpoint]):
             request.max_content_length = config["MAX_IMPORT_BYTES"]
 
     # First of all before-request hooks: CSRF protection reads the form of every POST.
     app.before_request_funcs.setdefault(None, []).insert(0, limit_body)
+
+
+def _document_types() -> int:
+    from caseapp.extensions import db
+    return max(1, db.session.scalar(select(func.count()).select_from(DocumentType)
+                                    .where(DocumentType.active)))
 
 
 def _signed_in_with(*roles: str) -> bool:

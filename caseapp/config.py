@@ -65,6 +65,12 @@ def load_config(instance_path: str, overrides: dict) -> dict:
         "RATELIMIT_HEADERS_ENABLED": True,
         "LOGIN_RATE_LIMIT": "10 per minute",
         "AUDIT_VERIFY_RATE_LIMIT": "3 per minute",  # each walk reads the whole audit chain
+        # The public status page of a receipt's QR code: a phone checks now and then; a
+        # script walking tokens is slowed down (and could not forge one anyway).
+        "STATUS_RATE_LIMIT": "20 per minute",
+        # The address the public reaches this app at, printed in the receipt's QR code
+        # (e.g. https://sigap.disnaker.bekasikota.go.id); unset: the address the staff use.
+        "PUBLIC_URL": env.get("CASEAPP_PUBLIC_URL"),
         "FLASK_ADMIN_SWATCH": "default",
         "DOCUMENT_DIR": env.get("CASEAPP_DOCUMENT_DIR", str(Path(instance_path) / "documents")),
         # Where `flask backup create` writes without --to; copy backups off this host.

@@ -7,6 +7,7 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from flask import Blueprint, current_app, has_request_context, redirect, request, session
 from flask_babel import Domain, get_locale
+from markupsafe import Markup
 
 from caseapp.extensions import babel
 from caseapp.redirects import local_target
@@ -76,6 +77,11 @@ def init_app(app) -> None:
     app.jinja_env.globals["role_labels"] = ROLE_LABELS
     app.jinja_env.filters["rupiah"] = rupiah
     app.jinja_env.filters["wib"] = wib
+
+
+def coded(label, code) -> Markup:
+    """A code's label with the code in the tooltip."""
+    return Markup('<span title="{}">{}</span>').format(code, label)
 
 
 def wib(moment) -> str:

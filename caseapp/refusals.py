@@ -7,6 +7,7 @@ a typing matter and is not recorded. The refused change itself is rolled back
 first, so only the attempt is written.
 """
 import logging
+import re
 from datetime import timedelta
 
 from flask import flash, request
@@ -21,10 +22,16 @@ from models import AuditEvent, clock
 from models.base import Base
 from workflows.audit import record
 from workflows.errors import WorkflowError
-from workflows.messages import Message
+from workflows.messages import Message, lazy_gettext as _l
 
 log = logging.getLogger(__name__)
 DENIAL_WINDOW = timedelta(minutes=1)
+# The reason of a denial, stored in English and translated for each reader.
+DENIED = _l("the role may not open or post to this")
+# A refusal's message values that may stay in the permanent log: numbers (case numbers,
+# years), never a name or a NIK.
+KEPT_PARAMETERS = ("id", "ids", "year")
+_NUMBERS = re.compile(r"\d{1,10}(, \d{1,10})*")
 
 
 # URL arguments whose table is not their name; "batch_id" depends on the page.
@@ -55,10 +62,11 @@ def _denied_lately(action: str) -> bool:
         AuditEvent.occurred_at >= since).limit(1)) is not None
 
 
-def record_attempt(suffix: str, status: int, message: str) -> None:
+def record_attempt(suffix: str, status: int, message: str,
+                   parameters: dict | None = None) -> None:
     """Undo what the attempt left in the session and write one event for it, when a
     signed-in user made it (denials at most once a minute per user and route); never
-    raises."""
+    raises. ``message`` is a msgid, ``parameters`` the values kept to fill it in."""
     db.session.rollback()
     if not current_user.is_authenticated or request.endpoint is None:
         return
@@ -67,10 +75,12 @@ def record_attempt(suffix: str, status: int, message: str) -> None:
     try:
         if suffix == "denied" and _denied_lately(action):
             return
+        diff = {"method": [None, request.method], "path": [None, request.path],
+                "status": [None, status]}
+        if parameters:
+            diff["parameters"] = [None, parameters]
         record(db.session, current_actor(), action,
-               entity_type=entity_type, entity_id=entity_id,
-               diff={"method": [None, request.method], "path": [None, request.path],
-                     "status": [None, status]}, reason=message)
+               entity_type=entity_type, entity_id=entity_id, diff=diff, reason=message)
         db.session.commit()
     except SQLAlchemyError:
         db.session.rollback()
@@ -86,15 +96,23 @@ def _without_values(message) -> str:
         return str(message)
 
 
+def kept_parameters(message) -> dict:
+    """The values of KEPT_PARAMETERS in the message that are numbers or lists of them."""
+    variables = message.variables if isinstance(message, Message) else {}
+    return {name: value for name, value in variables.items() if name in KEPT_PARAMETERS
+            and (isinstance(value, int) or _NUMBERS.fullmatch(str(value)))}
+
+
 def record_refusal(exc: WorkflowError) -> None:
     """Undo the attempt and record it when it was not allowed (role, duties, state)."""
-    if exc.status in (403, 409):  # not allowed, wrong state, conflict (not bad input)
-        record_attempt("refused", exc.status, _without_values(exc.message))
+    if exc.status in (403, 409) and exc.attempt:  # not bad input, nor a double click
+        record_attempt("refused", exc.status, _without_values(exc.message),
+                       kept_parameters(exc.message))
     else:
         db.session.rollback()
 
 
 def refuse(exc: WorkflowError) -> None:
     """A page's answer to a refused verb: the reason for the user, the attempt for the log."""
-    flash(exc.message, "error")
+    flash(exc.message, "error" if exc.attempt else "info")
     record_refusal(exc)

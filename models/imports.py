@@ -21,7 +21,9 @@ class ImportRun(Base):
     __table_args__ = (
         CheckConstraint("kind IN ('dtsen', 'participants', 'intake', 'bpjs_response', "
                         "'bpjs_bill')", name="known_kind"),
-        CheckConstraint("status IN ('applied', 'rejected')", name="known_status"),
+        CheckConstraint("status IN ('applied', 'rejected', 'held', 'cancelled')",
+                        name="known_status"),
+        CheckConstraint("scope IN ('full', 'partial')", name="known_scope"),
         Index("ix_import_run_kind_sha256", "kind", "sha256"),
     )
 
@@ -32,7 +34,11 @@ class ImportRun(Base):
     as_of: Mapped[date | None]
     row_count: Mapped[int] = mapped_column(default=0)
     error_count: Mapped[int] = mapped_column(default=0)
+    # held: a DTSEN full update that would shrink the data aktual, its rows staged
+    # under the run until someone confirms it (or applies it as partial) or cancels it.
     status: Mapped[str] = mapped_column(String(20))
+    # DTSEN only: full (replaces the data aktual) or partial (merged into it).
+    scope: Mapped[str | None] = mapped_column(String(10))
     # Per-row problems as CSV text (row, column, value, message) for download.
     error_report: Mapped[str | None] = mapped_column(Text)
     imported_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))

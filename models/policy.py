@@ -1,5 +1,6 @@
 """The Perwal's eligibility parameters as dated versions, and the evaluations
 that used them (a snapshot, so a later change never rewrites a past decision)."""
+import json
 from datetime import date, datetime
 
 from sqlalchemy import Boolean, CheckConstraint, ForeignKey, String, Text, false
@@ -64,3 +65,8 @@ class EligibilityEvaluation(Base):
     evaluated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
 
     policy_version: Mapped[PolicyVersion] = relationship()
+
+    @property
+    def failed_rules(self) -> list[str]:
+        """The codes of the rules that did not pass, in the order they were evaluated."""
+        return [rule["rule"] for rule in json.loads(self.results)["rules"] if not rule["passed"]]

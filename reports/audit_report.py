@@ -29,8 +29,14 @@ class ExceptionRow:
     actor_name: str
     ip: str | None
     action: str
-    entity: str
-    reason: str | None
+    entity_type: str | None
+    entity_id: str | None
+    reason: str | None   # a refusal's is a message template, filled from the diff
+    diff: str
+
+    @property
+    def entity(self) -> str:
+        return f"{self.entity_type or ''} {self.entity_id or ''}".strip()
 
 
 @dataclass
@@ -83,14 +89,13 @@ def exception_rows(session: Session, period: Period, head: ChainHead, kind: str,
     """The events of one exception kind, oldest first, streamed from the database."""
     stmt = (select(AuditEvent.seq, AuditEvent.occurred_at, AuditEvent.actor_name, AuditEvent.ip,
                    AuditEvent.action, AuditEvent.entity_type, AuditEvent.entity_id,
-                   AuditEvent.reason)
+                   AuditEvent.reason, AuditEvent.diff)
             .where(*_in_period(period, head), _exception_kind()[kind]).order_by(AuditEvent.seq))
     if limit is not None:
         stmt = stmt.limit(limit)
-    for seq, at, actor, ip, action, etype, eid, reason in session.execute(
+    for seq, at, actor, ip, action, etype, eid, reason, diff in session.execute(
             stmt.execution_options(yield_per=1000)):
-        yield ExceptionRow(seq, at, kind, actor, ip, action,
-                           f"{etype or ''} {eid or ''}".strip(), reason)
+        yield ExceptionRow(seq, at, kind, actor, ip, action, etype, eid, reason, diff)
 
 
 def event_rows(session: Session, period: Period, head: ChainHead):

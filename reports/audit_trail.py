@@ -40,6 +40,7 @@ REPORT_ACTIONS = frozenset({"report.generate", "report.download"})
 @dataclass(frozen=True)
 class EventFilter:
     actor: str | None = None
+    role: str | None = None     # one the actor held (actor_roles: "caseworker,head")
     action: str | None = None
     action_exact: bool = False
     entity_type: str | None = None
@@ -78,6 +79,9 @@ def search_events(session: Session, filters: EventFilter, *, after: int | None =
     stmt = select(AuditEvent)
     if filters.actor:
         stmt = stmt.where(_actor_condition(session, filters.actor))
+    if filters.role:
+        stmt = stmt.where(("," + AuditEvent.actor_roles + ",").contains(
+            f",{filters.role},", autoescape=True))
     if filters.action:
         stmt = stmt.where(AuditEvent.action == filters.action if filters.action_exact
                           else AuditEvent.action.startswith(filters.action, autoescape=True))

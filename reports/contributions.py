@@ -16,6 +16,7 @@ from models import Application, ContributionMonth, PaymentBatch, Worker
 
 LAPSE_AFTER = 3  # more than 3 consecutive unpaid months ends the membership
 WARN_FROM = 2  # paid-through this many months behind today's month: warn
+UNPAID = ("due", "arrears")
 
 
 def month_index(day: date) -> int:
@@ -29,6 +30,12 @@ def month_of(index: int) -> date:
 
 def add_months(day: date, months: int) -> date:
     return month_of(month_index(day) + months)
+
+
+def unpaid_before(today: date):
+    """Months before today's month still unpaid: arrears, what the city owes BPJS (the
+    contributions page's list and the worklist of those in arrears)."""
+    return ContributionMonth.status.in_(UNPAID) & (ContributionMonth.month < today.replace(day=1))
 
 
 def _sql_month_index(column):

@@ -63,17 +63,18 @@ def budget_burn(session: Session, year: int) -> list[BurnMonth]:
     return months
 
 
-def coverage_by_kecamatan(session: Session, year: int) -> list[tuple[str, int, int]]:
-    """(kecamatan, holding a place, of which enrolled with BPJS) for every kecamatan."""
+def coverage_by_kecamatan(session: Session, year: int) -> list[tuple[str, str, int, int]]:
+    """(kecamatan code, name, holding a place, of which enrolled with BPJS) for every
+    kecamatan."""
     holding = (Application.program_year == year) & Application.state.in_(COVERED)
     rows = session.execute(
-        select(Kecamatan.name, func.count(Application.id),
+        select(Kecamatan.code, Kecamatan.name, func.count(Application.id),
                func.coalesce(func.sum(case((Application.state == "enrolled", 1), else_=0)), 0))
         .select_from(Kecamatan).join(Kelurahan, Kelurahan.kecamatan_code == Kecamatan.code)
         .outerjoin(Worker, Worker.kelurahan_code == Kelurahan.code)
         .outerjoin(Application, (Application.worker_id == Worker.id) & holding)
-        .group_by(Kecamatan.name).order_by(Kecamatan.name)).all()
-    return [(name, int(places), int(enrolled)) for name, places, enrolled in rows]
+        .group_by(Kecamatan.code, Kecamatan.name).order_by(Kecamatan.name)).all()
+    return [(code, name, int(places), int(enrolled)) for code, name, places, enrolled in rows]
 
 
 def subject_requests_due(session: Session) -> tuple[int, int]:

@@ -15,7 +15,7 @@ from models import AuditChainHead, clock
 from models.audit import GENESIS_HASH
 
 # Reports with personal data: a bulk list (purpose required) or one worker's record.
-PERSONAL_DATA = {"decree": "bulk", "case": "record"}
+PERSONAL_DATA = {"decree": "bulk", "case": "record", "receipt": "record", "letter": "record"}
 
 
 @dataclass(frozen=True)
@@ -26,7 +26,7 @@ class ChainHead:
 
 @dataclass(frozen=True)
 class ReportMeta:
-    kind: str                  # program, decree, budget, audit, case
+    kind: str                  # program, decree, budget, audit, case, receipt, letter
     title: str
     generated_by: str          # "Full Name (username)"
     chain_head: ChainHead

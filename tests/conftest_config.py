@@ -23,7 +23,7 @@ SESSION_TODAY = (date.fromisoformat(os.environ["CASEAPP_TEST_TODAY"])
 # The limiter stays on (as in production) with a limit the suite never reaches; the
 # rate-limit test lowers it for itself.
 TEST_CONFIG = {"TESTING": True, "SECRET_KEY": "test-secret", "LOGIN_RATE_LIMIT": "10000 per minute",
-               "AUDIT_VERIFY_RATE_LIMIT": "10000 per minute",
+               "AUDIT_VERIFY_RATE_LIMIT": "10000 per minute", "STATUS_RATE_LIMIT": "10000 per minute",
                "DOCUMENT_DIR": tempfile.mkdtemp(prefix="caseapp-test-documents-"),
                "AUDIT_MASK_KEY": "test-mask-key",
                # Jobs run at once inside the request that starts them; the tests of the

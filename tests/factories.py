@@ -97,8 +97,10 @@ def dtsen_csv(rows) -> io.BytesIO:
 
 
 def load_dtsen(session: Session, actor: Actor, rows, *, as_of: date | None = None):
+    """``rows`` become the whole data aktual, however few (confirmed, as a caseworker
+    would confirm a full update that shrinks it)."""
     result = import_dtsen(session, dtsen_csv(rows), file_name="dtsen-uji.csv",
-                          as_of=as_of or date(2026, 1, 1), actor=actor)
+                          as_of=as_of or date(2026, 1, 1), actor=actor, replace_all=True)
     assert result.applied, result.run.error_report
     return result.run
 

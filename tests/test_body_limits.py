@@ -1,14 +1,16 @@
 """Request bodies are limited per route before anything reads them: forms everywhere,
-one document on the upload route, whole import files only for signed-in users whose
+one document of each type on the upload route, whole import files only for signed-in users whose
 role may import. An over-limit body is answered 413 with a clear page."""
 import io
 import os
 
 import pytest
 from PIL import Image
+from sqlalchemy import func, select
 
 from caseapp.body_limits import large_uploads
 from caseapp.errors import _MESSAGES
+from models import DocumentType
 from tests.factories import make_application
 from tests.helpers import csrf_token, login
 
@@ -87,7 +89,8 @@ def _photo(size_bytes: int) -> bytes:
     return buffer.getvalue()
 
 
-def test_the_document_route_takes_one_document_and_no_more(app, client, session, staff):
+def test_the_document_route_takes_one_document_of_each_type_and_no_more(app, client, session,
+                                                                         staff):
     application = make_application(session, staff["cw1"])
     session.commit()
     page = f"/cases/{application.id}"
@@ -97,11 +100,13 @@ def test_the_document_route_takes_one_document_and_no_more(app, client, session,
     photo = _photo(3 * MB)
     assert MB < len(photo) < app.config["MAX_DOCUMENT_BYTES"]
     stored = client.post(f"{page}/documents", data={
-        "csrf_token": csrf_token(client, page), "document_type": "ktp",
-        "file": (io.BytesIO(photo), "ktp.png")}, content_type="multipart/form-data")
+        "csrf_token": csrf_token(client, page), "file-ktp": (io.BytesIO(photo), "ktp.png"),
+        "file-kk": (io.BytesIO(photo), "kk.png")}, content_type="multipart/form-data")
     assert stored.status_code == 302, stored.get_data(as_text=True)[-300:]
+    types = session.scalar(select(func.count()).select_from(DocumentType)
+                           .where(DocumentType.active))
     _refused_unread(app, _post_claiming(client, f"{page}/documents",
-                                        app.config["MAX_DOCUMENT_BYTES"] + 200 * 1024))
+                                        app.config["MAX_DOCUMENT_BYTES"] * types + 200 * 1024))
 
 
 def test_every_large_upload_route_exists(app):

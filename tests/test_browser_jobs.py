@@ -61,6 +61,7 @@ def test_a_large_import_shows_its_progress_while_a_colleague_works(browser, back
 
         uploader.goto(url + "/imports/")
         uploader.set_input_files("[data-testid=file-dtsen]", str(extract))
+        uploader.check("[data-testid=scope-partial]")  # one kecamatan of the demo's several
         with uploader.expect_navigation(url="**/jobs/*", timeout=60_000):
             uploader.click("[data-testid=import-dtsen]")
 

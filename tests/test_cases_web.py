@@ -34,7 +34,7 @@ def test_intake_upload_submit_and_verify_by_a_second_caseworker(client, session,
     page = f"/cases/{application_id}"
     for code in ("ktp", "kk", "pernyataan_penghasilan"):
         upload = _post(client, page, f"{page}/documents", {
-            "document_type": code, "file": (io.BytesIO(png_bytes()), f"{code}.png")},
+            f"file-{code}": (io.BytesIO(png_bytes()), f"{code}.png")},
             content_type="multipart/form-data")
         assert upload.status_code == 302, upload.get_data(as_text=True)[-500:]
     worker = session.execute(select(Worker).where(Worker.nik == INTAKE["nik"])).scalar_one()

@@ -28,7 +28,7 @@ def test_budget_burn_and_coverage(session, staff):
     burn = budget_burn(session, 2026)
     assert len(burn) == 12 and burn[-1].committed == 2 * 16_800 * 12
     assert [m.committed for m in burn] == sorted(m.committed for m in burn)
-    coverage = dict((name, (places, enrolled)) for name, places, enrolled
+    coverage = dict((name, (places, enrolled)) for _code, name, places, enrolled
                     in coverage_by_kecamatan(session, 2026))
     assert coverage["Bekasi Timur"] == (2, 2) and len(coverage) == 12
 
@@ -49,7 +49,7 @@ def test_each_role_sees_its_panels(client, session, staff):
     login(client, "cw2")
     html = client.get("/").get_data(as_text=True)
     assert 'data-testid="worklist-ageing"' in html and 'data-testid="panel-budget"' not in html
-    assert re.search(r"Diajukan: <strong>\d+</strong>", html)
+    assert re.search(r'Diajukan: <strong><a class="count-link" href="[^"]+">\d+</a></strong>', html)
     client.post("/auth/logout", data={"csrf_token": re.search(
         r'name="csrf_token" value="([^"]+)"', html).group(1)})
     login(client, "head")

@@ -37,9 +37,9 @@ def test_a_drafts_upload_form_is_labelled(client, session):
     login(client, "cw1")
     draft = _intake(client).headers["Location"]
     page = client.get(draft).get_data(as_text=True)
-    upload = page[page.index('enctype="multipart/form-data"'):]
-    upload = upload[:upload.index("</form>")]
-    assert 'name="document_type"' in upload and unlabelled(upload) == []
+    documents = page[page.index('data-testid="documents"'):]
+    documents = documents[:documents.index("</form>")]
+    assert 'name="file-ktp"' in documents and unlabelled(documents) == []
 
 
 def test_the_check_finds_a_field_without_a_name():

@@ -48,8 +48,9 @@ def test_every_message_with_a_value_renders_that_value_as_text(app, locale):
 def test_a_flashed_message_survives_the_session_cookie_as_text(app):
     """flash() stores the message in the signed cookie; an object that declares itself
     HTML comes back as Markup, so it must already be escaped by then."""
-    message = _filled("NIK %(nik)s is already registered for %(name)s (worker %(id)s); "
-                      "open the application from that worker instead of registering again.")
+    message = _filled("NIK %(nik)s is already registered for %(name)s, with application "
+                      "%(application)s (%(year)d); open that application instead of "
+                      "registering again.")
     serializer = app.session_interface.get_signing_serializer(app).serializer
     with app.test_request_context("/"):
         stored = serializer.loads(serializer.dumps({"_flashes": [("error", message)]}))

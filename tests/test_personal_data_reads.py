@@ -333,7 +333,7 @@ def test_the_case_history_shows_changes_not_reads_or_attempts(client, session, s
     client.post(f"/cases/{application.id}/verify",
                 data={"csrf_token": csrf_token(client, "/cases/")})  # refused: own intake
     page = client.get(f"/cases/{application.id}").get_data(as_text=True)
-    assert "<code>application.submit</code>" in page
+    assert '<span title="application.submit">Permohonan diajukan</span>' in page
     for hidden in ("application.view", "audit.evidence_pack", "pungli", "cases.verify.refused"):
         assert hidden not in page, hidden
 

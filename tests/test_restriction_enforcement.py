@@ -23,7 +23,7 @@ from workflows.errors import InvalidTransition
 from workflows.exits import terminate_membership
 from workflows.guards import RESTRICTED
 from workflows.ranking import ranking
-from workflows.states import allowed, apply_transition
+from workflows.states import apply_transition, availability
 from workflows.subject_requests import lift_restriction, resolve_request
 
 REFUSAL = "restricted at their request (UU PDP)"
@@ -78,7 +78,7 @@ def test_forward_transitions_wait_until_the_restriction_is_lifted(session, staff
     application = make(session, staff)
     source = application.state
     restriction = _restrict(session, staff, application)
-    assert not allowed(application, name, staff[user])
+    assert not availability(application, name, staff[user]).allowed
     with pytest.raises(InvalidTransition) as refused:
         apply_transition(session, application, name, actor=staff[user])
     assert refused.value.status == 409 and refused.value.message is RESTRICTED
@@ -86,7 +86,7 @@ def test_forward_transitions_wait_until_the_restriction_is_lifted(session, staff
     assert _events(session, f"application.{name}", application) == []
     application = session.get(Application, application.id)
     _lift(session, staff, restriction)
-    assert allowed(application, name, staff[user])
+    assert availability(application, name, staff[user]).allowed
     apply_transition(session, application, name, actor=staff[user])
     assert _state(session, application) != source
 

@@ -164,6 +164,17 @@ def test_html_in_the_first_kilobytes_is_refused_whatever_the_type():
     assert "HTML" in _refused(buffer.getvalue())
 
 
+def test_a_heic_photo_is_refused_saying_what_it_is():
+    """Phones may save HEIC, which nothing here decodes: the officer is told to switch
+    the camera to JPEG, not that the file is of no known kind."""
+    def iso_media(brand: bytes) -> bytes:
+        return b"\x00\x00\x00\x18ftyp" + brand + b"\x00\x00\x00\x00mif1" + os.urandom(2000)
+
+    for brand in (b"heic", b"mif1"):
+        assert "HEIC" in _refused(iso_media(brand))
+    assert "HEIC" not in _refused(iso_media(b"isom"))  # a video is just not a document
+
+
 def test_real_photos_are_accepted_with_a_second_picture_behind_them():
     for data in (jpeg_bytes(), jpeg_bytes((640, 480), progressive=True),
                  jpeg_bytes((640, 480), restart_marker_blocks=4)):
@@ -182,8 +193,8 @@ def test_a_decompression_bomb_upload_is_a_clear_422_and_stores_nothing(client, s
     for data in (huge_png(20_000, 20_000, complete=True), b"%PDF-1.7\n" + os.urandom(500)
                  + b"\n%%EOF\n"):
         response = client.post(f"{page}/documents", data={
-            "csrf_token": csrf_token(client, page), "document_type": "ktp",
-            "file": (io.BytesIO(data), "ktp.png")}, content_type="multipart/form-data")
+            "csrf_token": csrf_token(client, page), "file-kk": (io.BytesIO(png_bytes()), "kk.png"),
+            "file-ktp": (io.BytesIO(data), "ktp.png")}, content_type="multipart/form-data")
         assert response.status_code == 422, response.status_code
     assert session.scalar(select(func.count(Document.id)).where(
         Document.application_id == application.id)) == 0

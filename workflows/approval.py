@@ -24,9 +24,10 @@ from workflows.budget import (Capacity, commit_many, last_decision_day, lock_yea
 from workflows.decisions import Terms, terms_for
 from workflows.errors import Conflict, InvalidInput, InvalidTransition
 from workflows.messages import lazy_gettext as _l
-from workflows.proposal import (DECIDABLE, check_not_restricted, check_separation,
-                                decided_cases, frozen_lists, lock_open_proposal,
-                                open_proposal, propose_batch, require_head)
+from workflows.proposal import (DECIDABLE, Repeated, check_not_restricted,
+                                check_separation, decided_cases, frozen_lists, listed,
+                                lock_open_proposal, open_proposal, propose_batch,
+                                require_head)
 from workflows.ranking import ranking
 from workflows.setwise import chunks, update_each
 from workflows.states import apply_transition
@@ -53,11 +54,20 @@ def check_sk_date(fiscal_year: int, sk_date: date) -> None:
             next=fiscal_year + 1))
 
 
-def check_sk_number_free(session: Session, sk_number: str) -> None:
-    other = session.scalar(select(Decree.proposal_number).where(Decree.sk_number == sk_number))
-    if other is not None:
-        raise Conflict(_l("SK number %(sk)s is already entered for %(other)s.", sk=sk_number,
-                          other=other))
+def check_sk_number_free(session: Session, sk_number: str, ids: list[int],
+                         actor: Actor) -> None:
+    """An SK number names one decree. The same head entering it again for the same
+    applications (a double click, back and resubmit) hears that it is done."""
+    other = session.execute(select(Decree).where(Decree.sk_number == sk_number)
+                            ).scalar_one_or_none()
+    if other is None:
+        return
+    if other.approved_by_id == actor.user_id and set(listed(other)) == set(ids):
+        raise Repeated(_l("SK %(sk)s is already entered, for these applications (%(number)s); "
+                          "nothing was applied twice.", sk=sk_number,
+                          number=other.proposal_number))
+    raise Conflict(_l("SK number %(sk)s is already entered for %(other)s.", sk=sk_number,
+                      other=other.proposal_number))
 
 
 def _set_states(session: Session, ids: list[int], values: dict, *, holder: int) -> None:
@@ -137,11 +147,15 @@ def sign_decree(session: Session, decree: Decree, *, sk_number: str, sk_date: da
     sk_number = (sk_number or "").strip()
     if not sk_number:
         raise InvalidInput(_l("Enter the number of the signed decree."))
-    lock_open_proposal(session, decree)
+    approved_ids, reserve_ids = frozen_lists(decree)
+    try:
+        lock_open_proposal(session, decree)
+    except InvalidTransition:  # signed meanwhile: by this very form, sent twice?
+        check_sk_number_free(session, sk_number, approved_ids + reserve_ids, actor)
+        raise
     check_sk_date(decree.fiscal_year, sk_date)
     year = lock_year(session, decree.fiscal_year)
-    check_sk_number_free(session, sk_number)
-    approved_ids, reserve_ids = frozen_lists(decree)
+    check_sk_number_free(session, sk_number, approved_ids + reserve_ids, actor)
     _still_listed(session, decree, approved_ids + reserve_ids)
     ranked = {c.application_id: c for c in decided_cases(
         session, decree.fiscal_year, sorted(approved_ids + reserve_ids))}
@@ -193,10 +207,12 @@ def approve_batch(session: Session, *, fiscal_year: int, application_ids: list[i
                   sk_number: str, sk_date: date, actor: Actor) -> Decree:
     """Propose and enter the signed decree in one go (a decree signed the day it was
     proposed; also the demo's and the tests' shorthand)."""
+    require_head(actor)
     if not (sk_number or "").strip():
         raise InvalidInput(_l("An SK number and at least one application are required."))
     check_sk_date(fiscal_year, sk_date)
-    check_sk_number_free(session, sk_number.strip())
+    lock_year(session, fiscal_year)  # a second click waits here until the first is done
+    check_sk_number_free(session, sk_number.strip(), application_ids, actor)
     decree = propose_batch(session, fiscal_year=fiscal_year, application_ids=application_ids,
                            actor=actor, on=sk_date)
     return sign_decree(session, decree, sk_number=sk_number, sk_date=sk_date, actor=actor)
@@ -247,7 +263,6 @@ def promote_waitlist(session: Session, fiscal_year: int, *, trigger: str, actor:
 def decline_application(session: Session, application: Application, *, reason: str,
                         actor: Actor) -> None:
     require_head(actor)
-    check_separation(session, [application.id], actor)
     was_approved = application.state == "approved"
     apply_transition(session, application, "decline", actor=actor, reason=reason)
     if was_approved:

@@ -27,6 +27,10 @@ _HTML = re.compile(rb"<(?:!doctype\s+html|html|head|body|script|svg|iframe|objec
 _PDF = (b"%PDF-", "application/pdf", ".pdf")
 _JPEG = (b"\xff\xd8\xff", "image/jpeg", ".jpg")
 _PNG = (b"\x89PNG\r\n\x1a\n", "image/png", ".png")
+# Phones' HEIC/HEIF photos (an ISO media file whose ftyp box names one of these brands):
+# not accepted, since nothing here decodes them, but named, so the officer knows what to do.
+_HEIF_BRANDS = {b"heic", b"heix", b"hevc", b"hevx", b"heim", b"heis", b"hevm", b"hevs",
+                b"mif1", b"msf1"}
 # Keys whose mere presence means something runs or is carried inside the PDF.
 _ACTIVE_KEYS = {"/JS", "/JavaScript", "/AA", "/EmbeddedFiles", "/EmbeddedFile", "/EF",
                 "/XFA", "/RichMedia"}
@@ -57,6 +61,11 @@ def sniff(data: bytes) -> tuple[str, str]:
         if end < len(data):
             raise _trailing_data()
         return _PNG[1:]
+    if data[4:8] == b"ftyp" and data[8:12] in _HEIF_BRANDS:
+        raise InvalidInput(_l("HEIC photos (the high-efficiency format of iPhones and some "
+                              "Android phones) are not accepted. Set the camera to JPEG "
+                              "('Most compatible') or send the photo as JPEG, then upload "
+                              "it again."))
     raise InvalidInput(_l("Only PDF, JPEG or PNG files are accepted; this file is none of "
                           "them (whatever its name says)."))
 

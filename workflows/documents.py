@@ -29,19 +29,47 @@ READER_ROLES = (Role.CASEWORKER.value, Role.HEAD.value, Role.AUDITOR.value)
 def store_document(session: Session, application: Application, *, document_type: str,
                    original_name: str, data: bytes, storage_dir: Path, actor: Actor,
                    max_bytes: int = MAX_BYTES) -> Document:
+    return store_documents(session, application, [(document_type, original_name, data)],
+                           storage_dir=storage_dir, actor=actor, max_bytes=max_bytes)[0]
+
+
+def store_documents(session: Session, application: Application,
+                    files: list[tuple[str, str, bytes]], *, storage_dir: Path, actor: Actor,
+                    max_bytes: int = MAX_BYTES) -> list[Document]:
+    """Store ``files`` as (document type, original name, bytes): the intake desk sends
+    the KTP, the KK and the statement in one go. Every file is checked before any is
+    written, so one bad file stores none of them."""
     if not actor.has_role(Role.CASEWORKER):
         raise NotAllowed(_l("Only caseworkers add documents."))
     if application.state not in EDITABLE_STATES:
         raise InvalidTransition(_l("Documents can be added only while the application is a "
                                    "draft or returned for correction."))
-    kind = session.get(DocumentType, document_type)
+    if not files:
+        raise InvalidInput(_l("Choose a file to upload."))
+    checked = [(_document_type(session, code), name, data, *_content(data, max_bytes))
+               for code, name, data in files]
+    return [_write(session, application, kind, name, data, content_type, extension,
+                   storage_dir, actor)
+            for kind, name, data, content_type, extension in checked]
+
+
+def _document_type(session: Session, code: str) -> DocumentType:
+    kind = session.get(DocumentType, code)
     if kind is None or not kind.active:
         raise InvalidInput(_l("Unknown document type."))
+    return kind
+
+
+def _content(data: bytes, max_bytes: int) -> tuple[str, str]:
     if not data:
         raise InvalidInput(_l("The file is empty."))
     if len(data) > max_bytes:
         raise InvalidInput(_l("The file is larger than %(mb)d MB.", mb=max_bytes // 1_048_576))
-    content_type, extension = sniff(data)
+    return sniff(data)
+
+
+def _write(session, application, kind, original_name, data, content_type, extension,
+           storage_dir, actor) -> Document:
     stored_name = secrets.token_hex(16) + extension
     storage_dir.mkdir(parents=True, exist_ok=True)
     temporary = storage_dir / (stored_name + ".part")
@@ -80,9 +108,16 @@ def current_documents(session: Session, application: Application) -> dict[str, D
     return {doc.document_type_code: doc for doc in rows}
 
 
-def missing_required(session: Session, application: Application) -> list[DocumentType]:
+def required_checklist(session: Session, application: Application
+                       ) -> list[tuple[DocumentType, bool]]:
+    """Each document type submission needs, and whether the application has it: the list
+    the submit guard goes by, for the case page to tick off."""
     present = current_documents(session, application)
     required = session.execute(select(DocumentType).where(
         DocumentType.required.is_(True), DocumentType.active.is_(True))
         .order_by(DocumentType.code)).scalars()
-    return [kind for kind in required if kind.code not in present]
+    return [(kind, kind.code in present) for kind in required]
+
+
+def missing_required(session: Session, application: Application) -> list[DocumentType]:
+    return [kind for kind, present in required_checklist(session, application) if not present]

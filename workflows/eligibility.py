@@ -101,7 +101,7 @@ def evaluate_application(session: Session, application: Application, *, actor: A
     record(session, actor, action, entity=application, diff={
         "eligible": [None, evaluation.eligible], "policy_version": [None, policy.id],
         "dtsen_dataset": [None, evaluation.dtsen_dataset_id],
-        "failed_rules": [None, [r["rule"] for r in rules if not r["passed"]]]}, reason=reason)
+        "failed_rules": [None, evaluation.failed_rules]}, reason=reason)
     return evaluation
 
 

@@ -3,6 +3,7 @@
 
 class WorkflowError(Exception):
     status = 400
+    attempt = True  # an attempt the auditors should see (caseapp/refusals.py)
 
     def __init__(self, message: str):
         super().__init__(message)

@@ -9,6 +9,7 @@ from workflows.eligibility import latest_evaluation
 from workflows.errors import InvalidTransition, NotAllowed
 from workflows.identity import blocking_failures, check_identity
 from workflows.messages import lazy_gettext as _l
+from workflows.proposal import check_separation
 from workflows.restrictions import processing_restricted
 
 
@@ -51,6 +52,11 @@ def not_in_open_proposal(application: Application, actor: Actor) -> None:
     if application.proposal_id is not None:
         raise InvalidTransition(_l("Application %(id)s is listed in an open proposal; withdraw "
                                    "the proposal first.", id=application.id))
+
+
+def not_decided_by_own_hand(application: Application, actor: Actor) -> None:
+    """Nobody decides a case they took in or verified (workflows.proposal)."""
+    check_separation(object_session(application), [application.id], actor)
 
 
 # Without the worker's NIK or name: refusal messages go to the permanent audit log.

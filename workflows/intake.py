@@ -14,6 +14,31 @@ from workflows.identity import blocking_failures, check_identity
 from workflows.messages import lazy_gettext as _l
 
 
+class AlreadyRegistered(Conflict):
+    """The NIK is a registered worker's: the refusal names their newest application
+    (``application_id``, None if they have none), so the page can open it."""
+
+    def __init__(self, message, application_id: int | None):
+        super().__init__(message)
+        self.application_id = application_id
+
+
+def _already_registered(session: Session, worker: Worker) -> AlreadyRegistered:
+    newest = session.execute(select(Application.id, Application.program_year)
+                             .where(Application.worker_id == worker.id)
+                             .order_by(Application.program_year.desc()).limit(1)).first()
+    if newest is None:
+        return AlreadyRegistered(_l(
+            "NIK %(nik)s is already registered for %(name)s (worker %(id)s), who has no "
+            "application yet; do not register them again.",
+            nik=worker.nik, name=worker.full_name, id=worker.id), None)
+    return AlreadyRegistered(_l(
+        "NIK %(nik)s is already registered for %(name)s, with application %(application)s "
+        "(%(year)d); open that application instead of registering again.",
+        nik=worker.nik, name=worker.full_name, application=newest.id,
+        year=newest.program_year), newest.id)
+
+
 def _require_caseworker(actor: Actor) -> None:
     if not actor.has_role(Role.CASEWORKER):
         raise NotAllowed(_l("Only caseworkers take applications in."))
@@ -55,9 +80,7 @@ def register_worker(session: Session, *, actor: Actor, nik: str, kk_number: str,
         raise InvalidInput(_l("Income cannot be negative."))
     existing = session.execute(select(Worker).where(Worker.nik == nik)).scalar_one_or_none()
     if existing is not None:
-        raise Conflict(_l("NIK %(nik)s is already registered for %(name)s (worker %(id)s); "
-                          "open the application from that worker instead of registering "
-                          "again.", nik=nik, name=existing.full_name, id=existing.id))
+        raise _already_registered(session, existing)
     worker = Worker(nik=nik, kk_number=kk_number, full_name=full_name.strip(),
                     birth_place=birth_place.strip(), birth_date=birth_date, sex=sex,
                     address=address.strip(), rt=rt, rw=rw, kelurahan_code=kelurahan_code,

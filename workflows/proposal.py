@@ -31,23 +31,41 @@ _APP = Application.__table__
 DECIDABLE = ("verified", "waitlisted")
 
 
+class Repeated(Conflict):
+    """The same step sent again (a double click, back and resubmit) after it was done:
+    said so, and nothing is applied twice. Not an attempt at something refused, so not
+    recorded as one."""
+
+    attempt = False
+
+
 def require_head(actor: Actor) -> None:
     if not actor.has_role(Role.HEAD):
         raise NotAllowed(_l("Only the head approves or declines applications."))
 
 
+def own_cases(session: Session, ids: list[int], actor: Actor) -> dict[int, str]:
+    """Which of ``ids`` the actor took in ("intake") or verified ("verify"): separation
+    of duties leaves them to another head, and the ranking page says so."""
+    own: dict[int, str] = {}
+    for chunk in chunks(ids):
+        own.update(dict.fromkeys(session.execute(
+            select(ApplicationTransition.application_id).where(
+                ApplicationTransition.application_id.in_(chunk),
+                # The verify edge (submitted -> verified), not a carry-over that keeps
+                # "verified".
+                ApplicationTransition.from_state == "submitted",
+                ApplicationTransition.to_state == "verified",
+                ApplicationTransition.actor_id == actor.user_id)).scalars(), "verify"))
+        own.update(dict.fromkeys(session.execute(select(Application.id).where(
+            Application.id.in_(chunk), Application.taken_in_by_id == actor.user_id)
+        ).scalars(), "intake"))
+    return own
+
+
 def check_separation(session: Session, ids: list[int], actor: Actor) -> None:
     """Nobody decides a case they took in or verified."""
-    own: set[int] = set()
-    for chunk in chunks(ids):
-        own |= set(session.execute(select(Application.id).where(
-            Application.id.in_(chunk), Application.taken_in_by_id == actor.user_id)).scalars())
-        own |= set(session.execute(select(ApplicationTransition.application_id).where(
-            ApplicationTransition.application_id.in_(chunk),
-            # The verify edge (submitted -> verified), not a carry-over that keeps "verified".
-            ApplicationTransition.from_state == "submitted",
-            ApplicationTransition.to_state == "verified",
-            ApplicationTransition.actor_id == actor.user_id)).scalars())
+    own = own_cases(session, ids, actor)
     if own:
         raise NotAllowed(_l("You took in or verified application(s) %(ids)s; another head must "
                             "decide them.", ids=", ".join(map(str, sorted(own)))))
@@ -95,6 +113,12 @@ def frozen_lists(decree: Decree) -> tuple[list[int], list[int]]:
             [e["application"] for e in lists["reserve"]])
 
 
+def listed(decree: Decree) -> list[int]:
+    """Every application of the decree's frozen lists."""
+    approved, reserve = frozen_lists(decree)
+    return approved + reserve
+
+
 def _snapshot(approved: list[Terms], reserve: list[RankedCase]) -> str:
     def entry(case: RankedCase) -> dict:
         return {"rank": case.rank, "application": case.application_id, "nik": case.nik,
@@ -127,6 +151,9 @@ def propose_batch(session: Session, *, fiscal_year: int, application_ids: list[i
     year = lock_year(session, fiscal_year)
     pending = open_proposal(session, fiscal_year)
     if pending is not None:
+        if pending.proposed_by_id == actor.user_id and set(listed(pending)) == set(ids):
+            raise Repeated(_l("Proposal %(number)s with these applications is already made; "
+                              "nothing was proposed twice.", number=pending.proposal_number))
         raise Conflict(_l("Proposal %(number)s for %(year)d is still open; enter its signed "
                           "decree or withdraw it first.", number=pending.proposal_number,
                           year=fiscal_year))

@@ -12,10 +12,10 @@ from models import Application, ApplicationTransition, Role, clock
 from workflows.actor import Actor
 from workflows.audit import record
 from workflows.audit.masking import field_value
-from workflows.errors import InvalidInput, InvalidTransition, NotAllowed
+from workflows.errors import InvalidInput, InvalidTransition, NotAllowed, WorkflowError
 from workflows.guards import (documents_complete, evaluated_eligible, identity_consistent,
-                              no_open_duplicates, not_in_open_proposal, not_taken_in_by_actor,
-                              processing_not_restricted)
+                              no_open_duplicates, not_decided_by_own_hand, not_in_open_proposal,
+                              not_taken_in_by_actor, processing_not_restricted)
 from workflows.messages import lazy_gettext as _l
 
 Guard = Callable[[Application, Actor], None]
@@ -52,7 +52,7 @@ TRANSITIONS = {t.name: t for t in (
     Transition("continue", ("approved",), "enrolled", _HEAD),
     # A case an open proposal lists waits for its decree (workflows.proposal).
     Transition("decline", ("verified", "waitlisted", "approved"), "declined", _HEAD,
-               reason_required=True, guards=(not_in_open_proposal,)),
+               reason_required=True, guards=(not_decided_by_own_hand, not_in_open_proposal)),
     Transition("send_back", ("verified", "waitlisted"), "submitted", _HEAD,
                reason_required=True, guards=(not_in_open_proposal,)),
     # A year that can no longer cover anyone hands its undecided cases to the next one.
@@ -80,22 +80,54 @@ STATE_LABELS = {
 }
 
 
-def allowed(application: Application, name: str, actor: Actor) -> bool:
-    """The state-aware permission predicate used by pages to show or hide an action."""
-    try:
-        check_transition(application, name, actor, reason="-")
-    except (NotAllowed, InvalidTransition, InvalidInput):
-        return False
-    return True
+@dataclass(frozen=True)
+class Availability:
+    """Whether the actor may take one step now. ``applies``: their role takes it from the
+    case's state; ``refusals``: what the table's guards say against it, all of them (the
+    verb stops at the first), so a page can say why a step it leaves out is not there."""
+    applies: bool
+    refusals: tuple[WorkflowError, ...] = ()
+
+    @property
+    def allowed(self) -> bool:
+        return self.applies and not self.refusals
+
+    @property
+    def refused(self) -> bool:
+        """The actor's step in this state, held back by a guard: worth saying why."""
+        return self.applies and bool(self.refusals)
+
+
+def availability(application: Application, name: str, actor: Actor) -> Availability:
+    """The checks of :func:`check_transition` except the reason, which the form asks for."""
+    transition = TRANSITIONS[name]
+    if _gate(application, transition, actor) is not None:
+        return Availability(applies=False)
+    refusals = []
+    for guard in transition.guards:
+        try:
+            guard(application, actor)
+        except WorkflowError as exc:
+            refusals.append(exc)
+    return Availability(applies=True, refusals=tuple(refusals))
+
+
+def _gate(application: Application, transition: Transition,
+          actor: Actor) -> WorkflowError | None:
+    """The refusal of an actor whose role does not take this step, or of the case's state."""
+    if not actor.has_role(*transition.roles):
+        return NotAllowed(_l("Your role may not do this."))
+    if application.state not in transition.sources:
+        return wrong_state(application.id, application.state)
+    return None
 
 
 def check_transition(application: Application, name: str, actor: Actor,
                      reason: str | None) -> Transition:
     transition = TRANSITIONS[name]
-    if not actor.has_role(*transition.roles):
-        raise NotAllowed(_l("Your role may not do this."))
-    if application.state not in transition.sources:
-        raise wrong_state(application.id, application.state)
+    refused = _gate(application, transition, actor)
+    if refused is not None:
+        raise refused
     if transition.reason_required and not (reason or "").strip():
         raise InvalidInput(_l("A reason is required."))
     for guard in transition.guards:

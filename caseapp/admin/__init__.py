@@ -3,6 +3,7 @@
 from flask_admin import Admin
 from flask_admin.theme import Bootstrap4Theme
 
+from caseapp.audit_workspace.labels import JINJA_FILTERS
 from caseapp.audit_workspace.views import AuditWorkspaceView
 from caseapp.admin.base import RoleMenuLink
 from caseapp.admin.cases import ApplicationView, WorkerView
@@ -23,7 +24,9 @@ from caseapp.imports.views import ImportsView
 from caseapp.bpjs.views import BpjsView
 from caseapp.contributions.views import ContributionsView
 from caseapp.renewal.views import RenewalView
+from caseapp.search.views import SearchView
 from caseapp.security_headers import csp_nonce
+from caseapp.status.views import StatusView
 from models import (Application, BudgetQuota, BudgetYear, ContributionComponent,
                     DocumentType, Kecamatan, Kelurahan, PolicyVersion, Role, UmkRate, User,
                     Worker)
@@ -41,6 +44,7 @@ def init_app(app) -> None:
     )
     cases, refs = _l("Cases"), _l("Reference data")
     admin.add_view(AuthView(name="auth", endpoint="auth", url="/auth"))
+    admin.add_view(StatusView(name="status", endpoint="status", url="/status"))
     admin.add_view(SecondFactorView(name="mfa", endpoint="mfa", url="/auth/mfa"))
     admin.add_view(SessionsView(name="sessions", endpoint="sessions", url="/auth/sessions"))
     admin.add_view(JobsView(name=_l("Background jobs"), endpoint="jobs", url="/jobs"))
@@ -48,6 +52,9 @@ def init_app(app) -> None:
                              url="/cases"))
     admin.add_link(RoleMenuLink(name=_l("New application"), category=cases,
                                 endpoint="cases.intake", roles=(Role.CASEWORKER.value,)))
+    search = SearchView(name=_l("Search"), endpoint="search", url="/search")
+    admin.add_view(search)
+    app.jinja_env.globals["case_search"] = search  # the top bar's box (admin/master.html)
     admin.add_view(ApplicationView(Application, name=_l("Applications"), category=cases,
                                    endpoint="applications"))
     admin.add_view(WorkerView(Worker, name=_l("Workers"), category=cases, endpoint="workers"))
@@ -91,3 +98,4 @@ def init_app(app) -> None:
     admin.add_view(DocumentTypeView(DocumentType, name=_l("Document types"), category=refs,
                                     endpoint="document_types"))
     app.extensions["caseapp_admin"] = admin
+    app.jinja_env.filters.update(JINJA_FILTERS)

@@ -11,7 +11,7 @@ from flask import abort, flash, redirect, request, url_for
 from flask_admin import BaseView
 from flask_admin.menu import MenuLink
 from flask_admin.contrib.sqla import ModelView
-from flask_admin.contrib.sqla.filters import FilterConverter
+from flask_admin.contrib.sqla.filters import FilterConverter, FilterEqual, FilterNotEqual
 from flask_admin.contrib.sqla.form import AdminModelConverter
 from flask_admin.model.form import converts
 from flask_admin.model import filters
@@ -22,6 +22,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from wtforms.validators import NumberRange, StopValidation, ValidationError
 
 from caseapp.actor import current_actor
+from caseapp.admin.formatting import TYPE_FORMATTERS, code_labels, money
 from caseapp.arguments import MAX_BIGINT, MAX_ID, bounded_int, year_arg
 from caseapp.extensions import db
 from caseapp.forms import AdminForm
@@ -68,17 +69,19 @@ class OwnPagesView(BaseView):
 class SecureView(RoleAccessMixin, BaseView):
     """A custom (non-model) page."""
 
-    def commit_verb(self, work, *, refused, message, location):
+    def commit_verb(self, work, *, refused, message, location, category="success"):
         """Run one workflow verb and commit once. A refusal shows ``refused(status)`` with
-        the reason (and is recorded); success flashes ``message`` and goes to
-        ``location``, each text or a function of the verb's result."""
+        the reason (and is recorded); success flashes ``message`` in the style
+        ``category`` and goes to ``location``, each text or a function of the verb's
+        result."""
         try:
             result = work()
             db.session.commit()
         except WorkflowError as exc:
             refuse(exc)
             return refused(exc.status)
-        flash(message(result) if callable(message) else message, "success")
+        flash(message(result) if callable(message) else message,
+              category(result) if callable(category) else category)
         return redirect(location(result) if callable(location) else location)
 
 
@@ -153,15 +156,32 @@ class SecureModelView(RoleAccessMixin, ModelView):
     action_disallowed_list = ["delete"]
     model_form_converter = BoundedModelConverter
     max_page = 100_000  # past any list's last page; the offset stays within BIGINT
+    column_type_formatters = column_type_formatters_detail = TYPE_FORMATTERS
+    # Columns holding codes ({column: {code: label}}): shown as labels, filtered by choice.
+    column_codes: dict[str, dict] = {}
+    column_money: tuple[str, ...] = ()  # whole rupiah, shown as Rp1.234.567
 
     def __init__(self, model, **kwargs):
         if self.column_list is None:
             raise TypeError(f"{type(self).__name__} must list its columns explicitly")
+        self.column_formatters = {**{name: money for name in self.column_money},
+                                  **{name: code_labels(labels)
+                                     for name, labels in self.column_codes.items()},
+                                  **(self.column_formatters or {})}
+        self.column_choices = {name: list(labels.items())
+                               for name, labels in self.column_codes.items()}
         # Flask-Admin 2.x recognises only Flask-SQLAlchemy objects as "db" and warns
         # about a plain scoped session, which is exactly what we have.
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", DeprecationWarning)
             super().__init__(model, db.session, **kwargs)
+
+    def scaffold_filters(self, name):
+        """A code column is filtered by choosing one of its labels (equal or not)."""
+        found = super().scaffold_filters(name)
+        if name in self.column_codes and found:
+            return [f for f in found if isinstance(f, (FilterEqual, FilterNotEqual))]
+        return found
 
     def _get_list_extra_args(self):
         """The list's query arguments, the page bounded (page=2**63 was an OFFSET the

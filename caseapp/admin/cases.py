@@ -1,17 +1,17 @@
 """Read-only lists of workers and applications; changes go through workflow pages.
 Opening one record's details page is an audited read of personal data."""
 
+from flask import url_for
+from markupsafe import Markup
+
 from caseapp.actor import current_actor
 from caseapp.admin.base import ReadOnlyModelView
+from caseapp.cases.labels import CATEGORY_LABELS, CHANNEL_LABELS, SEX_LABELS
 from models import Role
 from workflows.audit.access import record_list_reads, record_read
 from workflows.audit.masking import mask
 from workflows.messages import lazy_gettext as _l
 from workflows.states import STATE_LABELS
-
-
-def _state_label(view, context, model, name):
-    return STATE_LABELS.get(model.state, model.state)
 
 
 class ReadRecordedDetails:
@@ -42,6 +42,18 @@ class ReadRecordedDetails:
         return body
 
 
+def _case_link(view, context, model, name):
+    """The application's number leads to its case page, where the work is done."""
+    return Markup('<a href="{}" data-testid="case-link">{}</a>').format(
+        url_for("cases.case", application_id=model.id), model.id)
+
+
+def _worker_case_link(view, context, model, name):
+    """The worker's name leads to their newest case."""
+    return Markup('<a href="{}" title="{}" data-testid="case-link">{}</a>').format(
+        url_for("search.worker", worker_id=model.id), _l("Open the case"), model.full_name)
+
+
 class ApplicationView(ReadRecordedDetails, ReadOnlyModelView):
     read_action = "application.view"
     roles = (Role.CASEWORKER.value, Role.HEAD.value, Role.AUDITOR.value)
@@ -50,7 +62,8 @@ class ApplicationView(ReadRecordedDetails, ReadOnlyModelView):
     column_details_list = column_list + ("created_at", "state_changed_at")
     column_filters = ("state", "program_year", "intake_channel", "worker.kelurahan.name")
     column_default_sort = ("id", True)
-    column_formatters = {"state": _state_label}
+    column_codes = {"state": STATE_LABELS, "intake_channel": CHANNEL_LABELS}
+    column_formatters = {"id": _case_link}
     column_labels = {"id": _l("No."), "worker.full_name": _l("Worker"),
                      "worker.kelurahan.name": _l("Kelurahan"), "program_year": _l("Year"),
                      "state": _l("Status"), "intake_channel": _l("Channel"),
@@ -72,9 +85,12 @@ class WorkerView(ReadRecordedDetails, ReadOnlyModelView):
     column_searchable_list = ("nik", "full_name")
     column_filters = ("category", "sex", "kelurahan.name")
     column_default_sort = ("id", True)
+    column_codes = {"category": CATEGORY_LABELS, "sex": SEX_LABELS}
+    column_formatters = {"full_name": _worker_case_link}
+    column_money = ("monthly_income",)
     column_labels = {"id": _l("No."), "nik": "NIK", "full_name": _l("Name"), "sex": _l("Sex"),
                      "birth_date": _l("Birth date"), "kelurahan.name": _l("Kelurahan"),
                      "category": _l("Category"), "occupation": _l("Occupation"),
                      "kk_number": _l("KK number"), "birth_place": _l("Birth place"),
-                     "address": _l("Address"), "phone": _l("Phone"),
+                     "address": _l("Address"), "rt": "RT", "rw": "RW", "phone": _l("Phone"),
                      "monthly_income": _l("Monthly income (Rp)"), "created_at": _l("Registered at")}

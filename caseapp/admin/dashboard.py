@@ -5,6 +5,7 @@ from flask_admin import AdminIndexView, expose
 from flask_login import current_user
 from sqlalchemy import func, select
 
+from caseapp.cases.views import CasesView
 from caseapp.extensions import db
 from models import Application, AuditChainHead, BudgetYear, Role, User, clock
 from reports import dashboard
@@ -83,4 +84,5 @@ class DashboardView(AdminIndexView):
         if current_user.has_role(Role.ADMIN):
             panels["admin"] = {"users": session.scalar(select(func.count()).select_from(User))}
         return self.render("dashboard.html", panels=panels, labels=STATE_LABELS,
-                           age_buckets=dashboard.AGE_BUCKETS)
+                           age_buckets=dashboard.AGE_BUCKETS,
+                           count_links=current_user.has_role(*CasesView.roles))

@@ -29,12 +29,13 @@ class DecreePagesMixin:
         return decree
 
     def render_decree(self, decree: Decree, status: int = 200):
+        """After a refusal the page shows the posted SK number, date and reason again."""
         intact = hashlib.sha256(decree.snapshot.encode("utf-8")).hexdigest() == \
             decree.snapshot_sha256
         sk_max = min(clock.today(), last_decision_day(decree.fiscal_year))
         page = self.render("approval/decree.html", decree=decree, intact=intact,
                            lists=decree_lists(db.session, decree), categories=CATEGORY_LABELS,
-                           sk_max=sk_max)
+                           sk_max=sk_max, values=request.form)
         # The frozen list names every worker of the SK (NIK, name, rank reason): a read.
         record_read(db.session, current_actor(), "decree.view", entity=decree)
         db.session.commit()

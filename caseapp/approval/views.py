@@ -12,13 +12,14 @@ from caseapp.approval.decree_pages import DecreePagesMixin
 from caseapp.cases.labels import CATEGORY_LABELS
 from caseapp.extensions import db
 from caseapp.refusals import refuse
-from models import BudgetYear, Role, clock
+from models import BudgetYear, Kecamatan, Role, clock
 from reports.budget import budget_summary
 from reports.formatting import rupiah
 from workflows.budget import decision_year, last_decision_day
 from workflows.carry_over import carry_over, waiting_to_carry, year_is_over
+from workflows.decisions import terms_for
 from workflows.errors import WorkflowError
-from workflows.proposal import open_proposal, propose_batch, require_head
+from workflows.proposal import open_proposal, own_cases, propose_batch, require_head
 from workflows.year_close import close_budget_year, obstacles
 from workflows.ranking import ranking
 
@@ -34,18 +35,29 @@ class ApprovalView(DecreePagesMixin, SecureView):
     roles = (Role.HEAD.value, Role.AUDITOR.value)
 
     def render_ranking(self, status: int = 200):
+        """Nothing ticked but what a refused proposal posted; the cases this head may
+        not decide have no box and say why; each box carries the case's estimated
+        commitment for the running total (static/js/ranking.js)."""
         year = _year()
         cases = ranking(db.session, year)
+        shown = cases[:SHOWN]
         budget = db.session.get(BudgetYear, year)
+        actor = current_actor()
+        head = actor.has_role(Role.HEAD)
+        own = own_cases(db.session, [c.application_id for c in shown], actor) if head else {}
+        amounts = {t.case.application_id: t.amount for t in terms_for(
+            db.session, budget, shown, clock.today())} if head and budget else {}
         # The year shown, or the one before it, may hold cases it can no longer cover.
         carry_from, carry_count = next(
             ((y, n) for y in (year, year - 1) for n in [waiting_to_carry(db.session, y)] if n),
             (None, 0))
-        return self.render("approval/ranking.html", year=year, cases=cases[:SHOWN],
+        return self.render("approval/ranking.html", year=year, cases=shown,
                            total=len(cases), budget=budget, shown=SHOWN,
                            categories=CATEGORY_LABELS, over=year_is_over(year),
                            last_day=last_decision_day(year), carry_from=carry_from,
-                           carry_count=carry_count,
+                           carry_count=carry_count, own=own, amounts=amounts,
+                           kecamatan=_kecamatan_names({c.kecamatan for c in shown}),
+                           ticked=set(request.form.getlist("application_id")),
                            proposal=open_proposal(db.session, year)), status
 
     @expose("/")
@@ -61,6 +73,8 @@ class ApprovalView(DecreePagesMixin, SecureView):
             if request.form.get("scope") == "all":  # all that can be ticked
                 ids = [c.application_id for c in ranking(db.session, year, states=("verified",))
                        if not c.restricted]
+                own = own_cases(db.session, ids, current_actor())
+                ids = [i for i in ids if i not in own]
             else:
                 ids = posted_ids("application_id")
             return propose_batch(db.session, fiscal_year=year, application_ids=ids,
@@ -88,6 +102,12 @@ class ApprovalView(DecreePagesMixin, SecureView):
             flash(_("Application %(id)s stays in %(year)d: %(why)s.", id=application_id,
                     year=from_year, why=why), "warning")
         return redirect(url_for(".index", year=from_year + 1))
+
+
+def _kecamatan_names(codes: set[str]) -> dict[str, str]:
+    """The names of the kecamatan ``codes``, by name, for the select-by-filter list."""
+    return dict(db.session.execute(select(Kecamatan.code, Kecamatan.name).where(
+        Kecamatan.code.in_(codes)).order_by(Kecamatan.name)).all())
 
 
 class BudgetView(SecureView):

@@ -4,25 +4,57 @@ from wtforms import DateField, IntegerField, SelectField, StringField, TextAreaF
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
+from caseapp.audit_workspace.labels import (ACTION_LABELS, ADMIN_PREFIX, ENTITY_LABELS,
+                                            SYSTEM_ACTOR_LABELS)
 from caseapp.forms import BaseForm
+from caseapp.i18n import ROLE_LABELS
 from workflows.messages import lazy_gettext as _l
+
+
+def _everything(labels: dict) -> list[tuple[str, str]]:
+    """A choice list of codes by their labels, "all" first."""
+    return [("", str(_l("All")))] + sorted(((code, str(label)) for code, label in labels.items()),
+                                          key=lambda choice: choice[1])
+
+
+class CodeSelect(SelectField):
+    """A choice list of codes that also takes a code it does not list (an older action,
+    a system actor named in a link): that one is offered as it is, so the filter shown
+    is the filter applied."""
+
+    def __init__(self, label, **kwargs):
+        super().__init__(label, validate_choice=False, **kwargs)
+
+    def offer(self, choices: list[tuple[str, str]]) -> None:
+        known = {value for value, _label in choices}
+        given = [(self.data, self.data)] if self.data and self.data not in known else []
+        self.choices = choices + given
 
 
 class EventFilterForm(BaseForm):
     class Meta(BaseForm.Meta):
         csrf = False
 
-    actor = StringField(_l("Actor (username or system actor)"),
-                        validators=[Optional(), Length(max=100)])
-    action = StringField(_l("Action"), validators=[Optional(), Length(max=64)])
+    actor = CodeSelect(_l("Actor"), validators=[Optional(), Length(max=100)])
+    role = CodeSelect(_l("Role"), validators=[Optional(), Length(max=20)])
+    action = CodeSelect(_l("Action"), validators=[Optional(), Length(max=64)])
     action_match = SelectField(_l("Action match"), default="prefix", choices=[
         SelectChoice("prefix", _l("starts with")), SelectChoice("exact", _l("exactly"))])
-    entity_type = StringField(_l("Entity type"), validators=[Optional(), Length(max=64)])
+    entity_type = CodeSelect(_l("Entity type"), validators=[Optional(), Length(max=64)])
     entity_id = StringField(_l("Entity ID"), validators=[Optional(), Length(max=64)])
     date_from = DateField(_l("From (WIB)"), validators=[Optional()])
     date_to = DateField(_l("To (WIB)"), validators=[Optional()])
     text = StringField(_l("Text (action, actor, entity ID, reason, changes)"),
                        validators=[Optional(), Length(min=2, max=100)])
+
+    def __init__(self, formdata, *, accounts):
+        """``accounts``: (username, full name) of every account, for the actor list."""
+        super().__init__(formdata)
+        people = {username: f"{full_name} ({username})" for username, full_name in accounts}
+        self.actor.offer(_everything({**people, **SYSTEM_ACTOR_LABELS}))
+        self.role.offer(_everything(ROLE_LABELS))
+        self.action.offer(_everything({**ACTION_LABELS, **ADMIN_PREFIX}))
+        self.entity_type.offer(_everything(ENTITY_LABELS))
 
     def validate_entity_id(self, field):
         if field.data and not self.entity_type.data:

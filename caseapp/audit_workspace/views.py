@@ -7,6 +7,7 @@ stay out of URLs and server logs; the chain walk and the pack run as jobs.
 from flask import abort, current_app, flash, redirect, request, url_for
 from flask_admin import expose
 from flask_babel import gettext as _
+from sqlalchemy import select
 
 from caseapp.actor import current_actor
 from caseapp.arguments import MAX_BIGINT, int_arg
@@ -19,7 +20,7 @@ from caseapp.audit_workspace.jobs import EVIDENCE_PACK_JOB, VERIFY_JOB
 from caseapp.extensions import db, limiter
 from caseapp.jobs.starting import follow, start_job
 from caseapp.refusals import refuse
-from models import AuditEvent, Role, Worker
+from models import AuditEvent, Role, User, Worker
 from reports.audit_trail import (EventFilter, access_kind, diff_rows, entity_history,
                                  find_worker, is_read, search_events, worker_access)
 from workflows.audit.access import record_read
@@ -39,11 +40,13 @@ class AuditWorkspaceView(SecureView):
 
     @expose("/")
     def index(self):
-        form = EventFilterForm(request.args)
+        form = EventFilterForm(request.args, accounts=db.session.execute(
+            select(User.username, User.full_name).order_by(User.full_name)).all())
         page = None  # an invalid filter shows its errors, not an unfiltered log
         if form.validate():
             page = search_events(db.session, EventFilter(
-                actor=form.actor.data or None, action=form.action.data or None,
+                actor=form.actor.data or None, role=form.role.data or None,
+                action=form.action.data or None,
                 action_exact=form.action_match.data == "exact",
                 entity_type=form.entity_type.data or None, entity_id=form.entity_id.data or None,
                 since=form.date_from.data, until=form.date_to.data, text=form.text.data or None),

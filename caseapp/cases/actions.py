@@ -6,14 +6,15 @@ from pathlib import Path
 
 from flask import abort, current_app, flash, request, send_file, url_for
 from flask_admin import expose
-from flask_babel import gettext as _
+from flask_babel import gettext as _, ngettext
 
 from caseapp.actor import current_actor
-from caseapp.cases.forms import WorkerCorrectionForm, kelurahan_choices
+from caseapp.cases.forms import UPLOAD_PREFIX, WorkerCorrectionForm, kelurahan_choices
+from caseapp.cases.labels import RULE_LABELS
 from caseapp.extensions import db
-from models import Document, DuplicateFlag
+from models import Document, DuplicateFlag, EligibilityEvaluation
 from workflows.approval import decline_application, send_back_application
-from workflows.documents import read_document, store_document
+from workflows.documents import read_document, store_documents
 from workflows.duplicates import resolve_duplicate
 from workflows.eligibility import REEVALUATE_STATES, reevaluate_application
 from workflows.exits import terminate_membership
@@ -29,11 +30,23 @@ def storage_dir() -> Path:
     return Path(current_app.config["DOCUMENT_DIR"])
 
 
+def submitted_message(evaluation: EligibilityEvaluation) -> str:
+    """The submit's flash names the eligibility result: a case that fails the check is
+    submitted all the same, and must not read as a plain success."""
+    if evaluation.eligible:
+        return _("Application #%(id)s submitted; eligibility check: eligible.",
+                 id=evaluation.application_id)
+    return _("Application #%(id)s submitted; eligibility check: not eligible. Not met: "
+             "%(rules)s.", id=evaluation.application_id,
+             rules="; ".join(str(RULE_LABELS.get(rule, rule))
+                             for rule in evaluation.failed_rules))
+
+
 class CaseActionsMixin:
-    def _act(self, application_id: int, work, success: str):
+    def _act(self, application_id: int, work, success, category="success"):
         application = self.load_application(application_id)
         return self.commit_verb(
-            lambda: work(application), message=success,
+            lambda: work(application), message=success, category=category,
             refused=lambda status: self.render_case(self.load_application(application_id),
                                                     status),
             location=url_for(".case", application_id=application_id))
@@ -44,7 +57,8 @@ class CaseActionsMixin:
     @expose("/<int:application_id>/submit", methods=("POST",))
     def submit(self, application_id: int):
         return self._act(application_id, lambda a: submit_application(
-            db.session, a, actor=current_actor()), _("The application was submitted."))
+            db.session, a, actor=current_actor()), submitted_message,
+            category=lambda evaluation: "success" if evaluation.eligible else "warning")
 
     @expose("/<int:application_id>/verify", methods=("POST",))
     def verify(self, application_id: int):
@@ -159,17 +173,17 @@ class CaseActionsMixin:
 
     @expose("/<int:application_id>/documents", methods=("POST",))
     def upload(self, application_id: int):
-        upload = request.files.get("file")
-
+        """One file input per document type (``file-<code>``): what was chosen is stored
+        together, or nothing is."""
         def work(application):
-            if upload is None or not upload.filename:
-                raise InvalidInput(_("Choose a file to upload."))
-            store_document(db.session, application,
-                           document_type=request.form.get("document_type", ""),
-                           original_name=upload.filename, data=upload.read(),
-                           storage_dir=storage_dir(), actor=current_actor(),
-                           max_bytes=current_app.config["MAX_DOCUMENT_BYTES"])
-        return self._act(application_id, work, _("The document was stored."))
+            files = [(name.removeprefix(UPLOAD_PREFIX), upload.filename, upload.read())
+                     for name, upload in request.files.items(multi=True)
+                     if name.startswith(UPLOAD_PREFIX) and upload.filename]
+            return len(store_documents(db.session, application, files,
+                                       storage_dir=storage_dir(), actor=current_actor(),
+                                       max_bytes=current_app.config["MAX_DOCUMENT_BYTES"]))
+        return self._act(application_id, work, lambda n: ngettext(
+            "%(num)d document was stored.", "%(num)d documents were stored.", n))
 
     @expose("/<int:application_id>/documents/<int:document_id>")
     def download(self, application_id: int, document_id: int):

@@ -1,13 +1,14 @@
 """Forms of the intake and case pages."""
 
-from flask_wtf.file import FileField, FileRequired
 from wtforms import DateField, IntegerField, SelectField, StringField, TextAreaField
 from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import (DataRequired, InputRequired, Length, NumberRange, Optional,
                                 Regexp)
 
-from caseapp.cases.labels import CATEGORY_LABELS, CHANNEL_LABELS
+from caseapp.arguments import YEARS
+from caseapp.cases.labels import CATEGORY_LABELS, CHANNEL_LABELS, SEX_LABELS
+from caseapp.cases.worklists import INTAKE_CHOICES, state_choices
 from caseapp.extensions import db
 from caseapp.forms import BaseForm, RupiahField
 from models import Kecamatan, Kelurahan, clock
@@ -37,8 +38,8 @@ class WorkerDataForm(BaseForm):
     full_name = StringField(_l("Name as on the KTP"), validators=[DataRequired(), Length(max=200)])
     birth_place = StringField(_l("Birth place"), validators=[DataRequired(), Length(max=100)])
     birth_date = DateField(_l("Birth date"), validators=[DataRequired()])
-    sex = SelectField(_l("Sex"), choices=[SelectChoice("L", _l("Male (L)")),
-                                          SelectChoice("P", _l("Female (P)"))])
+    sex = SelectField(_l("Sex"), choices=[SelectChoice(code, label)
+                                          for code, label in SEX_LABELS.items()])
     address = StringField(_l("Address"), validators=[DataRequired(), Length(max=300)])
     rt = StringField("RT", validators=[DataRequired(), Regexp(RT_RW, message=RT_RW_RULE)])
     rw = StringField("RW", validators=[DataRequired(), Regexp(RT_RW, message=RT_RW_RULE)])
@@ -72,9 +73,9 @@ class WorkerCorrectionForm(WorkerDataForm):
                            validators=[DataRequired(), Length(max=1000)])
 
 
-class UploadForm(BaseForm):
-    document_type = SelectField(_l("Document"), validators=[DataRequired()])
-    file = FileField(_l("File (PDF, JPEG or PNG)"), validators=[FileRequired()])
+# The case page's upload has a file input per document type, named by this prefix and
+# the type's code, so a caseworker sends every document of an intake at once.
+UPLOAD_PREFIX = "file-"
 
 
 class ReasonForm(BaseForm):
@@ -92,9 +93,17 @@ class WorklistFilterForm(BaseForm):
     class Meta(BaseForm.Meta):
         csrf = False  # a GET filter changes nothing
 
+    state = SelectField(_l("Cases"), default="submitted",
+                        choices=[SelectChoice(value, label) for value, label in state_choices()])
+    intake = SelectField(_l("Taken in by"), validators=[Optional()],
+                         choices=[SelectChoice(value, label) for value, label in INTAKE_CHOICES])
+    year = IntegerField(_l("Programme year"),
+                        validators=[Optional(), NumberRange(min=YEARS[0], max=YEARS[1])])
     kecamatan = SelectField(_l("Kecamatan"), validators=[Optional()])
     kelurahan = SelectField(_l("Kelurahan"), validators=[Optional()])
     category = SelectField(_l("Category"), validators=[Optional()],
                            choices=[SelectChoice("", _l("All"))] + _choices(CATEGORY_LABELS))
     min_age_days = IntegerField(_l("Waiting at least (days)"),
+                                validators=[Optional(), NumberRange(min=0, max=3650)])
+    max_age_days = IntegerField(_l("Waiting at most (days)"),
                                 validators=[Optional(), NumberRange(min=0, max=3650)])

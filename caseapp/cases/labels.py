@@ -8,6 +8,7 @@ CATEGORY_LABELS = {"pedagang": _l("a. Trader (pedagang)"),
                    "pekerja_lepas": _l("b. Freelance worker (pekerja lepas)"),
                    "wiraswasta": _l("c. Self-employed (wiraswasta)"),
                    "rentan_lainnya": _l("d. Other vulnerable worker")}
+SEX_LABELS = {"L": _l("Male (L)"), "P": _l("Female (P)")}
 CHANNEL_LABELS = {"walk_in": _l("Walk-in at Disnaker"), "kelurahan": _l("Kelurahan proposal"),
                   "partner": _l("Partner")}
 RULE_LABELS = {"identity": _l("Identity data consistent (NIK, KK)"),
@@ -27,6 +28,11 @@ EXIT_LABELS = {"meninggal": _l("Deceased"), "pindah_domisili": _l("Moved out of 
                "akhir_tahun_program": _l("End of the programme year"),
                "tidak_memenuhi_syarat": _l("No longer eligible at the renewal re-check")}
 RESOLUTION_LABELS = {"not_duplicate": _l("Not a duplicate"), "duplicate": _l("Duplicate")}
+# The case page's steps (names of workflows.states.TRANSITIONS), as its buttons say them.
+STEP_LABELS = {"submit": _l("Submit"), "verify": _l("Verify"),
+               "return": _l("Return for correction"), "reject": _l("Reject"),
+               "terminate": _l("End membership"), "decline": _l("Decline"),
+               "send_back": _l("Send back to verification")}
 
 
 

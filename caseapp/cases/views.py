@@ -9,8 +9,9 @@ from sqlalchemy import select
 from caseapp.actor import current_actor
 from caseapp.admin.base import SecureView
 from caseapp.cases.actions import CaseActionsMixin
-from caseapp.cases import labels
-from caseapp.cases.forms import (IntakeForm, ReasonForm, ResolveForm, UploadForm,
+from caseapp.cases.printouts import CasePrintoutsMixin
+from caseapp.cases import labels, worklists
+from caseapp.cases.forms import (UPLOAD_PREFIX, IntakeForm, ReasonForm, ResolveForm,
                                  WorklistFilterForm, kelurahan_choices)
 from caseapp.extensions import db
 from caseapp.refusals import refuse
@@ -19,14 +20,16 @@ from reports.case_file import load_case_file
 from reports.contributions import participant_months
 from reports.worklist import WorklistFilter, worklist_page
 from workflows.audit.access import record_read
+from workflows.documents import EDITABLE_STATES
+from workflows.documents import required_checklist
 from workflows.errors import WorkflowError
 from workflows.identity import check_identity
-from workflows.intake import open_application, register_worker
-from workflows.states import STATE_LABELS, allowed
+from workflows.intake import AlreadyRegistered, open_application, register_worker
+from workflows.states import STATE_LABELS, TRANSITIONS, availability
 from workflows.restrictions import processing_restricted
 
 
-class CasesView(CaseActionsMixin, SecureView):
+class CasesView(CaseActionsMixin, CasePrintoutsMixin, SecureView):
     roles = (Role.CASEWORKER.value, Role.HEAD.value, Role.AUDITOR.value)
 
     def load_application(self, application_id: int) -> Application:
@@ -44,15 +47,14 @@ class CasesView(CaseActionsMixin, SecureView):
         form.kelurahan.choices = kelurahan_choices(blank=_("All"))
         filters = WorklistFilter()
         if form.validate():
-            filters = WorklistFilter(kecamatan=form.kecamatan.data or None,
-                                     kelurahan=form.kelurahan.data or None,
-                                     category=form.category.data or None,
-                                     min_age_days=form.min_age_days.data)
+            filters = worklists.chosen_filter(form, current_user.id, clock.today())
         rows, next_cursor = worklist_page(db.session, filters, after=request.args.get("after"))
         filter_args = {name: request.args[name] for name in form._fields
                        if request.args.get(name)}
         return self.render("cases/worklist.html", form=form, rows=rows, next_cursor=next_cursor,
-                           categories=labels.CATEGORY_LABELS, filter_args=filter_args)
+                           categories=labels.CATEGORY_LABELS, filter_args=filter_args,
+                           states=STATE_LABELS, tabs=worklists.tabs(),
+                           verification=filters.verification)
 
     @expose("/new", methods=("GET", "POST"))
     def intake(self):
@@ -74,7 +76,9 @@ class CasesView(CaseActionsMixin, SecureView):
                 db.session.commit()
             except WorkflowError as exc:
                 refuse(exc)
-                return self.render("cases/intake.html", form=form), exc.status
+                existing = exc.application_id if isinstance(exc, AlreadyRegistered) else None
+                return self.render("cases/intake.html", form=form,
+                                   existing_application=existing), exc.status
             flash(_("Application %(id)s was saved as a draft. Add the documents, then submit.",
                     id=application.id), "success")
             return redirect(url_for(".case", application_id=application.id))
@@ -85,16 +89,19 @@ class CasesView(CaseActionsMixin, SecureView):
         (UU PDP Pasal 31), also the page shown again after a refused action."""
         case_file = load_case_file(db.session, application)
         worker = application.worker
-        upload = UploadForm()
-        upload.document_type.choices = [(k.code, k.name) for k in case_file.document_types]
         actor = current_actor()
-        actions = {name: allowed(application, name, actor)
-                   for name in ("submit", "verify", "return", "reject")}
+        actions = {name: availability(application, name, actor)
+                   for name in labels.STEP_LABELS}
+        checklist = (required_checklist(db.session, application)
+                     if application.state in TRANSITIONS["submit"].sources else None)
         body = self.render(
             "cases/case.html", case=case_file, application=application, worker=worker,
             identity=check_identity(worker.nik, worker.kk_number, worker.birth_date, worker.sex),
-            upload=upload, reason_form=ReasonForm(), resolve_form=ResolveForm(),
-            actions=actions, states=STATE_LABELS, labels=labels, today=clock.today(),
+            upload_prefix=UPLOAD_PREFIX,
+            uploading=application.state in EDITABLE_STATES and actor.has_role(Role.CASEWORKER),
+            reason_form=ReasonForm(), resolve_form=ResolveForm(),
+            actions=actions, checklist=checklist, states=STATE_LABELS, labels=labels,
+            today=clock.today(),
             max_mb=current_app.config["MAX_DOCUMENT_BYTES"] // 1_048_576,
             contributions=participant_months(db.session, application),
             restricted=processing_restricted(db.session, worker),

@@ -4,7 +4,6 @@ The file is checked and applied in one transaction and committed once: either
 every row is in, or nothing is and the rejected run keeps the per-row report
 (exit 1). The same file a second time is reported, not applied again (exit 0).
 """
-import csv
 import itertools
 import sys
 from pathlib import Path
@@ -19,6 +18,7 @@ from workflows.budget import decision_year
 from workflows.errors import WorkflowError
 from workflows.imports.datasets import import_dtsen, import_participants
 from workflows.imports.intake import CHANNELS, import_intake
+from workflows.imports.problem_reports import first_problems
 
 SHOWN_PROBLEMS = 10
 
@@ -39,10 +39,11 @@ def _import_options(func):
     return _FILE(_AS_USER(func))
 
 
-def _dataset(verb, as_of):
+def _dataset(verb, as_of, **options):
     as_of = as_of.date() if as_of else clock.today()
     return lambda stream, name, actor, progress: verb(
-        db.session, stream, file_name=name, as_of=as_of, actor=actor, progress=progress)
+        db.session, stream, file_name=name, as_of=as_of, actor=actor, progress=progress,
+        **options)
 
 
 def _run(apply, path: Path, as_user: str, job: str) -> None:
@@ -60,6 +61,12 @@ def _run(apply, path: Path, as_user: str, job: str) -> None:
                 done[0] = rows
 
             result = apply(stream, path.name, actor, progress)
+        if result.held:  # the command asks up front (--partial, --replace-all): keep nothing
+            db.session.rollback()
+            raise click.ClickException(
+                "not applied: the file would replace the whole data aktual with under half "
+                "its rows or without some of its kecamatan; nothing changed. Run again with "
+                "--partial to merge it into the data aktual, or --replace-all to replace it.")
         db.session.commit()
     except WorkflowError as exc:
         db.session.rollback()
@@ -74,8 +81,7 @@ def _run(apply, path: Path, as_user: str, job: str) -> None:
         return
     click.echo(f"rejected: {run.error_count} problem(s) in {run.row_count} row(s); "
                "nothing was imported", err=True)
-    problems = list(itertools.islice(csv.DictReader(run.error_report.splitlines()),
-                                     SHOWN_PROBLEMS))
+    problems = first_problems(run, SHOWN_PROBLEMS)
     for p in problems:
         where = f"row {p['baris']}" if p["baris"] else "file"
         column = f", {p['kolom']}" if p["kolom"] else ""
@@ -90,10 +96,17 @@ def _run(apply, path: Path, as_user: str, job: str) -> None:
 
 @dtsen_group.command("import")
 @_import_options
-def dtsen_import(path, as_user, as_of):
+@click.option("--partial", is_flag=True,
+              help="Merge the rows into the data aktual (everyone else stays) instead of "
+                   "replacing it.")
+@click.option("--replace-all", "replace_all", is_flag=True,
+              help="Replace the data aktual even with under half its rows or without some "
+                   "of its kecamatan.")
+def dtsen_import(path, as_user, as_of, partial, replace_all):
     """Apply a DTSEN file (CSV UTF-8 or XLSX): nik, no_kk, nama, tanggal_lahir,
     jenis_kelamin, kode_kelurahan, desil."""
-    _run(_dataset(import_dtsen, as_of), path, as_user, "dtsen-import")
+    _run(_dataset(import_dtsen, as_of, scope="partial" if partial else "full",
+                  replace_all=replace_all), path, as_user, "dtsen-import")
 
 
 @participants_group.command("import")

@@ -3,17 +3,20 @@
 from caseapp.cases import labels
 from caseapp.reports.labels import BATCH_STATUS_LABELS, EXCEPTION_LABELS, FLOW_LABELS
 from caseapp.reports.prepared import Prepared, safe_stem
+from caseapp.reports.qr import qr_svg
 from caseapp.reports.render import annex_job, pdf_job
+from caseapp.status.tokens import status_url
 from models import Application, BudgetYear, Decree
 from reports.audit_report import SHOWN_IN_PDF, audit_report, exception_rows
 from reports.budget_realisation import budget_realisation
 from reports.case_file import load_case_file
 from reports.decree_annex import CATEGORY_LETTERS, build_annex, find_decree
+from reports.formatting import masked_nik
 from reports.meta import ReportMeta
 from reports.period import Period
 from reports.program import program_report
 from workflows.audit import verify_chain
-from workflows.errors import WorkflowError
+from workflows.errors import InvalidTransition, WorkflowError
 from workflows.identity import check_identity
 from workflows.messages import lazy_gettext as _l
 from workflows.states import STATE_LABELS
@@ -22,7 +25,9 @@ TITLES = {"program": _l("Programme implementation report"),
           "decree": _l("Annex to decree (SK)"),
           "budget": _l("Budget realisation report"),
           "audit": _l("Audit report"),
-          "case": _l("Case file")}
+          "case": _l("Case file"),
+          "receipt": _l("Application receipt"),
+          "letter": _l("Certificate of membership")}
 
 
 class ReportNotFound(WorkflowError):
@@ -93,11 +98,16 @@ def audit(session, params, *, fmt, head, generated_by) -> Prepared:
                             exception_labels=EXCEPTION_LABELS))
 
 
-def case(session, params, *, fmt, head, generated_by) -> Prepared:
+def _application(session, params) -> Application:
     application = session.get(Application, params["application_id"])
     if application is None:
         raise ReportNotFound(_l("Application %(id)s does not exist.",
                                 id=params["application_id"]))
+    return application
+
+
+def case(session, params, *, fmt, head, generated_by) -> Prepared:
+    application = _application(session, params)
     meta = _meta("case", params, head, generated_by, f"#{application.id}")
     case_file = load_case_file(session, application)
     worker = application.worker
@@ -110,5 +120,42 @@ def case(session, params, *, fmt, head, generated_by) -> Prepared:
                                 Decree, application.decree_id)))
 
 
+def receipt(session, params, *, fmt, head, generated_by) -> Prepared:
+    """The tanda terima handed to the worker at intake: what was taken in, and a QR
+    code to the public status page (caseapp/status)."""
+    application = _application(session, params)
+    case_file = load_case_file(session, application)
+    names = {kind.code: kind.name for kind in case_file.document_types}
+    url = status_url(application.id)
+    return Prepared(safe_stem("tanda-terima", application.id),
+                    ("application", str(application.id)),
+                    pdf_job("reports/receipt.html",
+                            _meta("receipt", params, head, generated_by, f"#{application.id}"),
+                            application=application, worker=application.worker,
+                            nik=masked_nik(application.worker.nik),
+                            documents=[names.get(code, code)
+                                       for code in case_file.current_documents],
+                            taken_in_by=case_file.users.get(application.taken_in_by_id, "-"),
+                            categories=labels.CATEGORY_LABELS, status_url=url,
+                            qr=qr_svg(url)))
+
+
+def letter(session, params, *, fmt, head, generated_by) -> Prepared:
+    """The surat keterangan kepesertaan: only for a current membership (enrolled, with
+    its KPJ); an ended one would certify what no longer holds."""
+    application = _application(session, params)
+    if application.state != "enrolled" or not application.kpj:
+        raise InvalidTransition(_l("The membership letter is made once the worker is "
+                                   "enrolled with BPJS Ketenagakerjaan (has a KPJ number) "
+                                   "and while the membership lasts."))
+    return Prepared(safe_stem("surat-keterangan-kepesertaan", application.id),
+                    ("application", str(application.id)),
+                    pdf_job("reports/letter.html",
+                            _meta("letter", params, head, generated_by, f"#{application.id}"),
+                            application=application, worker=application.worker,
+                            nik=masked_nik(application.worker.nik),
+                            decree=application.decree))
+
+
 BUILDERS = {"program": program, "decree": decree, "budget": budget, "audit": audit,
-            "case": case}
+            "case": case, "receipt": receipt, "letter": letter}

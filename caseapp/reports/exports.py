@@ -4,6 +4,7 @@ import json
 
 from flask_babel import gettext as _
 
+from caseapp.audit_workspace.labels import reason_text
 from caseapp.cases import labels
 from caseapp.reports.builders import ReportNotFound, TITLES
 from caseapp.reports.labels import BATCH_STATUS_LABELS, EXCEPTION_LABELS, FLOW_LABELS
@@ -131,7 +132,7 @@ def audit(session, params, *, fmt, head, generated_by) -> Prepared:
                                     Col(_("Last (WIB)"), "datetime", 19)], r.by_user),
         Sheet(_("Exceptions"), exception_columns,
               ((e.seq, e.occurred_at, str(EXCEPTION_LABELS[e.kind]), e.actor_name, e.ip,
-                e.action, e.entity, e.reason)
+                e.action, e.entity, reason_text(e))
                for kind in r.exception_counts
                for e in exception_rows(session, period, head, kind))),
         Sheet(_("All events"), [Col("Seq", "int", 9), Col(_("Time (WIB)"), "datetime", 19),

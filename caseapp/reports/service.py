@@ -39,8 +39,13 @@ ROLES = {"program": _ALL,
          "decree": (Role.HEAD.value, Role.AUDITOR.value),
          "audit": (Role.AUDITOR.value,),
          "case": (Role.CASEWORKER.value, Role.HEAD.value, Role.AUDITOR.value)}
+# Papers the caseworker at the desk hands to the worker (receipt, membership letter):
+# one page each, made in the request from the case page (caseapp/cases/printouts.py),
+# never queued from the Reports page.
+PRINTOUT_ROLES = {"receipt": (Role.CASEWORKER.value,), "letter": (Role.CASEWORKER.value,)}
 FORMATS = {"program": ("pdf", "xlsx"), "budget": ("pdf", "xlsx"),
-           "decree": ("pdf", "xlsx", "csv"), "audit": ("pdf", "xlsx"), "case": ("pdf",)}
+           "decree": ("pdf", "xlsx", "csv"), "audit": ("pdf", "xlsx"), "case": ("pdf",),
+           "receipt": ("pdf",), "letter": ("pdf",)}
 MIMETYPES = {"pdf": "application/pdf", "csv": "text/csv; charset=utf-8",
              "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
 MAX_PERIOD_DAYS = 3 * 366
@@ -100,7 +105,7 @@ def parse_params(kind: str, raw: dict) -> dict:
         if not sk_number:
             raise InvalidInput(_l("Give the SK number of the decree."))
         return {"sk_number": sk_number}
-    if kind == "case":
+    if kind in ("case", *PRINTOUT_ROLES):
         try:
             return {"application_id": int(str(raw.get("application_id", "")).strip())}
         except ValueError:
@@ -109,12 +114,12 @@ def parse_params(kind: str, raw: dict) -> dict:
 
 
 def may_generate(actor: Actor, kind: str) -> bool:
-    return actor.has_role(*ROLES.get(kind, ()))
+    return actor.has_role(*(ROLES.get(kind) or PRINTOUT_ROLES.get(kind, ())))
 
 
 def _allowed(kind: str, fmt: str, actor: Actor, purpose: str | None) -> str | None:
     """The format, the role and the purpose, refused before any work; the purpose."""
-    if kind not in ROLES or fmt not in FORMATS[kind]:
+    if fmt not in FORMATS.get(kind, ()):
         raise InvalidInput(_l("This report is not available in that format."))
     if not may_generate(actor, kind):
         raise NotAllowed(_l("Your role may not generate this report."))

@@ -12,7 +12,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from models import Application, ContributionMonth, Role, Worker
-from reports.contributions import LapseWarning, lapse_list
+from reports.contributions import LapseWarning, lapse_list, unpaid_before
 from reports.contributions import paid_through as _paid_through
 from workflows.actor import Actor
 from workflows.audit import record
@@ -21,7 +21,6 @@ from workflows.errors import NotAllowed
 from workflows.messages import lazy_gettext as _l
 
 _CM = ContributionMonth.__table__
-UNPAID = ("due", "arrears")
 
 
 def paid_through(session: Session, application: Application) -> date | None:
@@ -72,14 +71,13 @@ class Arrears:
 def arrears(session: Session, today: date) -> list[Arrears]:
     """Generated months before today's month that are still unpaid, per participant
     (what the city owes BPJS), the oldest debt first."""
-    current = today.replace(day=1)
     cm = ContributionMonth
     rows = session.execute(
         select(cm.application_id, Worker.full_name, Worker.nik, func.count(),
                func.sum(cm.amount), func.min(cm.month))
         .join(Application, Application.id == cm.application_id)
         .join(Worker, Worker.id == Application.worker_id)
-        .where(cm.status.in_(UNPAID), cm.month < current)
+        .where(unpaid_before(today))
         .group_by(cm.application_id, Worker.full_name, Worker.nik)
         .order_by(func.min(cm.month), cm.application_id)).all()
     return [Arrears(a, name, nik, n, int(amount), oldest)

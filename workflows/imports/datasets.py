@@ -11,14 +11,15 @@ from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from models import DtsenRecord, ImportRun, ParticipantRecord, Role
 from workflows.actor import Actor
-from workflows.errors import NotAllowed
-from workflows.imports import values
-from workflows.imports.runs import ImportResult, run_import
+from workflows.audit import record
+from workflows.errors import InvalidInput, InvalidTransition, NotAllowed
+from workflows.imports import data_aktual, values
+from workflows.imports.runs import ImportResult, lock_kind, run_import
 from workflows.imports.spreadsheet import FileRefused, open_table
 from workflows.messages import lazy_gettext as _l
 
@@ -50,9 +51,16 @@ def current_dataset(session: Session, kind: str) -> ImportRun | None:
 
 
 def import_dtsen(session: Session, stream, *, file_name: str, as_of: date, actor: Actor,
-                 progress=None) -> ImportResult:
-    """Apply a DTSEN extract (data aktual from Dinsos) as of ``as_of``."""
-    return _import(session, DTSEN, stream, file_name, as_of, actor, progress)
+                 progress=None, scope: str = "full", replace_all: bool = False
+                 ) -> ImportResult:
+    """Apply a DTSEN extract (data aktual from Dinsos) as of ``as_of``: ``full`` replaces
+    the data aktual (held when it would shrink it, unless ``replace_all``), ``partial``
+    is merged into it (workflows/imports/data_aktual.py)."""
+    if scope not in data_aktual.SCOPES:
+        raise InvalidInput(_l("Choose whether the file is a full or a partial update."))
+    return _import(session, DTSEN, stream, file_name, as_of, actor, progress,
+                   lambda run: data_aktual.settle(session, run, current_dataset(session, "dtsen"),
+                                                  scope, replace_all), {"scope": scope})
 
 
 def import_participants(session: Session, stream, *, file_name: str, as_of: date,
@@ -61,15 +69,51 @@ def import_participants(session: Session, stream, *, file_name: str, as_of: date
     return _import(session, PARTICIPANTS, stream, file_name, as_of, actor, progress)
 
 
-def _import(session, kind, stream, file_name, as_of, actor, progress) -> ImportResult:
+def _may_import(actor: Actor) -> None:
     if not actor.has_role(Role.CASEWORKER, Role.ADMIN):
         raise NotAllowed(_l("Only caseworkers and administrators import data files."))
+
+
+def _import(session, kind, stream, file_name, as_of, actor, progress, settle=None,
+            details=None) -> ImportResult:
+    _may_import(actor)
     return run_import(session, kind=kind.name, stream=stream, file_name=file_name, actor=actor,
                       as_of=as_of, columns=[column for column, _ in kind.parsers],
                       check=lambda file, problems: _check_and_write(
                           None, kind, file, file_name, None, problems, progress),
                       apply=lambda file, run_id, problems: _check_and_write(
-                          session, kind, file, file_name, run_id, problems, None))
+                          session, kind, file, file_name, run_id, problems, None),
+                      settle=settle, details=details)
+
+
+HELD_DECISIONS = ("full", "partial", "cancel")
+
+
+def decide_held(session: Session, run_id: int, decision: str, *, actor: Actor) -> ImportRun:
+    """A held DTSEN run (a full update that would shrink the data aktual): replace the
+    data aktual with it after all (``full``), merge it in (``partial``), or drop its
+    staged rows (``cancel``). Decided once: a second click finds it decided."""
+    _may_import(actor)
+    if decision not in HELD_DECISIONS:
+        raise InvalidInput(_l("Choose whether the file is a full or a partial update."))
+    lock_kind(session, "dtsen")
+    run = session.get(ImportRun, run_id, with_for_update=True, populate_existing=True)
+    if run is None or run.kind != "dtsen" or run.status != "held":
+        raise InvalidTransition(_l("This import is no longer waiting for a confirmation (it "
+                                   "was confirmed or cancelled already); nothing changed."))
+    diff = {"file_name": run.file_name, "sha256": run.sha256, "rows": run.row_count}
+    if decision == "cancel":
+        session.execute(delete(DtsenRecord).where(DtsenRecord.dataset_id == run.id))
+        run.status = "cancelled"
+        record(session, actor, "import.cancelled", entity=run,
+               diff={**diff, "status": ["held", "cancelled"]})
+        return run
+    details = (data_aktual.merge(session, run, current_dataset(session, "dtsen"))
+               if decision == "partial" else {"scope": "full", "confirmed": True})
+    run.status, run.scope = "applied", decision
+    record(session, actor, "import.applied", entity=run,
+           diff={**diff, **details, "status": ["held", "applied"]})
+    return run
 
 
 def _check_and_write(session, kind, file, file_name, dataset_id, problems, progress) -> int:

@@ -4,6 +4,10 @@ The report quotes the rejected rows' values (NIKs, names, KPJs). Who may read it
 depends on what was imported, not on the page the link sits on: the same run id
 typed into another page's URL must get the same answer.
 """
+import csv
+import io
+import itertools
+
 from sqlalchemy.orm import Session
 
 from models import ImportRun, Role
@@ -26,3 +30,9 @@ def read_problem_report(session: Session, run: ImportRun, *, actor: Actor,
     record_read(session, actor, "import.report_download", entity=run, purpose=purpose,
                 bulk=True)
     return run.error_report
+
+
+def first_problems(run: ImportRun, limit: int) -> list[dict]:
+    """The report's first ``limit`` rows as dicts (baris, kolom, nilai, pesan), for a
+    page or a terminal to show; the caller decides who sees which columns."""
+    return list(itertools.islice(csv.DictReader(io.StringIO(run.error_report or "")), limit))

@@ -11,6 +11,9 @@
   or broken file is refused without ever holding the write lock (SQLite has one
   writer for the whole application); callers start the verb with no transaction
   open. Only a file that passed is read again to be written.
+- Settled by the kind: once the rows are written, ``settle`` may merge them into
+  the current dataset or hold them for a confirmation (``held``: staged, not in
+  use) and says what to add to the event.
 """
 import csv
 import io
@@ -41,6 +44,10 @@ class ImportResult:
     @property
     def rejected(self) -> bool:
         return self.run.status == "rejected"
+
+    @property
+    def held(self) -> bool:
+        return self.run.status == "held"
 
 
 class ProblemReport:
@@ -75,6 +82,8 @@ def lock_kind(session: Session, kind: str) -> None:
 Apply = Callable[[object, int, ProblemReport], int]
 # check(file, problems) -> number of data rows read; no database
 Check = Callable[[object, ProblemReport], int]
+# settle(run) -> (status "applied" or "held", what to add to the audit event)
+Settle = Callable[[ImportRun], tuple[str, dict]]
 
 
 def _check_unlocked(file, file_name: str, columns, check: Check | None
@@ -94,7 +103,7 @@ def _check_unlocked(file, file_name: str, columns, check: Check | None
 
 def run_import(session: Session, *, kind: str, stream, file_name: str, actor: Actor,
                apply: Apply, columns, check: Check | None = None, as_of: date | None = None,
-               details: dict | None = None) -> ImportResult:
+               details: dict | None = None, settle: Settle | None = None) -> ImportResult:
     file, sha256 = spool(stream)
     try:
         problems, rows = _check_unlocked(file, file_name, columns, check)
@@ -132,9 +141,14 @@ def run_import(session: Session, *, kind: str, stream, file_name: str, actor: Ac
         record(session, actor, "import.rejected", entity=run,
                diff={**diff, "errors": problems.count})
         return ImportResult(run, applied=False, duplicate_file=False)
-    run.status, run.row_count = "applied", rows
+    try:
+        status, settled = settle(run) if settle else ("applied", {})
+    except BaseException:
+        savepoint.rollback()
+        raise
+    run.status, run.row_count = status, rows
     # Recorded before the savepoint is released: a release counts as a commit for
     # the audit guard, and the run row was written without an event so far.
-    record(session, actor, "import.applied", entity=run, diff=diff)
+    record(session, actor, f"import.{status}", entity=run, diff={**diff, **settled})
     savepoint.commit()
-    return ImportResult(run, applied=True, duplicate_file=False)
+    return ImportResult(run, applied=status == "applied", duplicate_file=False)
