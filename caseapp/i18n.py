@@ -12,7 +12,7 @@ from markupsafe import Markup
 from caseapp.extensions import babel
 from caseapp.redirects import local_target
 from models import Role, clock
-from reports.formatting import rupiah
+from reports.formatting import masked_nik, rupiah
 from workflows.messages import lazy_gettext as _l
 
 TRANSLATIONS_DIR = str(Path(__file__).resolve().parent / "translations")
@@ -77,6 +77,7 @@ def init_app(app) -> None:
     app.jinja_env.globals["role_labels"] = ROLE_LABELS
     app.jinja_env.filters["rupiah"] = rupiah
     app.jinja_env.filters["wib"] = wib
+    app.jinja_env.filters["masked_nik"] = masked_nik
 
 
 def coded(label, code) -> Markup:

@@ -1,13 +1,13 @@
 """Figures of the home page per role, aggregated in SQL: worklist ageing, budget burn
 over the year, coverage per kecamatan and applications per stage."""
 from dataclasses import dataclass
-from datetime import timedelta
 
 from sqlalchemy import case, extract, func, select
 from sqlalchemy.orm import Session
 
 from models import (Application, BudgetLedger, DataSubjectRequest, Kecamatan, Kelurahan,
                     PaymentBatch, Worker, clock)
+from reports.worklist import waited
 
 AGE_BUCKETS = ((0, 7), (8, 14), (15, 30), (31, None))  # days waiting since submission
 COVERED = ("approved", "submitted_to_bpjs", "enrolled")
@@ -18,10 +18,7 @@ def worklist_ageing(session: Session, *, taken_in_by: int | None = None) -> list
     now = clock.now()
     columns = []
     for low, high in AGE_BUCKETS:
-        newest = now - timedelta(days=low)
-        condition = Application.submitted_at <= newest
-        if high is not None:
-            condition &= Application.submitted_at > now - timedelta(days=high + 1)
+        condition = waited(Application.submitted_at, low, high, now)
         columns.append(func.coalesce(func.sum(case((condition, 1), else_=0)), 0))
     stmt = select(*columns).where(Application.state == "submitted")
     if taken_in_by is not None:

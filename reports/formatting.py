@@ -22,5 +22,5 @@ def masked_nik(nik: str) -> str:
     them would let a finder complete or reuse the identity; the kecamatan prefix would
     add nothing anyway, since the kelurahan is printed on the same paper. The last four
     (a serial) let the worker and the desk match the paper to the KTP at a glance, as
-    the data subject pages show it (privacy/subject.html)."""
+    the data subject pages show it too (privacy/subject.html)."""
     return "*" * (len(nik) - 4) + nik[-4:]

@@ -4,13 +4,24 @@ whole table, however large it grows)."""
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import and_, exists, or_, select
+from sqlalchemy import and_, exists, or_, select, true
 from sqlalchemy.orm import Session
 
 from models import Application, ContributionMonth, Kelurahan, Worker, clock
 from reports.contributions import unpaid_before
 
 PAGE_SIZE = 50
+
+
+def waited(moment, low: int | None, high: int | None, now: datetime):
+    """``moment`` at least ``low`` and at most ``high`` whole days before ``now``: the home
+    page's age buckets and the lists their counts link to."""
+    condition = true()
+    if low is not None:
+        condition &= moment <= now - timedelta(days=low)
+    if high is not None:
+        condition &= moment > now - timedelta(days=high + 1)
+    return condition
 
 
 @dataclass(frozen=True)
@@ -92,11 +103,7 @@ def worklist_page(session: Session, filters: WorklistFilter, *, after: str | Non
         stmt = stmt.where(Worker.kelurahan_code == filters.kelurahan)
     if filters.category:
         stmt = stmt.where(Worker.category == filters.category)
-    # The home page's age buckets: at least ``min`` whole days, at most ``max``.
-    if filters.min_age_days:
-        stmt = stmt.where(since <= clock.now() - timedelta(days=filters.min_age_days))
-    if filters.max_age_days is not None:
-        stmt = stmt.where(since > clock.now() - timedelta(days=filters.max_age_days + 1))
+    stmt = stmt.where(waited(since, filters.min_age_days, filters.max_age_days, clock.now()))
     position = parse_cursor(after)
     if position:
         moment, ident = position

@@ -9,10 +9,11 @@ from caseapp.actor import current_actor
 from caseapp.admin.base import SecureView, chosen_year
 from caseapp.arguments import YEARS, bounded_int, posted_ids
 from caseapp.approval.decree_pages import DecreePagesMixin
+from caseapp.cases.forms import kecamatan_names
 from caseapp.cases.labels import CATEGORY_LABELS
 from caseapp.extensions import db
 from caseapp.refusals import refuse
-from models import BudgetYear, Kecamatan, Role, clock
+from models import BudgetYear, Role, clock
 from reports.budget import budget_summary
 from reports.formatting import rupiah
 from workflows.budget import decision_year, last_decision_day
@@ -56,7 +57,7 @@ class ApprovalView(DecreePagesMixin, SecureView):
                            categories=CATEGORY_LABELS, over=year_is_over(year),
                            last_day=last_decision_day(year), carry_from=carry_from,
                            carry_count=carry_count, own=own, amounts=amounts,
-                           kecamatan=_kecamatan_names({c.kecamatan for c in shown}),
+                           kecamatan=kecamatan_names({c.kecamatan for c in shown}),
                            ticked=set(request.form.getlist("application_id")),
                            proposal=open_proposal(db.session, year)), status
 
@@ -104,10 +105,6 @@ class ApprovalView(DecreePagesMixin, SecureView):
         return redirect(url_for(".index", year=from_year + 1))
 
 
-def _kecamatan_names(codes: set[str]) -> dict[str, str]:
-    """The names of the kecamatan ``codes``, by name, for the select-by-filter list."""
-    return dict(db.session.execute(select(Kecamatan.code, Kecamatan.name).where(
-        Kecamatan.code.in_(codes)).order_by(Kecamatan.name)).all())
 
 
 class BudgetView(SecureView):

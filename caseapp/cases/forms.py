@@ -24,6 +24,14 @@ def kelurahan_choices(blank: str | None = None) -> list[tuple[str, str]]:
     return ([("", blank)] if blank else []) + choices
 
 
+def kecamatan_names(codes: set[str] | None = None) -> dict[str, str]:
+    """Code -> name of the kecamatan (all, or ``codes``), in the order of their names."""
+    stmt = select(Kecamatan.code, Kecamatan.name).order_by(Kecamatan.name)
+    if codes is not None:
+        stmt = stmt.where(Kecamatan.code.in_(codes))
+    return dict(db.session.execute(stmt).all())
+
+
 _DIGITS16 = Regexp(r"^\s*\d{16}\s*$", message=_l("Exactly 16 digits."))
 
 

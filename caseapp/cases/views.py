@@ -4,7 +4,6 @@ from flask import abort, current_app, flash, redirect, request, url_for
 from flask_admin import expose
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
 
 from caseapp.actor import current_actor
 from caseapp.admin.base import SecureView
@@ -12,10 +11,10 @@ from caseapp.cases.actions import CaseActionsMixin
 from caseapp.cases.printouts import CasePrintoutsMixin
 from caseapp.cases import labels, worklists
 from caseapp.cases.forms import (UPLOAD_PREFIX, IntakeForm, ReasonForm, ResolveForm,
-                                 WorklistFilterForm, kelurahan_choices)
+                                 WorklistFilterForm, kecamatan_names, kelurahan_choices)
 from caseapp.extensions import db
 from caseapp.refusals import refuse
-from models import Application, Kecamatan, Role, clock
+from models import Application, Role, clock
 from reports.case_file import load_case_file
 from reports.contributions import participant_months
 from reports.worklist import WorklistFilter, worklist_page
@@ -41,9 +40,7 @@ class CasesView(CaseActionsMixin, CasePrintoutsMixin, SecureView):
     @expose("/")
     def index(self):
         form = WorklistFilterForm(request.args)
-        form.kecamatan.choices = [("", _("All"))] + [
-            (k.code, k.name) for k in db.session.execute(
-                select(Kecamatan).order_by(Kecamatan.name)).scalars()]
+        form.kecamatan.choices = [("", _("All"))] + list(kecamatan_names().items())
         form.kelurahan.choices = kelurahan_choices(blank=_("All"))
         filters = WorklistFilter()
         if form.validate():

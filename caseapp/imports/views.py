@@ -8,12 +8,13 @@ from sqlalchemy import select
 
 from caseapp.actor import current_actor
 from caseapp.admin.base import SecureView
+from caseapp.cases.forms import kecamatan_names
 from caseapp.arguments import int_arg
 from caseapp.extensions import db
 from caseapp.jobs.starting import follow, go_to, start_job, start_upload_job
 from caseapp.imports.problem_report import problem_report_download
 from caseapp.refusals import refuse
-from models import ImportRun, Kecamatan, Role, User, clock
+from models import ImportRun, Role, User, clock
 from workflows.budget import decision_year
 from workflows.errors import InvalidInput, WorkflowError
 from workflows.imports.data_aktual import SCOPES, replacement
@@ -33,8 +34,7 @@ class ImportsView(SecureView):
         users = dict(db.session.execute(select(User.id, User.full_name)).all())
         return self.render("imports/index.html", runs=runs, users=users, today=clock.today(),
                            year=decision_year(clock.today()), held=self._held(),
-                           kecamatan=dict(db.session.execute(
-                               select(Kecamatan.code, Kecamatan.name)).all()),
+                           kecamatan=kecamatan_names(),
                            shown=self._shown_problems()), status
 
     @staticmethod
