@@ -159,6 +159,22 @@ def test_a_held_update_confirmed_as_full_replaces_the_data_aktual(session, staff
     assert count(session, DtsenRecord, run) == 2
 
 
+def test_a_held_update_overtaken_by_newer_data_aktual_is_not_confirmed(session, staff,
+                                                                      tmp_path, aktual):
+    """Confirmed as full, it would be applied but not in use: said, and nothing changes."""
+    held = _held(session, staff, tmp_path)
+    march = kecamatan_rows(6, 1, "327501") + kecamatan_rows(4, 7, "327502")
+    march[0][6] = "4"  # Dinsos' March extract: one desil changed
+    newer = run_import(session, staff, write_csv(tmp_path / "maret.csv", march),
+                       as_of=date(2026, 3, 1)).run
+    assert newer.status == "applied" and newer.id != aktual.id
+    with pytest.raises(InvalidTransition, match="2026-03-01"):
+        decide_held(session, held.id, "full", actor=staff["cw2"])
+    assert session.get(ImportRun, held.id).status == "held"
+    assert current_dataset(session, "dtsen").id == newer.id
+    assert decide_held(session, held.id, "cancel", actor=staff["cw2"]).status == "cancelled"
+
+
 def test_a_held_update_applied_as_partial_is_merged(session, staff, tmp_path, aktual):
     run = decide_held(session, _held(session, staff, tmp_path).id, "partial",
                       actor=staff["cw1"])

@@ -108,7 +108,14 @@ def decide_held(session: Session, run_id: int, decision: str, *, actor: Actor) -
         record(session, actor, "import.cancelled", entity=run,
                diff={**diff, "status": ["held", "cancelled"]})
         return run
-    details = (data_aktual.merge(session, run, current_dataset(session, "dtsen"))
+    current = current_dataset(session, "dtsen")
+    if decision == "full" and current is not None and \
+            (current.as_of, current.id) > (run.as_of, run.id):
+        raise InvalidTransition(_l(
+            "Data aktual as of %(day)s was applied after this file was held: the file would "
+            "not replace it. Cancel it, and import it again if it is still meant to; nothing "
+            "changed.", day=current.as_of.isoformat()))
+    details = (data_aktual.merge(session, run, current)
                if decision == "partial" else {"scope": "full", "confirmed": True})
     run.status, run.scope = "applied", decision
     record(session, actor, "import.applied", entity=run,
