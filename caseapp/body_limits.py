@@ -2,19 +2,18 @@
 
 Every route takes ordinary forms (MAX_CONTENT_LENGTH, 1 MB). A document upload may
 carry one document of each active type (MAX_DOCUMENT_BYTES each, plus the form around
-them) and the import pages
-a whole DTSEN extract or BPJS reply (MAX_IMPORT_BYTES), but only for a signed-in user
-holding a role that may use the page: nobody else can make the server read, or spool
-to disk, hundreds of megabytes. Werkzeug checks Content-Length against
-``request.max_content_length`` (per request since Flask 3.1) when the body is first
-parsed and answers 413 without reading it; a body without a length is cut off at the
-limit.
+them) and the import pages a whole DTSEN extract or BPJS reply (MAX_IMPORT_BYTES), but
+only for a signed-in user holding a role that may use the page: nobody else can make
+the server read, or spool to disk, hundreds of megabytes. Werkzeug checks Content-Length
+against ``request.max_content_length`` (per request since Flask 3.1) when the body is
+first parsed and answers 413 without reading it; a body without a length is cut off at
+the limit.
 """
 from flask import current_app, request
 from flask_login import current_user
-
 from sqlalchemy import func, select
 
+from caseapp.extensions import db
 from models import DocumentType, Role
 
 FORM_OVERHEAD = 64 * 1024  # the multipart framing, CSRF token and the form's other fields
@@ -45,7 +44,6 @@ def init_app(app) -> None:
 
 
 def _document_types() -> int:
-    from caseapp.extensions import db
     return max(1, db.session.scalar(select(func.count()).select_from(DocumentType)
                                     .where(DocumentType.active)))
 

@@ -45,12 +45,8 @@ def sign_when_due(actor: Actor, *, scheduled: bool = False):
 def _due(rule: dict) -> bool:
     """Whether a checkpoint looks due, read without a lock in a session of its own: after
     most writes none is, and the answer must not cost every POST the chain-head lock."""
-    with reading():
-        session = db.session.session_factory()
-        try:
-            return checkpoint_due(session, **rule)
-        finally:
-            session.close()
+    with reading(), db.session.session_factory() as session:
+        return checkpoint_due(session, **rule)
 
 
 def init_app(app) -> None:

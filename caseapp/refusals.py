@@ -91,7 +91,7 @@ def _without_values(message) -> str:
     """The reason as written in the code, placeholders unfilled: a refusal may quote a
     NIK or a name, and the log is permanent (a lazy string keeps its template first)."""
     if isinstance(message, Message):
-        return str(message._args[0])
+        return message.template
     with force_locale("en"):
         return str(message)
 

@@ -15,8 +15,6 @@ from sqlalchemy.orm import Mapped, mapped_column
 from models import clock
 from models.base import Base, UTCDateTime
 
-JOB_STATUSES = ("queued", "running", "done", "failed")
-
 
 class Job(Base):
     __tablename__ = "background_job"

@@ -10,9 +10,13 @@ import pyotp
 import pytest
 from werkzeug.serving import WSGIRequestHandler, make_server
 
+from caseapp.demo import seed_demo
 from models import clock
+from tests.conftest import committed_app
 from tests.databases import CI
-from tests.factories import TOTP_SECRET
+from tests.factories import TOTP_SECRET, make_staff
+from workflows.actor import Actor
+from workflows.reference import load_reference_data
 
 CHROMIUM = "/usr/bin/chromium"
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
@@ -34,6 +38,40 @@ def serving(app):
         yield f"http://127.0.0.1:{server.server_port}"
     finally:
         server.shutdown()
+
+
+@contextmanager
+def served(backend: str, tmp_dir: Path, label: str, populate=None, **config):
+    """(app, url): the app on its own committed database with reference data, the test
+    staff and what ``populate(session, staff)`` adds, served on a free port; documents
+    under ``tmp_dir``."""
+    def setup(session):
+        load_reference_data(session, actor=Actor.system("test-setup"))
+        staff = make_staff(session)
+        if populate is not None:
+            populate(session, staff)
+
+    with _served(backend, tmp_dir, label, setup, config) as served_app:
+        yield served_app
+
+
+@contextmanager
+def demo_served(backend: str, tmp_dir: Path, label: str, workers: int = 30, **config):
+    """(app, url): as :func:`served`, with the demo accounts and ``workers`` demo cases."""
+    def setup(session):
+        load_reference_data(session, actor=Actor.system("test-setup"))
+        seed_demo(session, workers=workers, storage_dir=tmp_dir / "documents")
+
+    with _served(backend, tmp_dir, label, setup, config) as served_app:
+        yield served_app
+
+
+@contextmanager
+def _served(backend, tmp_dir, label, setup, config):
+    with committed_app(backend, tmp_dir, label, setup,
+                       **{"DOCUMENT_DIR": str(tmp_dir / "documents"), **config}) as app, \
+            serving(app) as url:
+        yield app, url
 
 
 @pytest.fixture(scope="session")

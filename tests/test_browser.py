@@ -4,14 +4,11 @@ import re
 
 import pytest
 
-from caseapp.demo import DEMO_PASSWORD, seed_demo
+from caseapp.demo import DEMO_PASSWORD
 from models import clock
-from tests.browser_helpers import ARTIFACTS, click_and_load, serving, sign_in
-from tests.conftest import committed_app
+from tests.browser_helpers import ARTIFACTS, click_and_load, demo_served, sign_in
 from tests.factories import png_bytes
-from workflows.actor import Actor
 from workflows.budget import decision_year
-from workflows.reference import load_reference_data
 
 pytestmark = [pytest.mark.browser, pytest.mark.calendar]
 _REFERENCE = {"/kecamatan/", "/kelurahan/", "/umk/", "/contributions/", "/policy/",
@@ -34,14 +31,7 @@ ALL_VIEWS = set().union(*MENUS.values())
 @pytest.fixture(scope="session")
 def live_server(backend, tmp_path_factory):
     """The app on its own committed database with demo data, served on a free port."""
-    storage = tmp_path_factory.mktemp("documents")
-
-    def setup(session):
-        load_reference_data(session, actor=Actor.system("test-setup"))
-        seed_demo(session, workers=30, storage_dir=storage)
-
-    with committed_app(backend, tmp_path_factory.mktemp("browser"), "browser", setup,
-                       DOCUMENT_DIR=str(storage)) as app, serving(app) as url:
+    with demo_served(backend, tmp_path_factory.mktemp("browser"), "browser") as (_app, url):
         yield url
 
 

@@ -3,11 +3,8 @@ shrinks with each upload, "Ajukan" appears only once it is complete, and the mes
 after submitting says the eligibility result (here: not in DTSEN, so a warning)."""
 import pytest
 
-from tests.browser_helpers import ARTIFACTS, click_and_load, serving, sign_in
-from tests.conftest import committed_app
-from tests.factories import PASSWORD, make_application, make_staff, png_bytes
-from workflows.actor import Actor
-from workflows.reference import load_reference_data
+from tests.browser_helpers import ARTIFACTS, click_and_load, served, sign_in
+from tests.factories import PASSWORD, make_application, png_bytes
 
 pytestmark = pytest.mark.browser
 MISSING = "[data-testid=document-checklist] [data-present=no]"
@@ -17,13 +14,10 @@ MISSING = "[data-testid=document-checklist] [data-present=no]"
 def draft_server(backend, tmp_path):
     draft = {}
 
-    def setup(session):
-        load_reference_data(session, actor=Actor.system("test-setup"))
-        staff = make_staff(session)
+    def populate(session, staff):
         draft["id"] = make_application(session, staff["cw1"]).id
 
-    with committed_app(backend, tmp_path, "draft", setup,
-                       DOCUMENT_DIR=str(tmp_path / "documents")) as app, serving(app) as url:
+    with served(backend, tmp_path, "draft", populate) as (_app, url):
         yield url, draft["id"]
 
 

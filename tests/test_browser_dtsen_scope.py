@@ -5,15 +5,12 @@ shows its first problems on the page."""
 import pytest
 from sqlalchemy import func, select
 
-from caseapp.demo import DEMO_PASSWORD, seed_demo
+from caseapp.demo import DEMO_PASSWORD
 from caseapp.extensions import db
 from models import DtsenRecord
-from tests.browser_helpers import ARTIFACTS, serving, sign_in
-from tests.conftest import committed_app
+from tests.browser_helpers import ARTIFACTS, demo_served, sign_in
 from tests.test_imports import DTSEN_HEADER
-from workflows.actor import Actor
 from workflows.imports.datasets import current_dataset
-from workflows.reference import load_reference_data
 
 pytestmark = [pytest.mark.browser]
 
@@ -41,14 +38,7 @@ def _upload(page, url, path):
 
 
 def test_a_two_row_full_upload_asks_and_is_applied_as_partial(page, backend, tmp_path):
-    storage = tmp_path / "documents"
-
-    def setup(session):
-        load_reference_data(session, actor=Actor.system("test-setup"))
-        seed_demo(session, workers=30, storage_dir=storage)
-
-    with committed_app(backend, tmp_path, "browser-dtsen", setup,
-                       DOCUMENT_DIR=str(storage)) as app, serving(app) as url:
+    with demo_served(backend, tmp_path, "browser-dtsen") as (app, url):
         demo_run, _, before = _dataset(app)
         known = sorted(before)[0]
         with app.app_context():

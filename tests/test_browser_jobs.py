@@ -8,16 +8,13 @@ import pytest
 from playwright.sync_api import Error as PlaywrightError
 from sqlalchemy import select
 
-from caseapp.demo import DEMO_PASSWORD, seed_demo
+from caseapp.demo import DEMO_PASSWORD
 from caseapp.extensions import db
 from models import AuditEvent, Decree
-from tests.browser_helpers import ARTIFACTS, serving, sign_in
-from tests.conftest import committed_app
+from tests.browser_helpers import ARTIFACTS, demo_served, sign_in
 from tests.job_worker import job_worker, worker_settings
 from tests.report_helpers import flat, pdf_pages
 from tests.test_imports import DTSEN_HEADER
-from workflows.actor import Actor
-from workflows.reference import load_reference_data
 
 pytestmark = [pytest.mark.browser]
 ROWS = 300_000
@@ -45,14 +42,8 @@ def _bar(page) -> int | None:
 
 def test_a_large_import_shows_its_progress_while_a_colleague_works(browser, backend, tmp_path):
     extract = _large_extract(tmp_path / "dtsen-besar.csv")
-    storage = tmp_path / "documents"
-
-    def setup(session):
-        load_reference_data(session, actor=Actor.system("test-setup"))
-        seed_demo(session, workers=30, storage_dir=storage)
-
-    with committed_app(backend, tmp_path, "browser-jobs", setup, DOCUMENT_DIR=str(storage),
-                       **worker_settings(tmp_path)) as app, serving(app) as url, \
+    with demo_served(backend, tmp_path, "browser-jobs", **worker_settings(tmp_path)) as (
+            app, url), \
             job_worker(app, tmp_path / "worker.log"):
         uploader = browser.new_context(locale="id-ID").new_page()
         colleague = browser.new_context(locale="id-ID").new_page()
@@ -87,15 +78,9 @@ def test_a_large_import_shows_its_progress_while_a_colleague_works(browser, back
 
 
 def test_a_head_receives_the_decree_annex_a_worker_made(browser, backend, tmp_path):
-    storage = tmp_path / "documents"
     purpose = "Lampiran untuk arsip SK (uji peramban)"
-
-    def setup(session):
-        load_reference_data(session, actor=Actor.system("test-setup"))
-        seed_demo(session, workers=30, storage_dir=storage)
-
-    with committed_app(backend, tmp_path, "browser-report", setup, DOCUMENT_DIR=str(storage),
-                       **worker_settings(tmp_path)) as app, serving(app) as url, \
+    with demo_served(backend, tmp_path, "browser-report", **worker_settings(tmp_path)) as (
+            app, url), \
             job_worker(app, tmp_path / "worker.log"):
         with app.app_context():
             sk_number = db.session.scalar(select(Decree.sk_number))

@@ -14,11 +14,8 @@ import pytest
 
 from models import clock
 from tests.bpjs_factories import REPLY_HEADER, kpj, reply_bytes
-from tests.browser_helpers import ARTIFACTS, serving, sign_in
-from tests.conftest import committed_app
-from tests.factories import PASSWORD, make_budget, make_staff, png_bytes
-from workflows.actor import Actor
-from workflows.reference import load_reference_data
+from tests.browser_helpers import ARTIFACTS, served, sign_in
+from tests.factories import PASSWORD, make_budget, png_bytes
 
 pytestmark = pytest.mark.browser
 DAY = date(2026, 3, 10)  # intake to BPJS's reply: cover from 1 April
@@ -76,15 +73,10 @@ class Journey:
 
 @pytest.fixture
 def journey_server(backend, tmp_path):
-    def setup(session):
-        load_reference_data(session, actor=Actor.system("test-setup"))
-        staff = make_staff(session)
+    def populate(session, staff):
         make_budget(session, staff["admin1"], year=DAY.year, places=5)
-        session.flush()
 
-    with clock.pinned(DAY), committed_app(backend, tmp_path, "journey", setup,
-                                          DOCUMENT_DIR=str(tmp_path / "documents")) as app, \
-            serving(app) as url:
+    with clock.pinned(DAY), served(backend, tmp_path, "journey", populate) as (_app, url):
         yield url
 
 

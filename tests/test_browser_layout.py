@@ -5,12 +5,9 @@ import re
 
 import pytest
 
-from caseapp.demo import DEMO_PASSWORD, DEMO_USERS, seed_demo
-from tests.browser_helpers import ARTIFACTS, click_and_load, serving, sign_in
-from tests.conftest import committed_app
+from caseapp.demo import DEMO_PASSWORD, DEMO_USERS
+from tests.browser_helpers import ARTIFACTS, click_and_load, demo_served, sign_in
 from tests.test_upload_content import jpeg_bytes
-from workflows.actor import Actor
-from workflows.reference import load_reference_data
 
 pytestmark = [pytest.mark.browser, pytest.mark.calendar]
 LAPTOP = {"width": 1366, "height": 768}
@@ -27,14 +24,8 @@ _BAR_ITEMS = """() => Array.from(document.querySelectorAll(
 @pytest.fixture(scope="module")
 def demo_server(backend, tmp_path_factory):
     """The app with the demo accounts (and a few demo cases) served on a free port."""
-    storage = tmp_path_factory.mktemp("documents")
-
-    def setup(session):
-        load_reference_data(session, actor=Actor.system("test-setup"))
-        seed_demo(session, workers=4, storage_dir=storage)
-
-    with committed_app(backend, tmp_path_factory.mktemp("layout"), "layout", setup,
-                       DOCUMENT_DIR=str(storage)) as app, serving(app) as url:
+    with demo_served(backend, tmp_path_factory.mktemp("layout"), "layout",
+                     workers=4) as (_app, url):
         yield url
 
 

@@ -3,30 +3,20 @@ the PDF, and the address printed on it opens the public status page for anyone."
 import pytest
 from sqlalchemy import select
 
-from caseapp.demo import DEMO_PASSWORD, seed_demo
+from caseapp.demo import DEMO_PASSWORD
 from caseapp.extensions import db
 from caseapp.status.views import PUBLIC_STATES
 from models import Application
 from reports.formatting import masked_nik
-from tests.browser_helpers import serving, sign_in
-from tests.conftest import committed_app
+from tests.browser_helpers import demo_served, sign_in
 from tests.report_helpers import flat, pdf_pages, translated
-from workflows.actor import Actor
-from workflows.reference import load_reference_data
 
 pytestmark = [pytest.mark.browser]
 
 
 def test_a_caseworker_prints_the_receipt_and_its_address_shows_the_status(
         browser, backend, tmp_path):
-    storage = tmp_path / "documents"
-
-    def setup(session):
-        load_reference_data(session, actor=Actor.system("test-setup"))
-        seed_demo(session, workers=30, storage_dir=storage)
-
-    with committed_app(backend, tmp_path, "browser-printouts", setup,
-                       DOCUMENT_DIR=str(storage)) as app, serving(app) as url:
+    with demo_served(backend, tmp_path, "browser-printouts") as (app, url):
         with app.app_context():
             application = db.session.scalars(select(Application).order_by(Application.id)).first()
             number, nik, state = application.id, application.worker.nik, application.state

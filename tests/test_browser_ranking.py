@@ -7,13 +7,9 @@ from sqlalchemy import func, select
 
 from caseapp.extensions import db
 from models import Application, Decree
-from tests.browser_helpers import ARTIFACTS, click_and_load, serving, sign_in
-from tests.conftest import committed_app
-from tests.factories import (PASSWORD, make_budget, make_staff, make_verified,
-                             staff_actors)
-from workflows.actor import Actor
+from tests.browser_helpers import ARTIFACTS, click_and_load, served, sign_in
+from tests.factories import PASSWORD, make_budget, make_verified, staff_actors
 from workflows.approval import send_back_application
-from workflows.reference import load_reference_data
 
 pytestmark = pytest.mark.browser
 SK = "500.15.1/Kep.0710-Disnaker/VII/2026"
@@ -23,9 +19,7 @@ SK = "500.15.1/Kep.0710-Disnaker/VII/2026"
 def ranking_server(backend, tmp_path):
     ids = {}
 
-    def setup(session):
-        load_reference_data(session, actor=Actor.system("test-setup"))
-        staff = make_staff(session)
+    def populate(session, staff):
         make_budget(session, staff["admin1"], places=3)
         ids["own"] = make_verified(session, staff["cwhead"], staff["cw2"]).id
         ids["traders"] = [make_verified(session, staff["cw1"], staff["cw2"]).id
@@ -33,7 +27,7 @@ def ranking_server(backend, tmp_path):
         ids["self_employed"] = [make_verified(session, staff["cw1"], staff["cw2"],
                                               category="wiraswasta").id for _ in range(2)]
 
-    with committed_app(backend, tmp_path, "ranking", setup) as app, serving(app) as url:
+    with served(backend, tmp_path, "ranking", populate) as (app, url):
         yield app, url, ids
 
 

@@ -10,12 +10,9 @@ from sqlalchemy import select
 
 from caseapp.extensions import db
 from models import Application, clock
-from tests.browser_helpers import ARTIFACTS, click_and_load, serving, sign_in
-from tests.conftest import committed_app
-from tests.factories import PASSWORD, enrol, make_budget, make_staff
+from tests.browser_helpers import ARTIFACTS, click_and_load, served, sign_in
+from tests.factories import PASSWORD, enrol, make_budget
 from tests.renewal_factories import dtsen_update
-from workflows.actor import Actor
-from workflows.reference import load_reference_data
 
 pytestmark = pytest.mark.browser
 
@@ -24,9 +21,7 @@ pytestmark = pytest.mark.browser
 def renewal_server(backend, tmp_path):
     participant = {}
 
-    def setup(session):
-        load_reference_data(session, actor=Actor.system("test-setup"))
-        staff = make_staff(session)
+    def populate(session, staff):
         with clock.pinned(date(2026, 1, 5)):
             make_budget(session, staff["admin1"], places=2)
             member = enrol(session, staff, coverage_start=date(2026, 2, 1))[0]
@@ -35,7 +30,7 @@ def renewal_server(backend, tmp_path):
             make_budget(session, staff["admin1"], year=2027, places=2)
         participant.update(id=member.id, kpj=member.kpj, name=member.worker.full_name)
 
-    with committed_app(backend, tmp_path, "renewal", setup) as app, serving(app) as url:
+    with served(backend, tmp_path, "renewal", populate) as (app, url):
         yield app, url, participant
 
 

@@ -3,11 +3,8 @@ bar's search opens the case, and a count on the home page opens the list of thos
 cases, whose row opens the case."""
 import pytest
 
-from tests.browser_helpers import ARTIFACTS, click_and_load, serving, sign_in
-from tests.conftest import committed_app
-from tests.factories import PASSWORD, make_application, make_staff, make_submitted
-from workflows.actor import Actor
-from workflows.reference import load_reference_data
+from tests.browser_helpers import ARTIFACTS, click_and_load, served, sign_in
+from tests.factories import PASSWORD, make_application, make_submitted
 
 pytestmark = pytest.mark.browser
 
@@ -16,14 +13,12 @@ pytestmark = pytest.mark.browser
 def search_server(backend, tmp_path):
     found = {}
 
-    def setup(session):
-        load_reference_data(session, actor=Actor.system("test-setup"))
-        staff = make_staff(session)
+    def populate(session, staff):
         draft = make_application(session, staff["cw1"], full_name="Dewi Lestari")
         waiting = make_submitted(session, staff["cw2"], full_name="Eko Prasetyo")
         found.update(draft=draft.id, nik=draft.worker.nik, waiting=waiting.id)
 
-    with committed_app(backend, tmp_path, "search", setup) as app, serving(app) as url:
+    with served(backend, tmp_path, "search", populate) as (_app, url):
         yield url, found
 
 

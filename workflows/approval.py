@@ -22,12 +22,11 @@ from workflows.audit.masking import mask
 from workflows.budget import (Capacity, commit_many, last_decision_day, lock_year, release,
                               split_keys)
 from workflows.decisions import Terms, terms_for
-from workflows.errors import Conflict, InvalidInput, InvalidTransition
+from workflows.errors import Conflict, InvalidInput, InvalidTransition, Repeated
 from workflows.messages import lazy_gettext as _l
-from workflows.proposal import (DECIDABLE, Repeated, check_not_restricted,
-                                check_separation, decided_cases, frozen_lists, listed,
-                                lock_open_proposal, open_proposal, propose_batch,
-                                require_head)
+from workflows.proposal import (DECIDABLE, check_not_restricted, check_separation,
+                                decided_cases, frozen_lists, listed, lock_open_proposal,
+                                open_proposal, propose_batch, require_head)
 from workflows.ranking import ranking
 from workflows.setwise import chunks, update_each
 from workflows.states import apply_transition
@@ -148,17 +147,18 @@ def sign_decree(session: Session, decree: Decree, *, sk_number: str, sk_date: da
     if not sk_number:
         raise InvalidInput(_l("Enter the number of the signed decree."))
     approved_ids, reserve_ids = frozen_lists(decree)
+    every = approved_ids + reserve_ids
     try:
         lock_open_proposal(session, decree)
     except InvalidTransition:  # signed meanwhile: by this very form, sent twice?
-        check_sk_number_free(session, sk_number, approved_ids + reserve_ids, actor)
+        check_sk_number_free(session, sk_number, every, actor)
         raise
     check_sk_date(decree.fiscal_year, sk_date)
     year = lock_year(session, decree.fiscal_year)
-    check_sk_number_free(session, sk_number, approved_ids + reserve_ids, actor)
-    _still_listed(session, decree, approved_ids + reserve_ids)
+    check_sk_number_free(session, sk_number, every, actor)
+    _still_listed(session, decree, every)
     ranked = {c.application_id: c for c in decided_cases(
-        session, decree.fiscal_year, sorted(approved_ids + reserve_ids))}
+        session, decree.fiscal_year, sorted(every))}
     check_separation(session, list(ranked), actor)
     check_not_restricted(list(ranked.values()))
     approved = terms_for(session, year, [ranked[i] for i in approved_ids], sk_date)

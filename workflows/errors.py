@@ -37,3 +37,11 @@ class Conflict(WorkflowError):
     """The thing exists already (a username, a worker's application for the year)."""
 
     status = 409
+
+
+class Repeated(Conflict):
+    """The same step sent again (a double click, back and resubmit) after it was done:
+    said so, and nothing is applied twice. Not an attempt at something refused, so not
+    recorded as one."""
+
+    attempt = False

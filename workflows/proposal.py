@@ -22,21 +22,14 @@ from workflows.audit import record, record_many
 from workflows.audit.chain import canonical_json
 from workflows.budget import last_decision_day, lock_year
 from workflows.decisions import Terms, fit
-from workflows.errors import Conflict, InvalidInput, InvalidTransition, NotAllowed
+from workflows.errors import (Conflict, InvalidInput, InvalidTransition, NotAllowed,
+                             Repeated)
 from workflows.messages import lazy_gettext as _l
 from workflows.ranking import RankedCase, ranking
 from workflows.setwise import chunks, update_each
 
 _APP = Application.__table__
 DECIDABLE = ("verified", "waitlisted")
-
-
-class Repeated(Conflict):
-    """The same step sent again (a double click, back and resubmit) after it was done:
-    said so, and nothing is applied twice. Not an attempt at something refused, so not
-    recorded as one."""
-
-    attempt = False
 
 
 def require_head(actor: Actor) -> None:

@@ -2,6 +2,7 @@
 tooltip), money as Rp, yes/no, dates and UTC moments as Kota Bekasi reads them."""
 from datetime import date, datetime
 
+from flask_admin.model.typefmt import BASE_FORMATTERS
 from flask_babel import gettext as _
 
 from caseapp.i18n import coded, wib
@@ -33,10 +34,6 @@ def _moment(view, value, name) -> str:
     return wib(value)
 
 
-def _listed(view, value, name) -> str:
-    return ", ".join(str(v) for v in value)
-
-
-# Flask-Admin takes the first type that matches: datetime before date (its subclass).
-TYPE_FORMATTERS = {type(None): lambda view, value, name: "", bool: _yes_no,
-                   datetime: _moment, date: _day, list: _listed}
+# Flask-Admin's own (None empty, lists joined, ...) with ours; it takes the first type
+# that matches: datetime before date (its subclass).
+TYPE_FORMATTERS = {**BASE_FORMATTERS, bool: _yes_no, datetime: _moment, date: _day}

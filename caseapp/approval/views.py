@@ -105,8 +105,6 @@ class ApprovalView(DecreePagesMixin, SecureView):
         return redirect(url_for(".index", year=from_year + 1))
 
 
-
-
 class BudgetView(SecureView):
     roles = (Role.HEAD.value, Role.AUDITOR.value, Role.ADMIN.value)
 

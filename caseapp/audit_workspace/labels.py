@@ -216,6 +216,8 @@ def reason_text(event) -> str:
 
 def linked_cases(event) -> list[int]:
     """The applications a stored refusal names (see CASE_PARAMETERS)."""
+    if not is_template_reason(event):  # only a refusal keeps parameters: no diff to parse
+        return []
     values = _parameters(event)
     return [int(i) for name in CASE_PARAMETERS
             for i in str(values.get(name, "")).split(", ") if i.isdigit()]

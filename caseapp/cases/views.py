@@ -19,8 +19,7 @@ from reports.case_file import load_case_file
 from reports.contributions import participant_months
 from reports.worklist import WorklistFilter, worklist_page
 from workflows.audit.access import record_read
-from workflows.documents import EDITABLE_STATES
-from workflows.documents import required_checklist
+from workflows.documents import EDITABLE_STATES, required_checklist
 from workflows.errors import WorkflowError
 from workflows.identity import check_identity
 from workflows.intake import AlreadyRegistered, open_application, register_worker

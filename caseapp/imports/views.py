@@ -8,11 +8,11 @@ from sqlalchemy import select
 
 from caseapp.actor import current_actor
 from caseapp.admin.base import SecureView
-from caseapp.cases.forms import kecamatan_names
 from caseapp.arguments import int_arg
+from caseapp.cases.forms import kecamatan_names
 from caseapp.extensions import db
-from caseapp.jobs.starting import follow, go_to, start_job, start_upload_job
 from caseapp.imports.problem_report import problem_report_download
+from caseapp.jobs.starting import follow, go_to, start_job, start_upload_job
 from caseapp.refusals import refuse
 from models import ImportRun, Role, User, clock
 from workflows.budget import decision_year
@@ -32,9 +32,10 @@ class ImportsView(SecureView):
         runs = db.session.execute(select(ImportRun).order_by(ImportRun.id.desc()).limit(30)
                                   ).scalars().all()
         users = dict(db.session.execute(select(User.id, User.full_name)).all())
+        held = self._held()
         return self.render("imports/index.html", runs=runs, users=users, today=clock.today(),
-                           year=decision_year(clock.today()), held=self._held(),
-                           kecamatan=kecamatan_names(),
+                           year=decision_year(clock.today()), held=held,
+                           kecamatan=kecamatan_names() if held else {},
                            shown=self._shown_problems()), status
 
     @staticmethod
@@ -51,7 +52,8 @@ class ImportsView(SecureView):
         """The run the page came back to after an import, with its first problems, to the
         person who uploaded the file only: the messages quote its values (a NIK, a birth
         date), which anyone else reads in the CSV behind a purpose, as an audited read."""
-        run = db.session.get(ImportRun, int_arg("run") or 0)
+        run_id = int_arg("run")
+        run = db.session.get(ImportRun, run_id) if run_id else None
         actor = current_actor()
         if run is None or not run.error_report or run.imported_by_id != actor.user_id \
                 or not actor.has_role(*READERS[run.kind]):

@@ -36,23 +36,19 @@ def _alive(pid: int) -> bool:
 def end_interrupted_jobs(app) -> int:
     """End this host's jobs whose worker process is gone; how many."""
     host, ended = socket.gethostname(), 0
-    with app.app_context():
-        session = db.session.session_factory()
-        try:
-            for job in session.scalars(select(Job).where(
-                    Job.status == "running", Job.worker.like(f"{host}:%")).with_for_update()):
-                if _alive(int(job.worker.rsplit(":", 1)[1])):
-                    continue
-                outcome = Outcome.of(_l("The job was interrupted: its worker stopped before "
-                                        "it ended, and nothing of it was saved. Start it "
-                                        "again."), "error",
-                                     kind_of(job.kind).home(json.loads(job.params)))
-                fail_job(session, job, outcome, actor=Actor.system("job-recovery"))
-                files.remove(job.input_file)
-                ended += 1
-            session.commit()
-        finally:
-            session.close()
+    with app.app_context(), db.session.session_factory() as session:
+        for job in session.scalars(select(Job).where(
+                Job.status == "running", Job.worker.like(f"{host}:%")).with_for_update()):
+            if _alive(int(job.worker.rsplit(":", 1)[1])):
+                continue
+            outcome = Outcome.of(_l("The job was interrupted: its worker stopped before "
+                                    "it ended, and nothing of it was saved. Start it "
+                                    "again."), "error",
+                                 kind_of(job.kind).home(json.loads(job.params)))
+            fail_job(session, job, outcome, actor=Actor.system("job-recovery"))
+            files.remove(job.input_file)
+            ended += 1
+        session.commit()
     if ended:
         log.warning("%d job(s) left running by a stopped worker ended as failed", ended)
     return ended

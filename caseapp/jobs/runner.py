@@ -34,12 +34,9 @@ def this_worker() -> str:
 
 
 def run_job(app, huey, job_id: int) -> None:
-    with nullcontext() if has_app_context() else app.app_context():
-        session = db.session.session_factory()
-        try:
-            _run(huey, session, job_id)
-        finally:
-            session.close()
+    with (nullcontext() if has_app_context() else app.app_context()), \
+            db.session.session_factory() as session:
+        _run(huey, session, job_id)
 
 
 def _run(huey, session, job_id: int) -> None:

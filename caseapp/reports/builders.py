@@ -1,4 +1,5 @@
 """The PDF of each report: query (reports/*), context, HTML now, PDF later."""
+from sqlalchemy import select
 
 from caseapp.cases import labels
 from caseapp.reports.labels import BATCH_STATUS_LABELS, EXCEPTION_LABELS, FLOW_LABELS
@@ -6,7 +7,7 @@ from caseapp.reports.prepared import Prepared, safe_stem
 from caseapp.reports.qr import qr_svg
 from caseapp.reports.render import annex_job, pdf_job
 from caseapp.status.tokens import status_url
-from models import Application, BudgetYear, Decree
+from models import Application, BudgetYear, Decree, DocumentType
 from reports.audit_report import SHOWN_IN_PDF, audit_report, exception_rows
 from reports.budget_realisation import budget_realisation
 from reports.case_file import load_case_file
@@ -16,6 +17,7 @@ from reports.meta import ReportMeta
 from reports.period import Period
 from reports.program import program_report
 from workflows.audit import verify_chain
+from workflows.documents import current_documents
 from workflows.errors import InvalidTransition, WorkflowError
 from workflows.identity import check_identity
 from workflows.messages import lazy_gettext as _l
@@ -124,8 +126,8 @@ def receipt(session, params, *, fmt, head, generated_by) -> Prepared:
     """The tanda terima handed to the worker at intake: what was taken in, and a QR
     code to the public status page (caseapp/status)."""
     application = _application(session, params)
-    case_file = load_case_file(session, application)
-    names = {kind.code: kind.name for kind in case_file.document_types}
+    names = dict(session.execute(select(DocumentType.code, DocumentType.name)
+                                 .where(DocumentType.active.is_(True))).all())
     url = status_url(application.id)
     return Prepared(safe_stem("tanda-terima", application.id),
                     ("application", str(application.id)),
@@ -133,9 +135,9 @@ def receipt(session, params, *, fmt, head, generated_by) -> Prepared:
                             _meta("receipt", params, head, generated_by, f"#{application.id}"),
                             application=application, worker=application.worker,
                             nik=masked_nik(application.worker.nik),
-                            documents=[names.get(code, code)
-                                       for code in case_file.current_documents],
-                            taken_in_by=case_file.users.get(application.taken_in_by_id, "-"),
+                            documents=[names.get(code, code) for code
+                                       in current_documents(session, application)],
+                            taken_in_by=application.taken_in_by.full_name,
                             categories=labels.CATEGORY_LABELS, status_url=url,
                             qr=qr_svg(url)))
 

@@ -8,12 +8,9 @@ from markupsafe import Markup
 ERROR_LEVEL = "m"
 
 
-def qr_code(text: str) -> segno.QRCode:
-    return segno.make(text, error=ERROR_LEVEL, micro=False)
-
-
 def qr_svg(text: str) -> Markup:
     """``text`` as a QR code, black on white with its quiet zone, sized by the CSS
     of the template (a viewBox, no width or height)."""
-    return Markup(qr_code(text).svg_inline(scale=1, dark="#000", light="#fff",
-                                           omitsize=True, svgclass="qr"))
+    code = segno.make(text, error=ERROR_LEVEL, micro=False)
+    return Markup(code.svg_inline(scale=1, dark="#000", light="#fff", omitsize=True,
+                                  svgclass="qr"))

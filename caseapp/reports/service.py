@@ -123,8 +123,8 @@ def _allowed(kind: str, fmt: str, actor: Actor, purpose: str | None) -> str | No
         raise InvalidInput(_l("This report is not available in that format."))
     if not may_generate(actor, kind):
         raise NotAllowed(_l("Your role may not generate this report."))
-    reading = PERSONAL_DATA.get(kind)
-    return checked_purpose(purpose) if reading == "bulk" else stated_purpose(purpose)
+    personal = PERSONAL_DATA.get(kind)
+    return checked_purpose(purpose) if personal == "bulk" else stated_purpose(purpose)
 
 
 def checked_request(kind: str, fmt: str, raw: dict, purpose: str | None, *,
@@ -176,10 +176,10 @@ def _record_report_event(session, actor: Actor, action: str, result: ReportFile,
                          detail: dict) -> None:
     """A report with personal data is a read (marked, with its purpose); others are not."""
     where = {"entity_type": result.entity_type, "entity_id": result.entity_id}
-    reading = PERSONAL_DATA.get(result.kind)
-    if reading:
+    personal = PERSONAL_DATA.get(result.kind)
+    if personal:
         record_read(session, actor, action, **where, purpose=result.purpose,
-                    bulk=reading == "bulk", detail=detail)
+                    bulk=personal == "bulk", detail=detail)
     else:
         record(session, actor, action, **where,
                diff={key: [None, value] for key, value in detail.items()})

@@ -7,8 +7,9 @@
   var box = document.getElementById('job');
   var download = document.querySelector('form[data-auto-download]');
   if (download) { download.submit(); }
-  if (!box || !box.querySelector('.progress-bar')) { return; }
-  var bar = box.querySelector('.progress-bar'), status = box.querySelector('.status');
+  var bar = box && box.querySelector('.progress-bar');
+  if (!bar) { return; }
+  var status = box.querySelector('.status');
   var words = box.dataset;
   function show(data) {
     if (data.ended) { window.location = data.location; return; }
