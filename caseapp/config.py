@@ -71,6 +71,9 @@ def load_config(instance_path: str, overrides: dict) -> dict:
         # The address the public reaches this app at, printed in the receipt's QR code
         # (e.g. https://sigap.disnaker.bekasikota.go.id); unset: the address the staff use.
         "PUBLIC_URL": env.get("CASEAPP_PUBLIC_URL"),
+        # Workers covered in years before this system's data, as YEAR:COUNT pairs, the basis
+        # of the coverage target (reports/city/coverage.py); empty: SIGAP 2025, 11,666.
+        "COVERAGE_BASELINE": env.get("CASEAPP_COVERAGE_BASELINE", ""),
         "FLASK_ADMIN_SWATCH": "default",
         "DOCUMENT_DIR": env.get("CASEAPP_DOCUMENT_DIR", str(Path(instance_path) / "documents")),
         # Where `flask backup create` writes without --to; copy backups off this host.
@@ -115,6 +118,15 @@ def load_config(instance_path: str, overrides: dict) -> dict:
         "IMPORT_MAX_CELL_CHARS": 1_000,
         "IMPORT_MAX_INFLATED_BYTES": int(env.get("CASEAPP_IMPORT_MAX_INFLATED_MB", 2048)) << 20,
         "IMPORT_MAX_SHARED_STRINGS_BYTES": 256 << 20,
+        # Notices to workers (caseapp/notices/gateway.py): "outbox" writes what would be
+        # sent to a file in the instance folder; "http" posts it to an SMS/WhatsApp provider.
+        "NOTICE_GATEWAY": env.get("CASEAPP_NOTICE_GATEWAY", "outbox").lower(),
+        "NOTICE_OUTBOX_FILE": env.get("CASEAPP_NOTICE_OUTBOX_FILE",
+                                      str(Path(instance_path) / "notices-outbox.jsonl")),
+        "NOTICE_HTTP_URL": env.get("CASEAPP_NOTICE_HTTP_URL", ""),
+        "NOTICE_HTTP_TOKEN": env.get("CASEAPP_NOTICE_HTTP_TOKEN", ""),
+        "NOTICE_HTTP_TIMEOUT": float(env.get("CASEAPP_NOTICE_HTTP_TIMEOUT", "10")),
+        "NOTICE_MAX_ATTEMPTS": int(env.get("CASEAPP_NOTICE_MAX_ATTEMPTS", "5")),
         **log_settings(env),
         # /readyz fails when the instance folder or DOCUMENT_DIR has less free space than this.
         "READY_MIN_FREE_BYTES": int(env.get("CASEAPP_READY_MIN_FREE_BYTES", 1 << 30)),

@@ -21,6 +21,7 @@ from workflows.duplicates import open_flags, resolve_duplicate
 from workflows.eligibility import latest_evaluation
 from workflows.imports.datasets import import_dtsen
 from workflows.intake import open_application, register_worker
+from workflows.partners import set_scope
 from workflows.ranking import ranking
 from workflows.reference_data import DOCUMENT_TYPES
 from workflows.states import apply_transition
@@ -37,7 +38,10 @@ DEMO_USERS = (
     ("kadis", "Ahmad Hidayat", (Role.HEAD,)),
     ("auditor", "Rina Kusumawati", (Role.AUDITOR,)),
     ("admin", "Admin TI Disnaker", (Role.ADMIN,)),
+    ("kel_bekasijaya", "Operator Kelurahan Bekasijaya", (Role.PARTNER,)),
 )
+# The demo partner's scope (workflows/partners.py): kelurahan Bekasijaya, Bekasi Timur.
+DEMO_PARTNER_SCOPE = ("kel_bekasijaya", "kelurahan", "3275011001")
 FIRST_L = ("Ahmad", "Budi", "Dedi", "Eko", "Fajar", "Hendra", "Joko", "Muhammad", "Rudi",
            "Slamet", "Agus", "Wahyu", "Yusuf", "Irfan", "Dimas")
 FIRST_P = ("Siti", "Dewi", "Sri", "Nur", "Rina", "Wati", "Yuni", "Fitri", "Lestari", "Ani",
@@ -139,6 +143,9 @@ def seed_demo(session: Session, *, storage_dir: Path, workers: int = 300,
         if mfa.required(user):
             enrol_known_secret(session, user, DEMO_TOTP_SECRET, actor=system)
         staff[username] = Actor.for_user(user)
+        if username == DEMO_PARTNER_SCOPE[0]:
+            set_scope(session, user, kind=DEMO_PARTNER_SCOPE[1], key=DEMO_PARTNER_SCOPE[2],
+                      actor=system)
     rng = random.Random(90)
     kelurahan = session.execute(select(Kelurahan.code).order_by(Kelurahan.code)).scalars().all()
     year = year or clock.today().year

@@ -21,7 +21,8 @@ wtforms_domain = Domain(TRANSLATIONS_DIR, domain="wtforms")
 bp = Blueprint("i18n", __name__)
 
 ROLE_LABELS = {Role.CASEWORKER.value: _l("Caseworker"), Role.HEAD.value: _l("Head"),
-               Role.AUDITOR.value: _l("Auditor"), Role.ADMIN.value: _l("Admin")}
+               Role.AUDITOR.value: _l("Auditor"), Role.ADMIN.value: _l("Admin"),
+               Role.PARTNER.value: _l("Partner (kelurahan or office)")}
 
 
 def select_locale() -> str:

@@ -37,6 +37,7 @@ _NUMBERS = re.compile(r"\d{1,10}(, \d{1,10})*")
 # URL arguments whose table is not their name; "batch_id" depends on the page.
 _ARGUMENT_TABLES = {"request_id": "data_subject_request", "run_id": "import_run",
                     "flag_id": "duplicate_flag", "job_id": "background_job",
+                    "notice_id": "worker_notice",
                     ("bpjs", "batch_id"): "registration_batch",
                     ("contributions_page", "batch_id"): "payment_batch"}
 

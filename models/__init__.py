@@ -21,9 +21,17 @@ from models.bpjs import ContributionMonth, PaymentBatch, RegistrationBatch, Regi
 from models.subject_request import DataSubjectRequest
 from models.security import RecoveryCode, RoleGrant, UserSession
 from models.job import Job
+from models.membership_exit import MembershipExit
+from models.refund import RefundLine
+from models.membership import MembershipStatus
+from models.notice import NoticeAttempt, NoticeConsent, WorkerNotice
+from models.partner import ApplicationPartner, PartnerScope
+from models.complaint import Complaint
+from models.claim import Claim, ClaimDocument
 
 __all__ = [
     "Application",
+    "ApplicationPartner",
     "ApplicationTransition",
     "AuditChainHead",
     "AuditCheckpoint",
@@ -32,6 +40,9 @@ __all__ = [
     "BudgetLedger",
     "BudgetQuota",
     "BudgetYear",
+    "Claim",
+    "ClaimDocument",
+    "Complaint",
     "ContributionComponent",
     "ContributionMonth",
     "DataSubjectRequest",
@@ -45,10 +56,16 @@ __all__ = [
     "Job",
     "Kecamatan",
     "Kelurahan",
+    "MembershipExit",
+    "MembershipStatus",
+    "NoticeAttempt",
+    "NoticeConsent",
     "ParticipantRecord",
+    "PartnerScope",
     "PaymentBatch",
     "PolicyVersion",
     "RecoveryCode",
+    "RefundLine",
     "RegistrationBatch",
     "RegistrationItem",
     "Role",
@@ -58,4 +75,5 @@ __all__ = [
     "UserRole",
     "UserSession",
     "Worker",
+    "WorkerNotice",
 ]

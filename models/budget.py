@@ -55,12 +55,15 @@ class BudgetYear(Base):
 
 
 class BudgetQuota(Base):
-    """An optional split of the year's quota by kecamatan or by category."""
+    """An optional split of the year's quota by kecamatan, kelurahan or category
+    (domain.md §2.6: Pekalongan splits its quota by kelurahan in proportion to the DTKS
+    population; a kelurahan key is the 10-digit Kemendagri code)."""
 
     __tablename__ = "budget_quota"
     __table_args__ = (
         UniqueConstraint("fiscal_year", "dimension", "key"),
-        CheckConstraint("dimension IN ('kecamatan', 'category')", name="known_dimension"),
+        CheckConstraint("dimension IN ('kecamatan', 'kelurahan', 'category')",
+                        name="known_dimension"),
         CheckConstraint("used >= 0 AND used <= quota", name="within_quota"),
     )
 

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from models import clock
 from models.base import Base, UTCDateTime
 
-IMPORT_KINDS = ("dtsen", "participants", "intake", "bpjs_response", "bpjs_bill")
+IMPORT_KINDS = ("dtsen", "participants", "intake", "bpjs_response", "bpjs_bill", "bpjs_status")
 PARTICIPANT_SOURCES = ("BPJS_AKTIF", "PROVINSI", "CSR", "MANDIRI", "LAINNYA")
 
 
@@ -20,7 +20,7 @@ class ImportRun(Base):
     __tablename__ = "import_run"
     __table_args__ = (
         CheckConstraint("kind IN ('dtsen', 'participants', 'intake', 'bpjs_response', "
-                        "'bpjs_bill')", name="known_kind"),
+                        "'bpjs_bill', 'bpjs_status')", name="known_kind"),
         CheckConstraint("status IN ('applied', 'rejected', 'held', 'cancelled')",
                         name="known_status"),
         CheckConstraint("scope IN ('full', 'partial')", name="known_scope"),

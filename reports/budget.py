@@ -3,7 +3,7 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from models import Application, BudgetYear, Decree, Kecamatan, Kelurahan, Worker
+from models import Application, BudgetQuota, BudgetYear, Decree, Kecamatan, Kelurahan, Worker
 
 HOLDING = ("approved", "submitted_to_bpjs", "enrolled")
 
@@ -62,3 +62,27 @@ def budget_summary(session: Session, year: BudgetYear, category_labels: dict) ->
                      for key, n, amount in category],
         decrees=list(session.execute(select(Decree).where(
             Decree.fiscal_year == year.fiscal_year).order_by(Decree.id.desc())).scalars()))
+
+
+@dataclass(frozen=True)
+class QuotaRow:
+    """One kelurahan's split of the year's quota (issue 15: quotas per kelurahan where
+    the policy sets them; approval takes its places, workflows/budget.py)."""
+    code: str
+    name: str
+    quota: int
+    used: int
+
+    @property
+    def left(self) -> int:
+        return self.quota - self.used
+
+
+def kelurahan_quotas(session: Session, fiscal_year: int) -> list[QuotaRow]:
+    rows = session.execute(
+        select(BudgetQuota.key, func.coalesce(Kelurahan.name, BudgetQuota.key),
+               BudgetQuota.quota, BudgetQuota.used)
+        .outerjoin(Kelurahan, Kelurahan.code == BudgetQuota.key)
+        .where(BudgetQuota.fiscal_year == fiscal_year, BudgetQuota.dimension == "kelurahan")
+        .order_by(Kelurahan.name, BudgetQuota.key)).all()
+    return [QuotaRow(*row) for row in rows]

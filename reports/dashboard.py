@@ -13,8 +13,10 @@ AGE_BUCKETS = ((0, 7), (8, 14), (15, 30), (31, None))  # days waiting since subm
 COVERED = ("approved", "submitted_to_bpjs", "enrolled")
 
 
-def worklist_ageing(session: Session, *, taken_in_by: int | None = None) -> list[int]:
-    """How many submitted applications wait 0-7, 8-14, 15-30 and more than 30 days."""
+def worklist_ageing(session: Session, *, taken_in_by: int | None = None,
+                    within=None) -> list[int]:
+    """How many submitted applications wait 0-7, 8-14, 15-30 and more than 30 days
+    (``within``: a condition on Application limiting them, e.g. a partner's scope)."""
     now = clock.now()
     columns = []
     for low, high in AGE_BUCKETS:
@@ -23,13 +25,17 @@ def worklist_ageing(session: Session, *, taken_in_by: int | None = None) -> list
     stmt = select(*columns).where(Application.state == "submitted")
     if taken_in_by is not None:
         stmt = stmt.where(Application.taken_in_by_id == taken_in_by)
+    if within is not None:
+        stmt = stmt.where(within)
     return [int(n) for n in session.execute(stmt).one()]
 
 
-def stage_counts(session: Session, year: int) -> dict[str, int]:
-    return dict(session.execute(select(Application.state, func.count())
-                                .where(Application.program_year == year)
-                                .group_by(Application.state)).all())
+def stage_counts(session: Session, year: int, *, within=None) -> dict[str, int]:
+    """Applications of ``year`` per state (``within``: as for ``worklist_ageing``)."""
+    stmt = select(Application.state, func.count()).where(Application.program_year == year)
+    if within is not None:
+        stmt = stmt.where(within)
+    return dict(session.execute(stmt.group_by(Application.state)).all())
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,9 @@ from models import AuditChainHead, clock
 from models.audit import GENESIS_HASH
 
 # Reports with personal data: a bulk list (purpose required) or one worker's record.
-PERSONAL_DATA = {"decree": "bulk", "case": "record", "receipt": "record", "letter": "record"}
+PERSONAL_DATA = {"decree": "bulk", "case": "record", "receipt": "record", "letter": "record",
+                 "claim_letter": "record",
+                 "city_participants": "bulk"}
 
 
 @dataclass(frozen=True)

@@ -24,10 +24,12 @@ from pathlib import PurePath
 from sqlalchemy import exists, inspect, or_, select
 from sqlalchemy.orm import Session
 
-from models import (Application, ApplicationTransition, AuditEvent, BudgetLedger,
-                    ContributionMonth, DataSubjectRequest, Document, DtsenRecord, DuplicateFlag,
-                    EligibilityEvaluation, ImportRun, ParticipantRecord, PaymentBatch,
-                    RegistrationBatch, RegistrationItem, Worker, clock)
+from models import (Application, ApplicationPartner, ApplicationTransition, AuditEvent,
+                    BudgetLedger, Claim, ClaimDocument, Complaint, ContributionMonth,
+                    DataSubjectRequest, Document, DtsenRecord, DuplicateFlag,
+                    EligibilityEvaluation, ImportRun, MembershipExit, MembershipStatus,
+                    NoticeConsent, ParticipantRecord, PaymentBatch, RefundLine,
+                    RegistrationBatch, RegistrationItem, Worker, WorkerNotice, clock)
 from models.clock import JAKARTA
 from reports.archive import zip_archive
 from reports.audit_trail import (decrees_naming, flags_about, nik_events, reports_quoting,
@@ -146,6 +148,15 @@ def collect_subject_data(session: Session, worker: Worker | None, *,
         select(ContributionMonth, PaymentBatch.sp2d_number, PaymentBatch.sp2d_date)
         .outerjoin(PaymentBatch).where(ContributionMonth.application_id.in_(app_ids))
         .order_by(ContributionMonth.application_id, ContributionMonth.month)).all()
+    worker_id = None if worker is None else worker.id
+
+    def of_worker(model):
+        return _all(session, select(model).where(model.worker_id == worker_id)
+                    .order_by(model.id))
+
+    claims = rows(Claim, Claim.application_id, Claim.id)
+    complaints = _all(session, select(Complaint).where(or_(
+        Complaint.nik == nik, Complaint.application_id.in_(app_ids))).order_by(Complaint.id))
     requests = _all(session, select(DataSubjectRequest).where(
         requests_about(nik, None if worker is None else worker.id))
         .order_by(DataSubjectRequest.id))
@@ -175,6 +186,24 @@ def collect_subject_data(session: Session, worker: Worker | None, *,
         "contribution_month": [_row(month, sp2d_number=sp2d, sp2d_date=sp2d_date)
                                for month, sp2d, sp2d_date in months],
         "data_subject_request": [_row(r) for r in requests],
+        # After enrolment (issue 15): status at BPJS, the exit and its refunds, claims
+        # (the claim documents' rows; their files stay with the claims desk), notices,
+        # the partner office a case came through, and complaints by NIK or case.
+        "membership_status": [_row(r) for r in of_worker(MembershipStatus)],
+        "membership_exit": [_row(r) for r in rows(MembershipExit, MembershipExit.application_id,
+                                                  MembershipExit.id)],
+        "refund_line": [_row(r) for r in rows(RefundLine, RefundLine.application_id,
+                                              RefundLine.id)],
+        "claim": [_row(c) for c in claims],
+        "claim_document": [_row(d) for d in _all(session, select(ClaimDocument).where(
+            ClaimDocument.claim_id.in_([c.id for c in claims])).order_by(ClaimDocument.id))],
+        "notice_consent": [_row(c) for c in of_worker(NoticeConsent)],
+        "worker_notice": [_row(n) for n in rows(WorkerNotice, WorkerNotice.application_id,
+                                                WorkerNotice.id)],
+        "application_partner": [_row(p) for p in rows(
+            ApplicationPartner, ApplicationPartner.application_id,
+            ApplicationPartner.application_id)],
+        "complaint": [_row(c) for c in complaints],
     }
     # The same events as the auditor's "who accessed this worker".
     events = nik_events(session, nik) if worker is None else worker_events(session, worker)

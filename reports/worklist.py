@@ -36,6 +36,9 @@ class WorklistFilter:
     category: str | None = None
     min_age_days: int | None = None
     max_age_days: int | None = None
+    # A condition on Application limiting the list (a partner's scope:
+    # workflows.partners.scope_filter); None: no limit.
+    within: object = None
 
     @property
     def verification(self) -> bool:
@@ -86,6 +89,8 @@ def worklist_page(session: Session, filters: WorklistFilter, *, after: str | Non
                    Application.taken_in_by_id, Application.state, Application.program_year)
             .join(Worker, Application.worker_id == Worker.id)
             .join(Kelurahan, Worker.kelurahan_code == Kelurahan.code))
+    if filters.within is not None:
+        stmt = stmt.where(filters.within)
     if filters.states:
         stmt = stmt.where(Application.state.in_(filters.states))
     if filters.taken_in_by is not None:

@@ -58,7 +58,8 @@ def _report(world, args):
     return {"format": "pdf" if args.get("kind") == "case" else "xlsx", "purpose": PURPOSE,
             "from": f"{YEAR}-01-01", "to": f"{YEAR}-11-30", "year": str(YEAR),
             "sk_number": world.decree_numbers[0],
-            "application_id": str(world.by_state["enrolled"])}
+            "application_id": str(world.by_state["enrolled"]),
+            "semester": f"{YEAR}-S2"}  # the city's Inpres 2/2021 table (city_inpres)
 
 
 def _reconcile(world, args, session):
@@ -79,7 +80,13 @@ PLANS = {
     "cases.reevaluate": lambda w, a: {"reason": REASON},
     "cases.worker_correction": lambda w, a: {"address": "Jl. Sapuan 9", "reason": REASON},
     "cases.terminate": lambda w, a: {"exit_reason": "meninggal", "note": REASON,
+                                     "date_of_death": f"{YEAR}-11-20",
                                      "effective_month": f"{YEAR}-12"},
+    "refunds.refund": lambda w, a: {"amount": "16.800", "received_on": f"{YEAR}-11-20",
+                                    "bpjs_reference": "BPJS-REF-SWEEP"},
+    "refunds.export": lambda w, a: {"purpose": PURPOSE},
+    "desil_exits.end": lambda w, a: {"application_id": [str(w.by_state["enrolled"])],
+                                     "effective_month": f"{YEAR}-12", "note": REASON},
     "cases.resolve": lambda w, a: {"resolution": "not_duplicate", "note": REASON},
     "cases.upload": lambda w, a: {"file-lainnya": upload(png_bytes(), "lain.png")},
     "cases.download": lambda w, a: {"purpose": PURPOSE},
@@ -106,6 +113,11 @@ PLANS = {
                                             "sp2d_date": f"{YEAR}-11-20",
                                             "invoice_number": "INV-SWEEP-AUDIT"},
     "contributions_page.report": lambda w, a: {"purpose": PURPOSE},
+    "membership.upload": lambda w, a: {"token": TOKEN, "as_of": f"{YEAR}-01-15", "file": upload(
+        f"nik,kpj,status,dibayar_sampai\n{w.worker_niks[0]},26000000001,AKTIF,{YEAR}-01\n"
+        .encode(), "status-bpjs.csv")},
+    "membership.export": lambda w, a: {"purpose": PURPOSE, "format": "csv"},
+    "membership.report": lambda w, a: {"purpose": PURPOSE},
     "imports.upload": _import_file,
     "imports.report": lambda w, a: {"purpose": PURPOSE},
     "imports.decide": lambda w, a: {"decision": "partial"},
@@ -116,6 +128,19 @@ PLANS = {
                                     "description": "Nama salah eja"},
     "privacy.resolve": lambda w, a: {"outcome": "fulfilled", "note": REASON, "confirm": "y"},
     "privacy.export": lambda w, a: {},
+    "claims.new": lambda w, a: {"kind": "jkk", "event_date": f"{YEAR}-06-02",
+                                "event_time": "10:00", "description": "Terjatuh"},
+    "claims.upload": lambda w, a: {"kind": "kartu_kpj", "file": upload(png_bytes(), "kpj.png")},
+    "claims.submit": lambda w, a: {"confirm": "y"},
+    "claims.pay": lambda w, a: {"amount": "42000000", "paid_on": f"{YEAR}-07-01",
+                                "reference": "BPJS-SWEEP", "confirm": "y"},
+    "claims.reject": lambda w, a: {"reason": REASON, "confirm": "y"},
+    "claims.letter": lambda w, a: {},
+    "complaints.new": lambda w, a: {"kind": "pengaduan", "complainant_name": "Warga Sapuan",
+                                    "contact": "081234567890", "kelurahan_code": "3275011001",
+                                    "text": "Tidak terdaftar (uji)", "received_on": ""},
+    "complaints.answer": lambda w, a: {"answer": REASON, "confirm": "y"},
+    "complaints.close": lambda w, a: {},
     "audit.worker_lookup": lambda w, a: {"worker": w.worker_niks[0]},
     "audit.evidence_pack": lambda w, a: {"application_id": str(w.by_state["enrolled"]),
                                          "purpose": PURPOSE},
@@ -125,6 +150,9 @@ PLANS = {
     "auth.password": lambda w, a: {"current": PASSWORD, "new": NEW_PASSWORD,
                                    "confirm": NEW_PASSWORD},
     "i18n.switch_language": lambda w, a: {"lang": "en", "next": "/"},
+    "notices.consent": lambda w, a: {"channel": "sms", "phone": "081234567899"},
+    "notices.withdraw": lambda w, a: {},
+    "notices.retry": lambda w, a: {},
 }
 SESSION_PLANS = {"contributions_page.reconcile": _reconcile}
 

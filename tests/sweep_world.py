@@ -47,7 +47,7 @@ def build_world(app, session, staff) -> World:
     data subject requests. All through the verbs (the report through the job runner)."""
     cw1, cw2 = staff["cw1"], staff["cw2"]
     make_budget(session, staff["admin1"], year=YEAR, places=4)
-    enrol(session, staff, 1)                                           # 1 place, enrolled
+    (member,) = enrol(session, staff, 1)                               # 1 place, enrolled
     draft = make_application(session, cw1, year=YEAR)
     add_documents(session, draft, cw1)
     first = make_submitted(session, cw1, year=YEAR)
@@ -66,6 +66,7 @@ def build_world(app, session, staff) -> World:
     import_dtsen(session, io.BytesIO(b"nik,no_kk,nama,tanggal_lahir,jenis_kelamin,"
                                      b"kode_kelurahan,desil\n123,456,X,kemarin,Q,1,99\n"),
                  file_name="dtsen-rusak.csv", as_of=date(YEAR, 1, 1), actor=cw1)  # rejected
+    _bpjs_status(session, cw1)
 
     months = [generate_contributions(session, first_month=date(YEAR, m, 1), months=1,
                                      actor=cw1) for m in (2, 3, 4)]
@@ -82,6 +83,8 @@ def build_world(app, session, staff) -> World:
     session.add(split)
     record_change(session, staff["admin1"], "admin.create.budget_quota", split, created=True)
     _subject_requests(session, staff, first.worker.nik)
+    _complaints(session, staff, first)
+    _claims(session, staff, member)
     _role_grant(session, staff)
     session.commit()
     _auditor_report(app, session, staff)
@@ -111,6 +114,38 @@ def _auditor_report(app, session, staff) -> None:
         run_job(app, app.extensions["caseapp_jobs"].huey, job.id)
     session.expire_all()
     assert session.get(Job, job.id).output_file, "the world's report job made no file"
+
+
+def _claims(session, staff, application) -> None:
+    """A work accident of the enrolled participant, recorded with its KPJ card."""
+    from tests.claim_factories import jkk_claim
+    from tests.factories import DOCUMENT_DIR, png_bytes
+    from workflows.claims import store_claim_document
+    claim = jkk_claim(session, staff, application, date(YEAR, 6, 2))
+    store_claim_document(session, claim, kind="kartu_kpj", original_name="kpj.png",
+                         data=png_bytes(), storage_dir=DOCUMENT_DIR, actor=staff["cw1"])
+
+
+def _complaints(session, staff, application) -> None:
+    """An open complaint, an answered one and a closed one (issue 15)."""
+    from workflows.complaints import answer_complaint, close_complaint, file_complaint
+
+    made = [file_complaint(session, kind=kind, complainant_name="Warga Sapuan",
+                           contact="081234567890", kelurahan_code="3275011001",
+                           text="Tidak terdaftar padahal memenuhi syarat (uji)",
+                           application_id=application.id, actor=staff["cw1"])
+            for kind in ("pengaduan", "sanggahan", "sanggahan")]
+    answer_complaint(session, made[1], answer="Dijawab (uji)", actor=staff["cw2"])
+    answer_complaint(session, made[2], answer="Dijawab (uji)", actor=staff["cw2"])
+    close_complaint(session, made[2], actor=staff["cw2"])
+
+
+def _bpjs_status(session, cw1) -> None:
+    """A rejected BPJS status file, with its problem report (issue 15)."""
+    from workflows.membership.status_import import import_bpjs_status
+
+    import_bpjs_status(session, io.BytesIO(b"nik,kpj,status,dibayar_sampai\n123,X,AKTIV,13\n"),
+                       file_name="status-rusak.csv", as_of=date(YEAR, 1, 1), actor=cw1)
 
 
 def _role_grant(session, staff) -> None:

@@ -58,6 +58,15 @@ READ_ONLY_POSTS = {
     "bpjs.report": Answers(f"problem report of a BPJS reply: {_READ}"),
     "contributions_page.report": Answers(f"reconciliation report of a payment batch: {_READ}"),
     "imports.report": Answers(f"problem report of an import: {_READ} (auditors get 403)"),
+    "membership.report": Answers(f"problem report of a BPJS status file: {_READ}"),
+    "membership.export": Answers(
+        "export of the membership differences: starts the job that reads the list and "
+        "makes the file; writes only the job's row and its events (the file leaving is "
+        "recorded when taken: membership.differences_download, with the purpose)",
+        frozenset({302}), starts_job=True),
+    "refunds.export": Answers(
+        f"XLSX of the refund ledger with names, the purpose stated: {_READ}",
+        frozenset({200})),
     "contributions_page.lapse": Answers(
         f"the named list of participants at or near the lapse: {_READ}", frozenset({200})),
     "audit.verify": Answers(

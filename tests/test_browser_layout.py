@@ -81,7 +81,7 @@ def test_the_menu_stays_on_one_row_at_1366_for_every_role(laptop, demo_server, u
 
 
 def test_the_menu_stays_on_one_row_in_english_too(laptop, demo_server):
-    """English labels are no longer, but the language button then reads "Bahasa Indonesia"."""
+    """English labels are no longer (the language button reads its code, ID or EN)."""
     sign_in(laptop, demo_server, "auditor", DEMO_PASSWORD)
     click_and_load(laptop, "[data-testid=switch-language]")
     assert "Sign out" in laptop.inner_text("nav")

@@ -177,8 +177,8 @@ def test_lapse_warnings_at_or_near_the_three_month_rule(session, staff):
         session.execute(ContributionMonth.__table__.update().where(
             ContributionMonth.application_id == application.id,
             ContributionMonth.month == date(2026, month, 1)).values(status="due"))
-    terminate_membership(session, ended, reason_code="meninggal", effective_month=MARCH,
-                         note="", actor=staff["cw1"])
+    terminate_membership(session, ended, reason_code="meninggal",
+                         date_of_death=date(2026, 2, 14), note="", actor=staff["cw1"])  # from MARCH
     warnings = lapse_warnings(session, date(2026, 5, 20))
     assert [(w.application_id, w.paid_through, w.months_unpaid, w.lapsed) for w in warnings] == [
         (never_paid.id, None, 5, True), (behind_two.id, date(2026, 3, 1), 2, False)]

@@ -8,7 +8,8 @@ from sqlalchemy import select
 from models import AuditEvent, Document
 from tests.factories import DOCUMENT_DIR, make_application, png_bytes
 from tests.test_upload_content import pdf_bytes
-from workflows.documents import read_document, sniff, store_document
+from workflows.document_content import sniff
+from workflows.documents import read_document, store_document
 from workflows.errors import InvalidInput, InvalidTransition, NotAllowed
 
 

@@ -17,6 +17,7 @@ from tests.helpers import csrf_token, login
 from tests.subject_factories import RESIDENT, dtsen_only, make_request
 from workflows.approval import approve_batch
 from workflows.bpjs.registration import create_registration_batch
+from workflows.complaints import file_complaint
 from workflows.contributions.generation import generate_contributions
 from workflows.contributions.payment import record_payment
 from workflows.errors import InvalidTransition, NotAllowed
@@ -257,6 +258,9 @@ def test_every_table_holding_a_nik_is_in_an_export_without_a_worker(session, sta
     nik_tables = {t.name for t in Base.metadata.tables.values() if "nik" in t.c}
     assert {"worker", "dtsen_record", "participant_record", "data_subject_request"} <= nik_tables
     person, _other, _rejected = _only_imported(session, staff)
+    file_complaint(session, kind="sanggahan", complainant_name=person.full_name,
+                   contact="081234567890", nik=person.nik, kelurahan_code="3275011001",
+                   text="Tidak masuk daftar.", actor=staff["cw1"])  # left out, objects
     data, _trail, _files = _unzip(_export(session, staff, _access(session, staff,
                                                                   person)).content)
     assert _holding_tables() - set(data) == set()

@@ -114,8 +114,8 @@ def test_an_exit_recorded_after_the_close_gives_the_next_year_its_liability_back
     close_budget_year(session, 2026, actor=staff["head"])
     before = session.get(BudgetYear, 2026).committed
     terminate_membership(session, session.get(Application, full.id), reason_code="meninggal",
-                         effective_month=date(2026, 11, 1), note="Akta kematian terlambat",
-                         actor=staff["cw1"])
+                         date_of_death=date(2026, 10, 28), note="Akta kematian terlambat",
+                         actor=staff["cw1"])  # died in October: November on not owed
     closed, following = session.get(BudgetYear, 2026), session.get(BudgetYear, 2027)
     assert closed.committed == before == _ledger(session, 2026)  # settled: nothing moves
     assert following.committed == PREMIUM * 10 == _ledger(session, 2027)  # Nov-Dec given back

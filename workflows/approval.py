@@ -24,6 +24,7 @@ from workflows.budget import (Capacity, commit_many, last_decision_day, lock_yea
 from workflows.decisions import Terms, terms_for
 from workflows.errors import Conflict, InvalidInput, InvalidTransition, Repeated
 from workflows.messages import lazy_gettext as _l
+from workflows.notices.queue import queue_for_cases
 from workflows.proposal import (DECIDABLE, check_not_restricted, check_separation,
                                 decided_cases, frozen_lists, listed, lock_open_proposal,
                                 open_proposal, propose_batch, require_head)
@@ -178,7 +179,8 @@ def sign_decree(session: Session, decree: Decree, *, sk_number: str, sk_date: da
     session.flush()
     commit_many(session, decree.fiscal_year, [
         {"application_id": t.case.application_id, "amount": t.amount, "months": t.months,
-         "reason": reason, "keys": split_keys(t.case.kecamatan, t.case.category)}
+         "reason": reason,
+         "keys": split_keys(t.case.kecamatan, t.case.category, t.case.kelurahan_code)}
         for t in approved], actor=actor, decree_id=decree.id)
     _approve(session, decree, approved, now)
     _set_states(session, [c.application_id for c in reserve if c.state != "waitlisted"], {
@@ -191,6 +193,7 @@ def sign_decree(session: Session, decree: Decree, *, sk_number: str, sk_date: da
             {"application_id": c.application_id, "from_state": source, "to_state": target,
              "actor_id": actor.user_id, "at": now, "reason": reason}
             for c, source, target, _ in moves])
+    queue_for_cases(session, "approved", [t.case.application_id for t in approved])
     record_many(session, actor, [
         {"action": "decree.sign", "entity_type": "decree", "entity_id": decree.id,
          "diff": {"status": ["proposed", "signed"], "sk_number": [None, sk_number],
@@ -238,14 +241,14 @@ def promote_waitlist(session: Session, fiscal_year: int, *, trigger: str, actor:
     promoted = 0
     for terms in terms_for(session, year, waiting, today):
         case = terms.case
-        if terms.months < 1 or not capacity.take(terms.amount,
-                                                 split_keys(case.kecamatan, case.category)):
+        keys = split_keys(case.kecamatan, case.category, case.kelurahan_code)
+        if terms.months < 1 or not capacity.take(terms.amount, keys):
             break  # strictly in order: nobody jumps the queue
         application = session.get(Application, case.application_id)
         decree = session.get(Decree, application.decree_id)
         commit_many(session, fiscal_year, [{
             "application_id": application.id, "amount": terms.amount, "months": terms.months,
-            "reason": trigger, "keys": split_keys(case.kecamatan, case.category)}],
+            "reason": trigger, "keys": keys}],
             actor=actor, decree_id=decree.id)
         application = session.get(Application, case.application_id)
         application.approved_by_id, application.approved_at = decree.approved_by_id, clock.now()

@@ -9,11 +9,12 @@ write transactions are ``BEGIN IMMEDIATE``), so two heads approving at once queu
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import insert, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy import func, insert, select, update
+from sqlalchemy.orm import Session, object_session
 
-from models import (Application, BudgetLedger, BudgetQuota, BudgetYear, Kelurahan, Role,
-                    Worker)
+from models import (Application, BudgetLedger, BudgetQuota, BudgetYear, Kecamatan, Kelurahan,
+                    Role, Worker)
+from models.worker import CATEGORIES
 from reports.configuration import premium_on
 from reports.formatting import thousands
 from workflows.actor import Actor
@@ -94,10 +95,40 @@ def check_budget_year(session: Session, year: BudgetYear) -> None:
 
 
 def check_quota_split(split: BudgetQuota) -> None:
-    if split.quota is None or split.quota < (split.used or 0):
+    """The split's key names a real kecamatan, kelurahan or category: a mistyped code
+    would limit nobody."""
+    session = object_session(split)
+    new = split.used is None  # read before a query autoflushes the default of 0
+    known = {"kecamatan": lambda: session.get(Kecamatan, split.key) is not None,
+             "kelurahan": lambda: session.get(Kelurahan, split.key) is not None,
+             "category": lambda: split.key in CATEGORIES}.get(split.dimension)
+    if known is None or session is None or not known():
+        raise InvalidInput(_l("Unknown %(dimension)s: %(key)s.", dimension=split.dimension,
+                              key=split.key or "-"))
+    if new:  # a new split counts the places its area already holds
+        year = split.fiscal_year or split.budget_year.fiscal_year
+        split.used = places_held(session, year, split.dimension, split.key)
+    if split.quota is None or split.quota < split.used:
         raise Conflict(_l("The quota cannot be below the places already used (%(used)d).",
-                          used=split.used or 0))
-    split.used = split.used or 0
+                          used=split.used))
+
+
+def places_held(session: Session, fiscal_year: int, dimension: str, key: str) -> int:
+    """Places of ``fiscal_year`` held now (ledger places summed per case) by cases of one
+    kecamatan, kelurahan or category: what a split added mid-year starts from, so the
+    releases of cases approved before it find their place in it."""
+    column = {"kecamatan": Kelurahan.kecamatan_code, "kelurahan": Worker.kelurahan_code,
+              "category": Worker.category}[dimension]
+    holders = (select(BudgetLedger.application_id)
+               .where(BudgetLedger.fiscal_year == fiscal_year)
+               .group_by(BudgetLedger.application_id)
+               .having(func.sum(BudgetLedger.places) > 0).subquery())
+    return session.scalar(
+        select(func.count()).select_from(holders)
+        .join(Application, Application.id == holders.c.application_id)
+        .join(Worker, Worker.id == Application.worker_id)
+        .join(Kelurahan, Kelurahan.code == Worker.kelurahan_code)
+        .where(column == key)) or 0
 
 
 def open_budget_year(session: Session, *, fiscal_year: int, dpa_reference: str,
@@ -170,8 +201,10 @@ class Capacity:
         return True
 
 
-def split_keys(kecamatan: str, category: str) -> list[tuple[str, str]]:
-    return [("kecamatan", kecamatan), ("category", category)]
+def split_keys(kecamatan: str, category: str, kelurahan: str) -> list[tuple[str, str]]:
+    """The quota splits a case takes a place from: its kecamatan, its category and its
+    kelurahan (a split that is not entered for the year does not limit)."""
+    return [("kecamatan", kecamatan), ("category", category), ("kelurahan", kelurahan)]
 
 
 def _move(session: Session, fiscal_year: int, amount: int, places: int,
@@ -251,9 +284,9 @@ def release(session: Session, application: Application, *, amount: int, months: 
     (the year row is locked, as every counter move locks it)."""
     lock_year(session, application.program_year)
     amount = min(amount, application.commitment or 0)
-    kecamatan, category = case_keys(session, application)
+    keys = split_keys(*case_keys(session, application))
     _move(session, application.program_year, -amount, -1 if free_place else 0,
-          {k: -1 for k in split_keys(kecamatan, category)} if free_place else {})
+          {k: -1 for k in keys} if free_place else {})
     session.execute(insert(BudgetLedger), [{
         "fiscal_year": application.program_year, "application_id": application.id,
         "decree_id": application.decree_id, "kind": "release", "amount": -amount,
@@ -263,8 +296,9 @@ def release(session: Session, application: Application, *, amount: int, months: 
     application.commitment = (application.commitment or 0) - amount
 
 
-def case_keys(session: Session, application: Application) -> tuple[str, str]:
+def case_keys(session: Session, application: Application) -> tuple[str, str, str]:
+    """(kecamatan, category, kelurahan) of the case: the arguments of ``split_keys``."""
     return session.execute(
-        select(Kelurahan.kecamatan_code, Worker.category).join(
+        select(Kelurahan.kecamatan_code, Worker.category, Worker.kelurahan_code).join(
             Worker, Worker.kelurahan_code == Kelurahan.code)
         .where(Worker.id == application.worker_id)).one()

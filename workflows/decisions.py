@@ -46,7 +46,8 @@ def fit(session: Session, year: BudgetYear, ranked: list[RankedCase],
     approved, reserve = [], []
     for terms in terms_for(session, year, ranked, on):
         if terms.months >= 1 and capacity.take(
-                terms.amount, split_keys(terms.case.kecamatan, terms.case.category)):
+                terms.amount, split_keys(terms.case.kecamatan, terms.case.category,
+                                         terms.case.kelurahan_code)):
             approved.append(terms)
         else:
             reserve.append(terms.case)

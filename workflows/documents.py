@@ -5,9 +5,6 @@ Files are accepted by what they are, not by what they are called
 stored outside static/ under a random name, with their SHA-256 recorded, and
 read back only after the hash still matches.
 """
-import hashlib
-import os
-import secrets
 from pathlib import Path
 
 from sqlalchemy import select
@@ -17,13 +14,15 @@ from models import Application, Document, DocumentType, Role
 from workflows.actor import Actor
 from workflows.audit import record_change
 from workflows.audit.access import record_read
-from workflows.document_content import sniff
+from workflows.document_files import checked_content, read_file, write_file
 from workflows.errors import InvalidInput, InvalidTransition, NotAllowed
 from workflows.messages import lazy_gettext as _l
+from workflows.partners import check_in_scope
 
 MAX_BYTES = 5 * 1024 * 1024
 EDITABLE_STATES = ("draft", "returned")
-READER_ROLES = (Role.CASEWORKER.value, Role.HEAD.value, Role.AUDITOR.value)
+READER_ROLES = (Role.CASEWORKER.value, Role.HEAD.value, Role.AUDITOR.value,
+                Role.PARTNER.value)  # a partner: its own scope's cases only
 
 
 def store_document(session: Session, application: Application, *, document_type: str,
@@ -39,14 +38,15 @@ def store_documents(session: Session, application: Application,
     """Store ``files`` as (document type, original name, bytes): the intake desk sends
     the KTP, the KK and the statement in one go. Every file is checked before any is
     written, so one bad file stores none of them."""
-    if not actor.has_role(Role.CASEWORKER):
-        raise NotAllowed(_l("Only caseworkers add documents."))
+    if not actor.has_role(Role.CASEWORKER, Role.PARTNER):
+        raise NotAllowed(_l("Only caseworkers and partners add documents."))
+    check_in_scope(session, actor, application)
     if application.state not in EDITABLE_STATES:
         raise InvalidTransition(_l("Documents can be added only while the application is a "
                                    "draft or returned for correction."))
     if not files:
         raise InvalidInput(_l("Choose a file to upload."))
-    checked = [(_document_type(session, code), name, data, *_content(data, max_bytes))
+    checked = [(_document_type(session, code), name, data, *checked_content(data, max_bytes))
                for code, name, data in files]
     return [_write(session, application, kind, name, data, content_type, extension,
                    storage_dir, actor)
@@ -60,26 +60,12 @@ def _document_type(session: Session, code: str) -> DocumentType:
     return kind
 
 
-def _content(data: bytes, max_bytes: int) -> tuple[str, str]:
-    if not data:
-        raise InvalidInput(_l("The file is empty."))
-    if len(data) > max_bytes:
-        raise InvalidInput(_l("The file is larger than %(mb)d MB.", mb=max_bytes // 1_048_576))
-    return sniff(data)
-
-
 def _write(session, application, kind, original_name, data, content_type, extension,
            storage_dir, actor) -> Document:
-    stored_name = secrets.token_hex(16) + extension
-    storage_dir.mkdir(parents=True, exist_ok=True)
-    temporary = storage_dir / (stored_name + ".part")
-    temporary.write_bytes(data)
-    os.replace(temporary, storage_dir / stored_name)  # complete file or none
     document = Document(application_id=application.id, document_type_code=kind.code,
-                        original_name=(original_name or "berkas")[:255],
-                        stored_name=stored_name, content_type=content_type,
-                        size_bytes=len(data), sha256=hashlib.sha256(data).hexdigest(),
-                        uploaded_by_id=actor.user_id)
+                        uploaded_by_id=actor.user_id,
+                        **write_file(storage_dir, original_name, data, content_type,
+                                     extension))
     session.add(document)
     record_change(session, actor, "document.upload", document, created=True)
     return document
@@ -90,12 +76,9 @@ def read_document(session: Session, document: Document, *, storage_dir: Path,
     """The stored bytes, after checking the role and the hash; the read is audited."""
     if not actor.has_role(*READER_ROLES):
         raise NotAllowed(_l("Your role may not open documents."))
-    path = storage_dir / document.stored_name
-    data = path.read_bytes() if path.is_file() else b""
-    if hashlib.sha256(data).hexdigest() != document.sha256:
-        raise InvalidInput(_l("The stored file no longer matches its recorded hash; "
-                              "report this to the administrator."))
+    data = read_file(storage_dir, document)
     application = session.get(Application, document.application_id)
+    check_in_scope(session, actor, application)
     record_read(session, actor, "document.read", entity=document,
                 detail={"application_id": application.id, "worker_id": application.worker_id})
     return data

@@ -4,13 +4,16 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from models import Application, ApplicationTransition, Kelurahan, Role, Worker
+from models import (Application, ApplicationPartner, ApplicationTransition, Kelurahan, Role,
+                    Worker)
 from models.application import INTAKE_CHANNELS
+from models.partner import PARTNER_OFFICES
 from models.worker import CATEGORIES
 from workflows.actor import Actor
 from workflows.audit import record_change
 from workflows.errors import Conflict, InvalidInput, NotAllowed
 from workflows.identity import blocking_failures, check_identity
+from workflows import partners
 from workflows.messages import lazy_gettext as _l
 
 
@@ -40,8 +43,9 @@ def _already_registered(session: Session, worker: Worker) -> AlreadyRegistered:
 
 
 def _require_caseworker(actor: Actor) -> None:
-    if not actor.has_role(Role.CASEWORKER):
-        raise NotAllowed(_l("Only caseworkers take applications in."))
+    """Caseworkers, and partners inside their scope (workflows/partners.py)."""
+    if not actor.has_role(Role.CASEWORKER, Role.PARTNER):
+        raise NotAllowed(_l("Only caseworkers and partners take applications in."))
 
 
 def _digits(value: str, length: int, label: str) -> str:
@@ -74,12 +78,18 @@ def register_worker(session: Session, *, actor: Actor, nik: str, kk_number: str,
     _require_caseworker(actor)
     nik, kk_number = check_person(session, nik=nik, kk_number=kk_number, birth_date=birth_date,
                                   sex=sex, kelurahan_code=kelurahan_code)
+    partners.check_kelurahan(session, actor, kelurahan_code)
     if category not in CATEGORIES:
         raise InvalidInput(_l("Unknown category %(value)s.", value=category))
     if monthly_income < 0:
         raise InvalidInput(_l("Income cannot be negative."))
     existing = session.execute(select(Worker).where(Worker.nik == nik)).scalar_one_or_none()
     if existing is not None:
+        if not partners.in_scope(session, actor, existing):
+            # Not a NIK-to-name lookup for a partner: outside its scope only the fact.
+            raise AlreadyRegistered(_l(
+                "NIK %(nik)s is already registered outside your area; it cannot be taken in "
+                "here. Contact Disnaker.", nik=nik), None)
         raise _already_registered(session, existing)
     worker = Worker(nik=nik, kk_number=kk_number, full_name=full_name.strip(),
                     birth_place=birth_place.strip(), birth_date=birth_date, sex=sex,
@@ -92,11 +102,23 @@ def register_worker(session: Session, *, actor: Actor, nik: str, kk_number: str,
 
 
 def open_application(session: Session, worker: Worker, *, program_year: int,
-                     intake_channel: str, actor: Actor) -> Application:
-    """Start a draft application; one per worker per programme year."""
+                     intake_channel: str, actor: Actor,
+                     partner_office: str | None = None) -> Application:
+    """Start a draft application; one per worker per programme year. A case that came
+    through a partner office keeps which one (``partner_office``, channel 'partner'); a
+    partner account's own intake takes its scope's channel and office whatever was asked."""
     _require_caseworker(actor)
+    scope = partners.check_kelurahan(session, actor, worker.kelurahan_code)
+    if scope is not None:
+        intake_channel = scope.channel
+        partner_office = scope.key if scope.kind == "office" else None
     if intake_channel not in INTAKE_CHANNELS:
         raise InvalidInput(_l("Unknown intake channel %(value)s.", value=intake_channel))
+    partner_office = (partner_office or "").strip() or None
+    if partner_office is not None and (intake_channel != "partner"
+                                       or partner_office not in PARTNER_OFFICES):
+        raise InvalidInput(_l("A partner office is named only for the partner channel, and "
+                              "must be one of the known offices."))
     existing = session.scalar(select(Application.id).where(
         Application.worker_id == worker.id, Application.program_year == program_year))
     if existing is not None:
@@ -107,5 +129,9 @@ def open_application(session: Session, worker: Worker, *, program_year: int,
     session.add(application)
     session.add(ApplicationTransition(application=application, from_state=None,
                                       to_state="draft", actor_id=actor.user_id))
-    record_change(session, actor, "application.open", application, created=True)
+    if partner_office is not None:
+        session.flush()
+        session.add(ApplicationPartner(application_id=application.id, office=partner_office))
+    record_change(session, actor, "application.open", application, created=True,
+                  extra={"partner_office": [None, partner_office]} if partner_office else None)
     return application

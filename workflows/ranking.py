@@ -32,6 +32,7 @@ class RankedCase:
     restricted: bool
     renewal: bool  # continues the previous year's membership (lanjutan)
     proposed: bool  # listed in an open proposal, which decides it
+    kelurahan_code: str  # its kelurahan quota split (workflows.budget.split_keys)
 
     @property
     def reason(self) -> str:
@@ -57,7 +58,8 @@ def ranking(session: Session, fiscal_year: int, *, states=("verified", "waitlist
                    Worker.disability, Application.submitted_at,
                    worker_restricted(Worker.id, Worker.nik).label("restricted"),
                    Application.renews_id.is_not(None).label("renewal"),
-                   Application.proposal_id.is_not(None).label("proposed"))
+                   Application.proposal_id.is_not(None).label("proposed"),
+                   Worker.kelurahan_code)
             .join(Worker, Application.worker_id == Worker.id)
             .join(Kelurahan, Worker.kelurahan_code == Kelurahan.code)
             .outerjoin(latest, latest.c.application_id == Application.id)

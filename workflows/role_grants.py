@@ -22,7 +22,8 @@ from workflows.errors import InvalidTransition, NotAllowed
 from workflows.messages import lazy_gettext as _l
 
 CONFIRMING_ROLE = Role.HEAD.value
-NEEDS_CONFIRMATION = (Role.CASEWORKER.value, Role.HEAD.value, Role.AUDITOR.value)
+NEEDS_CONFIRMATION = (Role.CASEWORKER.value, Role.HEAD.value, Role.AUDITOR.value,
+                      Role.PARTNER.value)  # a partner reads the cases of its area
 
 
 def check_admin_alone(roles) -> None:

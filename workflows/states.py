@@ -17,6 +17,8 @@ from workflows.guards import (documents_complete, evaluated_eligible, identity_c
                               no_open_duplicates, not_decided_by_own_hand, not_in_open_proposal,
                               not_taken_in_by_actor, processing_not_restricted)
 from workflows.messages import lazy_gettext as _l
+from workflows.notices.queue import queue_after_transition
+from workflows.partners import within_partner_scope
 
 Guard = Callable[[Application, Actor], None]
 
@@ -32,12 +34,16 @@ class Transition:
 
 
 _CW, _HEAD = (Role.CASEWORKER.value,), (Role.HEAD.value,)
+# A partner (kelurahan operator, partner office) submits what it took in, and nothing else:
+# verifying, deciding and the budget stay with Disnaker (separation of duties, issue 15).
+_INTAKE = _CW + (Role.PARTNER.value,)
 
 # A data subject's restriction (processing_not_restricted) stops the forward moves only;
 # returning, rejecting, declining and closing a case stay possible (workflows/restrictions.py).
 TRANSITIONS = {t.name: t for t in (
-    Transition("submit", ("draft", "returned"), "submitted", _CW,
-               guards=(processing_not_restricted, documents_complete, identity_consistent)),
+    Transition("submit", ("draft", "returned"), "submitted", _INTAKE,
+               guards=(within_partner_scope, processing_not_restricted, documents_complete,
+                       identity_consistent)),
     Transition("return", ("submitted",), "returned", _CW, reason_required=True),
     Transition("reject", ("submitted",), "rejected", _CW, reason_required=True),
     Transition("verify", ("submitted",), "verified", _CW,
@@ -184,4 +190,5 @@ def apply_transition(session: Session, application: Application, name: str, *,
                                  reason=reason)
     session.add(step)
     record(session, actor, f"application.{name}", entity=application, diff=diff, reason=reason)
+    queue_after_transition(session, application, name, source)  # the worker's notice, if any
     return step

@@ -7,6 +7,7 @@ from workflows import role_grants, sessions
 from workflows.actor import Actor
 from workflows.audit import record, record_change
 from workflows.errors import Conflict, InvalidInput, NotAllowed
+from workflows.partners import check_partner_alone
 from workflows.messages import lazy_gettext as _l
 from workflows.passwords import check_strength, hash_password, password_matches
 
@@ -17,6 +18,7 @@ def _check_roles(roles) -> list[str]:
     if unknown or not roles:
         raise InvalidInput(_l("Unknown or missing role: %(roles)s", roles=", ".join(unknown)))
     role_grants.check_admin_alone(roles)
+    check_partner_alone(roles)
     return roles
 
 

@@ -6,6 +6,7 @@ from markupsafe import Markup
 
 from caseapp.actor import current_actor
 from caseapp.admin.base import ReadOnlyModelView
+from caseapp.cases.scope import within
 from caseapp.cases.labels import CATEGORY_LABELS, CHANNEL_LABELS, SEX_LABELS
 from models import Role
 from workflows.audit.access import record_list_reads, record_read
@@ -42,6 +43,29 @@ class ReadRecordedDetails:
         return body
 
 
+class PartnerScoped:
+    """A partner lists, counts and opens only the rows of its scope: the same condition
+    as the worklists and the search (workflows.partners.scope_filter)."""
+
+    def _limited(self, query):
+        limit = within(self.model)
+        return query if limit is None else query.filter(limit)
+
+    def get_query(self):
+        return self._limited(super().get_query())
+
+    def get_count_query(self):
+        return self._limited(super().get_count_query())
+
+    def get_one(self, id):
+        row = super().get_one(id)
+        if row is not None and within(self.model) is not None and \
+                self._limited(self.session.query(self.model).filter(
+                    self.model.id == row.id)).first() is None:
+            return None
+        return row
+
+
 def _case_link(view, context, model, name):
     """The application's number leads to its case page, where the work is done."""
     return Markup('<a href="{}" data-testid="case-link">{}</a>').format(
@@ -54,9 +78,9 @@ def _worker_case_link(view, context, model, name):
         url_for("search.worker", worker_id=model.id), _l("Open the case"), model.full_name)
 
 
-class ApplicationView(ReadRecordedDetails, ReadOnlyModelView):
+class ApplicationView(PartnerScoped, ReadRecordedDetails, ReadOnlyModelView):
     read_action = "application.view"
-    roles = (Role.CASEWORKER.value, Role.HEAD.value, Role.AUDITOR.value)
+    roles = (Role.CASEWORKER.value, Role.HEAD.value, Role.AUDITOR.value, Role.PARTNER.value)
     column_list = ("id", "worker.full_name", "worker.kelurahan.name", "program_year", "state",
                    "intake_channel", "taken_in_by.username", "submitted_at")
     column_details_list = column_list + ("created_at", "state_changed_at")
@@ -75,9 +99,9 @@ class ApplicationView(ReadRecordedDetails, ReadOnlyModelView):
         return {"worker_id": model.worker_id}
 
 
-class WorkerView(ReadRecordedDetails, ReadOnlyModelView):
+class WorkerView(PartnerScoped, ReadRecordedDetails, ReadOnlyModelView):
     read_action = "worker.view"
-    roles = (Role.CASEWORKER.value, Role.AUDITOR.value)
+    roles = (Role.CASEWORKER.value, Role.AUDITOR.value, Role.PARTNER.value)
     column_list = ("id", "nik", "full_name", "sex", "birth_date", "kelurahan.name", "category",
                    "occupation")
     column_details_list = column_list + ("kk_number", "birth_place", "address", "rt", "rw",

@@ -5,10 +5,12 @@ from flask_admin import AdminIndexView, expose
 from flask_login import current_user
 from sqlalchemy import func, select
 
+from caseapp.cases.scope import within
 from caseapp.cases.views import CasesView
 from caseapp.extensions import db
-from models import Application, AuditChainHead, BudgetYear, Role, User, clock
+from models import Application, AuditChainHead, BudgetYear, Complaint, Role, User, clock
 from reports import dashboard
+from reports.complaints import open_and_overdue
 from reports.configuration import reference_gaps
 from workflows.messages import lazy_gettext as _l
 from workflows.states import STATE_LABELS
@@ -30,10 +32,12 @@ GAP_MESSAGES = {
 }
 
 
-def _state_counts(session, **filters) -> dict[str, int]:
+def _state_counts(session, *, within=None, **filters) -> dict[str, int]:
     stmt = select(Application.state, func.count()).group_by(Application.state)
     for column, value in filters.items():
         stmt = stmt.where(getattr(Application, column) == value)
+    if within is not None:
+        stmt = stmt.where(within)
     return dict(session.execute(stmt).all())
 
 
@@ -56,7 +60,17 @@ class DashboardView(AdminIndexView):
         session = db.session
         today = clock.today()
         year = today.year
-        panels = {"stages": dashboard.stage_counts(session, year), "year": year}
+        # A partner's figures are those of its scope only (workflows/partners.py).
+        limit = within(Application)
+        panels = {"stages": dashboard.stage_counts(session, year, within=limit), "year": year}
+        if current_user.has_role(Role.PARTNER):
+            panels["partner"] = {
+                "mine": _state_counts(session, within=limit, taken_in_by_id=current_user.id),
+                "scope": _state_counts(session, within=limit),
+                "ageing": dashboard.worklist_ageing(session, within=limit)}
+        if current_user.has_role(Role.CASEWORKER, Role.PARTNER):
+            panels["complaints"] = open_and_overdue(session, today,
+                                                    within=within(Complaint))
         if current_user.has_role(Role.CASEWORKER, Role.HEAD, Role.ADMIN):
             panels["configuration"] = _gaps(session, today)
         if current_user.has_role(Role.CASEWORKER):

@@ -14,7 +14,8 @@ from workflows.policy import check_policy_editable, check_policy_values
 
 _READERS = (Role.ADMIN.value, Role.AUDITOR.value)
 BUDGET_STATUS_LABELS = {"open": _l("Current"), "closed": _l("Closed")}
-DIMENSION_LABELS = {"kecamatan": _l("Kecamatan (6-digit code)"), "category": _l("Category")}
+DIMENSION_LABELS = {"kecamatan": _l("Kecamatan (6-digit code)"),
+                    "kelurahan": _l("Kelurahan (10-digit code)"), "category": _l("Category")}
 
 
 def _categories(view, context, model, name):
@@ -166,8 +167,8 @@ class BudgetQuotaView(ReferenceView):
     column_codes = {"dimension": DIMENSION_LABELS}
     column_formatters = {"key": _quota_key}
     column_labels = {"budget_year": _l("Fiscal year"), "dimension": _l("Split by"),
-                     "key": _l("Kecamatan code or category"), "quota": _l("Quota (persons)"),
-                     "used": _l("Used")}
+                     "key": _l("Kecamatan or kelurahan code, or category"),
+                     "quota": _l("Quota (persons)"), "used": _l("Used")}
 
     def on_model_change(self, form, model, is_created):
         check_quota_split(model)

@@ -14,7 +14,7 @@ from caseapp.cases.labels import CATEGORY_LABELS
 from caseapp.extensions import db
 from caseapp.refusals import refuse
 from models import BudgetYear, Role, clock
-from reports.budget import budget_summary
+from reports.budget import budget_summary, kelurahan_quotas
 from reports.formatting import rupiah
 from workflows.budget import decision_year, last_decision_day
 from workflows.carry_over import carry_over, waiting_to_carry, year_is_over
@@ -115,8 +115,9 @@ class BudgetView(SecureView):
         summary = budget_summary(db.session, chosen, CATEGORY_LABELS) if chosen else None
         blocking = obstacles(db.session, chosen.fiscal_year) \
             if chosen is not None and chosen.status == "open" else []
+        quotas = kelurahan_quotas(db.session, chosen.fiscal_year) if chosen else []
         return self.render("approval/budget.html", years=years, summary=summary,
-                           obstacles=blocking), status
+                           obstacles=blocking, kelurahan_quotas=quotas), status
 
     @expose("/")
     def index(self):

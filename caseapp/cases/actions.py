@@ -1,6 +1,5 @@
 """The case page's POST actions: each calls one workflow verb, commits once, and
 answers a refusal with the case page, the message and the refusal's status code."""
-from datetime import date
 from io import BytesIO
 from pathlib import Path
 
@@ -11,13 +10,13 @@ from flask_babel import gettext as _, ngettext
 from caseapp.actor import current_actor
 from caseapp.cases.forms import UPLOAD_PREFIX, WorkerCorrectionForm, kelurahan_choices
 from caseapp.cases.labels import RULE_LABELS
+from caseapp.exits.case import ended_message, terminate_posted
 from caseapp.extensions import db
 from models import Document, DuplicateFlag, EligibilityEvaluation
 from workflows.approval import decline_application, send_back_application
 from workflows.documents import read_document, store_documents
 from workflows.duplicates import resolve_duplicate
 from workflows.eligibility import REEVALUATE_STATES, reevaluate_application
-from workflows.exits import terminate_membership
 from workflows.errors import InvalidInput
 from workflows.states import TRANSITIONS
 from workflows.verification import (reject_application, return_application,
@@ -91,16 +90,9 @@ class CaseActionsMixin:
 
     @expose("/<int:application_id>/terminate", methods=("POST",))
     def terminate(self, application_id: int):
-        def work(application):
-            try:
-                month = date.fromisoformat(request.form.get("effective_month", "") + "-01")
-            except ValueError:
-                raise InvalidInput(_("Choose the month from which the membership ends."))
-            terminate_membership(db.session, application,
-                                 reason_code=request.form.get("exit_reason", ""),
-                                 effective_month=month, note=request.form.get("note", ""),
-                                 actor=current_actor())
-        return self._act(application_id, work, _("The membership was ended."))
+        return self._act(application_id, lambda a: terminate_posted(
+            db.session, a, request.form, actor=current_actor()),
+            lambda released: ended_message(db.session, application_id, released))
 
     @expose("/<int:application_id>/reevaluate", methods=("POST",))
     def reevaluate(self, application_id: int):
@@ -187,6 +179,7 @@ class CaseActionsMixin:
 
     @expose("/<int:application_id>/documents/<int:document_id>")
     def download(self, application_id: int, document_id: int):
+        self.load_application(application_id)  # 404 outside a partner's scope
         document = db.session.get(Document, document_id)
         if document is None or document.application_id != application_id:
             abort(404)

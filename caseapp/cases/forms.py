@@ -1,13 +1,15 @@
 """Forms of the intake and case pages."""
 
-from wtforms import DateField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms import (DateField, IntegerField, SelectField, StringField,
+                     TextAreaField)
 from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import (DataRequired, InputRequired, Length, NumberRange, Optional,
-                                Regexp)
+                                Regexp, ValidationError)
 
 from caseapp.arguments import YEARS
-from caseapp.cases.labels import CATEGORY_LABELS, CHANNEL_LABELS, SEX_LABELS
+from caseapp.cases.labels import (CATEGORY_LABELS, CHANNEL_LABELS, PARTNER_OFFICE_LABELS,
+                                  SEX_LABELS)
 from caseapp.cases.worklists import INTAKE_CHOICES, state_choices
 from caseapp.extensions import db
 from caseapp.forms import BaseForm, RupiahField
@@ -65,8 +67,22 @@ class IntakeForm(WorkerDataForm):
     monthly_income = RupiahField(_l("Declared monthly income (Rp)"),
                                  validators=[InputRequired(), NumberRange(min=0)])
     intake_channel = SelectField(_l("Intake channel"), choices=_choices(CHANNEL_LABELS))
+    # Which partner office, for the partner channel; a partner account's own is its scope's.
+    partner_office = SelectField(_l("Partner office (partner channel)"), validators=[Optional()],
+                                 default="", choices=[SelectChoice("", "-")]
+                                 + _choices(PARTNER_OFFICE_LABELS))
     program_year = IntegerField(_l("Programme year"), default=lambda: decision_year(clock.today()),
                                 validators=[DataRequired(), NumberRange(min=2024, max=2100)])
+    # Consent to notices (workflows/notices/consent.py) as one choice, not a checkbox and
+    # a channel: one target a thumb can hit on a phone, and no channel without consent.
+    notice_channel = SelectField(_l("Agrees to receive notices by SMS/WhatsApp"), default="",
+                                 choices=[SelectChoice("", _l("No")),
+                                          SelectChoice("whatsapp", _l("Yes, by WhatsApp")),
+                                          SelectChoice("sms", _l("Yes, by SMS"))])
+
+    def validate_notice_channel(self, field):
+        if field.data and not (self.phone.data or "").strip():
+            raise ValidationError(_l("Enter the phone number the notices go to."))
 
 
 class WorkerCorrectionForm(WorkerDataForm):

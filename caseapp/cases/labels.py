@@ -11,6 +11,14 @@ CATEGORY_LABELS = {"pedagang": _l("a. Trader (pedagang)"),
 SEX_LABELS = {"L": _l("Male (L)"), "P": _l("Female (P)")}
 CHANNEL_LABELS = {"walk_in": _l("Walk-in at Disnaker"), "kelurahan": _l("Kelurahan proposal"),
                   "partner": _l("Partner")}
+# The partner offices with an intake channel of their own (models/partner.py).
+PARTNER_OFFICE_LABELS = {"dinsos": _l("Dinas Sosial"),
+                         "dinkop_umkm": _l("Dinas Koperasi dan UMKM"),
+                         "dishub": _l("Dinas Perhubungan"),
+                         "ojol_gojek": _l("Ojol aplikator: Gojek"),
+                         "ojol_grab": _l("Ojol aplikator: Grab"),
+                         "ojol_maxim": _l("Ojol aplikator: Maxim"),
+                         "ojol_lainnya": _l("Ojol aplikator: other")}
 RULE_LABELS = {"identity": _l("Identity data consistent (NIK, KK)"),
                "category": _l("Category covered by the policy"),
                "age": _l("Age at application within the range"),
@@ -26,7 +34,15 @@ EXIT_LABELS = {"meninggal": _l("Deceased"), "pindah_domisili": _l("Moved out of 
                "penghasilan_di_atas_batas": _l("Income above the cap"),
                "permintaan_sendiri": _l("At own request"),
                "akhir_tahun_program": _l("End of the programme year"),
-               "tidak_memenuhi_syarat": _l("No longer eligible at the renewal re-check")}
+               "tidak_memenuhi_syarat": _l("No longer eligible at the renewal re-check"),
+               "desil_naik": _l("Desil rose above the cut-off (DTSEN update)"),
+               "pembayar_lain": _l("Now paid by another payer (province, APBN, CSR)"),
+               "nik_nonaktif": _l("NIK inactive at Dukcapil"),
+               "peserta_mandiri": _l("Continues as a self-paying participant"),
+               "nonaktif_bpjs": _l("Lapsed at BPJS (nonaktif)")}
+OTHER_PAYER_LABELS = {"PROVINSI": _l("Province of Jawa Barat"),
+                      "APBN": _l("APBN (central government)"), "CSR": _l("CSR (a company)"),
+                      "LAINNYA": _l("Another payer")}
 RESOLUTION_LABELS = {"not_duplicate": _l("Not a duplicate"), "duplicate": _l("Duplicate")}
 # The case page's steps (names of workflows.states.TRANSITIONS), as its buttons say them.
 STEP_LABELS = {"submit": _l("Submit"), "verify": _l("Verify"),

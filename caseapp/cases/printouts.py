@@ -21,20 +21,27 @@ from caseapp.reports.service import generate, record_download
 from workflows.errors import WorkflowError
 
 
+def send_printout(kind: str, params: dict, refused):
+    """Generate the PDF and send it, its generation and download committed together;
+    a refusal is flashed and ``refused(status)`` renders the page again (the claim page
+    prints its membership letter the same way)."""
+    actor = current_actor()
+    try:
+        result = generate(db.session, kind, "pdf", params, actor=actor)
+        record_download(db.session, result, actor=actor, destination="http")
+        db.session.commit()
+    except WorkflowError as exc:
+        refuse(exc)
+        return refused(exc.status)
+    return send_file(BytesIO(result.content), mimetype=result.mimetype,
+                     as_attachment=True, download_name=result.file_name)
+
+
 class CasePrintoutsMixin:
     def _printout(self, application_id: int, kind: str):
         application = self.load_application(application_id)
-        actor = current_actor()
-        try:
-            result = generate(db.session, kind, "pdf", {"application_id": application.id},
-                              actor=actor)
-            record_download(db.session, result, actor=actor, destination="http")
-            db.session.commit()
-        except WorkflowError as exc:
-            refuse(exc)
-            return self.render_case(self.load_application(application_id), exc.status)
-        return send_file(BytesIO(result.content), mimetype=result.mimetype,
-                         as_attachment=True, download_name=result.file_name)
+        return send_printout(kind, {"application_id": application.id}, lambda status:
+                             self.render_case(self.load_application(application_id), status))
 
     @expose("/<int:application_id>/receipt", methods=("POST",))
     def receipt(self, application_id: int):

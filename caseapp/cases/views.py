@@ -1,4 +1,5 @@
 """Intake, the verification worklist and the case page (Flask-Admin pages)."""
+from dataclasses import replace
 
 from flask import abort, current_app, flash, redirect, request, url_for
 from flask_admin import expose
@@ -11,7 +12,9 @@ from caseapp.cases.actions import CaseActionsMixin
 from caseapp.cases.printouts import CasePrintoutsMixin
 from caseapp.cases import labels, worklists
 from caseapp.cases.forms import (UPLOAD_PREFIX, IntakeForm, ReasonForm, ResolveForm,
-                                 WorklistFilterForm, kecamatan_names, kelurahan_choices)
+                                 WorklistFilterForm, kecamatan_names)
+from caseapp.cases.scope import current_scope, scoped_kelurahan_choices, within
+from caseapp.exits.case import exit_facts
 from caseapp.extensions import db
 from caseapp.refusals import refuse
 from models import Application, Role, clock
@@ -23,16 +26,20 @@ from workflows.documents import EDITABLE_STATES, required_checklist
 from workflows.errors import WorkflowError
 from workflows.identity import check_identity
 from workflows.intake import AlreadyRegistered, open_application, register_worker
+from workflows.notices.consent import record_consent
+from workflows.partners import in_scope
 from workflows.states import STATE_LABELS, TRANSITIONS, availability
 from workflows.restrictions import processing_restricted
 
 
 class CasesView(CaseActionsMixin, CasePrintoutsMixin, SecureView):
-    roles = (Role.CASEWORKER.value, Role.HEAD.value, Role.AUDITOR.value)
+    roles = (Role.CASEWORKER.value, Role.HEAD.value, Role.AUDITOR.value, Role.PARTNER.value)
 
     def load_application(self, application_id: int) -> Application:
+        """The case, or 404: also for a partner when it lies outside its scope (the
+        partner learns nothing of cases it does not cover, not even that they exist)."""
         application = db.session.get(Application, application_id)
-        if application is None:
+        if application is None or not in_scope(db.session, current_actor(), application):
             abort(404)
         return application
 
@@ -40,10 +47,11 @@ class CasesView(CaseActionsMixin, CasePrintoutsMixin, SecureView):
     def index(self):
         form = WorklistFilterForm(request.args)
         form.kecamatan.choices = [("", _("All"))] + list(kecamatan_names().items())
-        form.kelurahan.choices = kelurahan_choices(blank=_("All"))
+        form.kelurahan.choices = scoped_kelurahan_choices(blank=_("All"))
         filters = WorklistFilter()
         if form.validate():
             filters = worklists.chosen_filter(form, current_user.id, clock.today())
+        filters = replace(filters, within=within(Application))
         rows, next_cursor = worklist_page(db.session, filters, after=request.args.get("after"))
         filter_args = {name: request.args[name] for name in form._fields
                        if request.args.get(name)}
@@ -54,31 +62,41 @@ class CasesView(CaseActionsMixin, CasePrintoutsMixin, SecureView):
 
     @expose("/new", methods=("GET", "POST"))
     def intake(self):
-        if not current_user.has_role(Role.CASEWORKER):
+        if not current_user.has_role(Role.CASEWORKER, Role.PARTNER):
             abort(403)
         form = IntakeForm()
-        form.kelurahan_code.choices = kelurahan_choices()
+        form.kelurahan_code.choices = scoped_kelurahan_choices()
+        scope = current_scope()
+        if scope is not None:  # a partner's channel and office come from its scope
+            del form.intake_channel, form.partner_office
         if form.validate_on_submit():
             data = {name: field.data for name, field in form._fields.items()
-                    if name not in ("csrf_token", "intake_channel", "program_year")}
+                    if name not in ("csrf_token", "intake_channel", "program_year",
+                                    "partner_office", "notice_channel")}
             data["nik"], data["kk_number"] = data["nik"].strip(), data["kk_number"].strip()
             try:
                 actor = current_actor()
                 worker = register_worker(db.session, actor=actor, **data)
                 application = open_application(db.session, worker,
                                                program_year=form.program_year.data,
-                                               intake_channel=form.intake_channel.data,
+                                               intake_channel=scope.channel if scope
+                                               else form.intake_channel.data,
+                                               partner_office=None if scope
+                                               else form.partner_office.data,
                                                actor=actor)
+                if form.notice_channel.data:  # "Bersedia menerima pemberitahuan": yes, by ...
+                    record_consent(db.session, worker, channel=form.notice_channel.data,
+                                   phone=form.phone.data, actor=actor)
                 db.session.commit()
             except WorkflowError as exc:
                 refuse(exc)
                 existing = exc.application_id if isinstance(exc, AlreadyRegistered) else None
-                return self.render("cases/intake.html", form=form,
+                return self.render("cases/intake.html", form=form, partner_scope=scope,
                                    existing_application=existing), exc.status
             flash(_("Application %(id)s was saved as a draft. Add the documents, then submit.",
                     id=application.id), "success")
             return redirect(url_for(".case", application_id=application.id))
-        return self.render("cases/intake.html", form=form)
+        return self.render("cases/intake.html", form=form, partner_scope=scope)
 
     def render_case(self, application: Application, status: int = 200):
         """Every rendering shows the worker's personal data, so each one is a read event
@@ -101,7 +119,8 @@ class CasesView(CaseActionsMixin, CasePrintoutsMixin, SecureView):
             max_mb=current_app.config["MAX_DOCUMENT_BYTES"] // 1_048_576,
             contributions=participant_months(db.session, application),
             restricted=processing_restricted(db.session, worker),
-            correction=self.worker_correction_form(application))
+            correction=self.worker_correction_form(application),
+            exit_facts=exit_facts(db.session, application))
         record_read(db.session, actor, "application.view", entity=application,
                     detail={"worker_id": application.worker_id})
         db.session.commit()

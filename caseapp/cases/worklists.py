@@ -22,8 +22,9 @@ INTAKE_CHOICES = (("", _l("Anyone")), ("mine", _l("Me")), ("others", _l("Someone
 # (name, query arguments, roles that see the tab)
 _TABS = (
     (_l("Waiting for verification"), {"state": "submitted"}, ()),
-    (_l("My drafts"), {"state": "draft", "intake": "mine"}, (Role.CASEWORKER,)),
-    (_l("Returned to me"), {"state": "returned", "intake": "mine"}, (Role.CASEWORKER,)),
+    (_l("My drafts"), {"state": "draft", "intake": "mine"}, (Role.CASEWORKER, Role.PARTNER)),
+    (_l("Returned to me"), {"state": "returned", "intake": "mine"},
+     (Role.CASEWORKER, Role.PARTNER)),
     (_l("Awaiting decision"), {"state": "verified"}, (Role.HEAD,)),
     (_l("Waiting for BPJS"), {"state": "waiting_bpjs"}, ()),
     (_l("Enrolled"), {"state": "enrolled"}, ()),

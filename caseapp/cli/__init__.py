@@ -12,3 +12,5 @@ def init_app(app) -> None:
     app.cli.add_command(reports.group)
     from caseapp.cli import backup  # flask backup create|restore
     app.cli.add_command(backup.group)
+    from caseapp.membership import cli as membership  # flask membership import-status|lapse
+    app.cli.add_command(membership.group)

@@ -4,8 +4,6 @@ Each verb commits once at the end; a refusal rolls back and exits 1 with the
 message, so a script (or cron) can tell success from failure by the exit code.
 """
 import csv
-import itertools
-import sys
 from datetime import date, datetime
 from pathlib import Path
 
@@ -13,6 +11,8 @@ import click
 from flask.cli import AppGroup
 
 from caseapp.cli.actor import command_actor
+from caseapp.cli.commit import commit_verb
+from caseapp.cli.import_runs import applied_or_report
 from caseapp.extensions import db
 from models import PaymentBatch, clock
 from reports.contributions import batch_month_counts
@@ -21,9 +21,7 @@ from workflows.contributions.generation import BLOCKS, generate_contributions
 from workflows.contributions.payment import record_payment
 from workflows.contributions.reconciliation import DIFFERENCES, reconcile
 from workflows.contributions.status import mark_arrears, read_lapse_warnings
-from workflows.errors import WorkflowError
 
-SHOWN_PROBLEMS = 10
 group = AppGroup("contributions", help="Monthly contributions: batches, payment (SP2D), "
                                        "reconciliation with BPJS, lapse warnings.")
 _AS_USER = click.option("--as", "as_user", required=True, metavar="USERNAME",
@@ -49,16 +47,6 @@ def _batch(batch_id: int) -> PaymentBatch:
     return batch
 
 
-def _commit(work):
-    try:
-        result = work()
-        db.session.commit()
-        return result
-    except WorkflowError as exc:
-        db.session.rollback()
-        raise click.ClickException(str(exc.message)) from None
-
-
 @group.command("generate")
 @click.option("--month", required=True, callback=_month, metavar="YYYY-MM",
               help="First month of the block.")
@@ -68,8 +56,8 @@ def _commit(work):
 def generate(month, months, as_user):
     """Generate the contribution months of everyone covered (skipping months already there)."""
     actor = command_actor(as_user, "contributions-generate")
-    batch = _commit(lambda: generate_contributions(db.session, first_month=month,
-                                                   months=int(months), actor=actor))
+    batch = commit_verb(lambda: generate_contributions(db.session, first_month=month,
+                                                       months=int(months), actor=actor))
     click.echo(f"batch #{batch.id}: {batch.participant_count} participants, "
                f"{rupiah(batch.total)}")
     for counts in batch_month_counts(db.session, batch):
@@ -88,9 +76,9 @@ def pay(batch_id, sp2d, sp2d_date, invoice, as_user):
     """Record that BATCH_ID was paid under an SP2D; its months become paid."""
     actor = command_actor(as_user, "contributions-pay")
     batch = _batch(batch_id)
-    _commit(lambda: record_payment(db.session, batch, sp2d_number=sp2d,
-                                   sp2d_date=sp2d_date.date(), invoice_number=invoice,
-                                   actor=actor))
+    commit_verb(lambda: record_payment(db.session, batch, sp2d_number=sp2d,
+                                       sp2d_date=sp2d_date.date(), invoice_number=invoice,
+                                       actor=actor))
     click.echo(f"batch #{batch.id} paid: SP2D {batch.sp2d_number}, {rupiah(batch.total)}")
 
 
@@ -104,28 +92,17 @@ def reconcile_command(path, batch_id, as_user):
     actor = command_actor(as_user, "contributions-reconcile")
     batch = _batch(batch_id)
     with path.open("rb") as stream:
-        result = _commit(lambda: reconcile(db.session, stream, file_name=path.name,
-                                           batch=batch, actor=actor))
-    run = result.run
-    if result.duplicate_file:
-        click.echo(f"already imported as run #{run.id}; nothing changed")
+        result = commit_verb(lambda: reconcile(db.session, stream, file_name=path.name,
+                                               batch=batch, actor=actor))
+    if not applied_or_report(result):
         return
-    if result.applied:
-        rows = list(csv.DictReader(batch.reconciliation_report.splitlines()))
-        click.echo(f"batch #{batch.id} reconciled with run #{run.id}: {len(rows)} difference(s)")
-        for kind, label in DIFFERENCES.items():
-            count = sum(1 for r in rows if r["selisih"] == kind)
-            if count:
-                click.echo(f"  {count} x {label}")
-        return
-    click.echo(f"rejected: {run.error_count} problem(s) in {run.row_count} row(s); "
-               "nothing was applied", err=True)
-    for p in itertools.islice(csv.DictReader(run.error_report.splitlines()), SHOWN_PROBLEMS):
-        where = f"row {p['baris']}" if p["baris"] else "file"
-        column = f", {p['kolom']}" if p["kolom"] else ""
-        click.echo(f"  {where}{column}: {p['pesan']}", err=True)
-    click.echo(f"The full report is stored with import run #{run.id}.", err=True)
-    sys.exit(1)
+    rows = list(csv.DictReader(batch.reconciliation_report.splitlines()))
+    click.echo(f"batch #{batch.id} reconciled with run #{result.run.id}: "
+               f"{len(rows)} difference(s)")
+    for kind, label in DIFFERENCES.items():
+        count = sum(1 for r in rows if r["selisih"] == kind)
+        if count:
+            click.echo(f"  {count} x {label}")
 
 
 _TODAY = click.option("--today", type=click.DateTime(formats=["%Y-%m-%d"]),
@@ -142,8 +119,8 @@ def warnings(today, purpose, as_user):
     """List participants at or near the 3-month lapse (paid-through 2+ months behind);
     the list names people, so each one listed is an audited read."""
     actor = command_actor(as_user, "contributions-warnings")
-    found, _ = _commit(lambda: read_lapse_warnings(db.session, _today(today), actor=actor,
-                                                   purpose=purpose))
+    found, _ = commit_verb(lambda: read_lapse_warnings(db.session, _today(today),
+                                                       actor=actor, purpose=purpose))
     for w in found:
         paid = f"{w.paid_through:%Y-%m}" if w.paid_through else "nothing paid"
         state = "LAPSED" if w.lapsed else "warning"
@@ -159,5 +136,5 @@ def warnings(today, purpose, as_user):
 def mark_arrears_command(today, as_user):
     """Mark due months before this month as arrears (for a daily job)."""
     actor = command_actor(as_user, "contributions-arrears")
-    changed = _commit(lambda: mark_arrears(db.session, today=_today(today), actor=actor))
+    changed = commit_verb(lambda: mark_arrears(db.session, today=_today(today), actor=actor))
     click.echo(f"{changed} month(s) marked as arrears")

@@ -7,6 +7,7 @@ from workflows.contributions.status import count_lapse_warnings, mark_arrears
 from workflows.errors import InvalidInput
 from workflows.jobs import Outcome
 from workflows.messages import lazy_gettext as _l
+from workflows.notices.queue import notify_lapse_risk
 
 RECONCILE_JOB = "contributions.reconcile"
 
@@ -55,6 +56,7 @@ def arrears(ctx: JobContext) -> Done:
           _contributions_page)
 def lapse_count(ctx: JobContext) -> Done:
     near, lapsed = count_lapse_warnings(ctx.session, clock.today(), actor=ctx.actor)
+    notify_lapse_risk(ctx.session, clock.today(), actor=ctx.actor)  # one notice a month each
     message = _l("%(n)d participant(s) at or near the lapse, %(lapsed)d of them lapsed.",
                  n=near, lapsed=lapsed)
     return Done(Outcome.of(message, "warning" if near else "success"))

@@ -15,7 +15,8 @@ from caseapp.jobs.queue import make_queue
 from caseapp.jobs.runner import run_job
 
 KIND_MODULES = ("caseapp.audit_workspace.jobs", "caseapp.bpjs.jobs", "caseapp.contributions.jobs",
-                "caseapp.imports.jobs", "caseapp.reports.jobs")
+                "caseapp.imports.jobs", "caseapp.reports.jobs", "caseapp.notices.jobs",
+                "caseapp.membership.jobs")
 
 
 @dataclass(frozen=True)

@@ -18,15 +18,20 @@ from caseapp.extensions import db
 from caseapp.jobs import files
 from caseapp.jobs.recovery import end_interrupted_jobs
 from caseapp.jobs.runner import run_job
+from models import clock
 from workflows.actor import Actor
 from workflows.jobs import queue_job
+from workflows.notices.delivery import notices_due
 
 SCHEDULE = {
     "contributions.mark_arrears": crontab(minute="30", hour="17"),  # daily, 00:30 WIB
     # weekly, Monday 07:00 WIB
     "contributions.lapse_warnings": crontab(minute="0", hour="0", day_of_week="1"),
+    # daily, 00:45 WIB, after the arrears: memberships unpaid over 3 months lapse
+    "membership.lapse": crontab(minute="45", hour="17"),
 }
 CHECKPOINT_EVERY = crontab(minute="5")  # hourly
+NOTICES_EVERY = crontab(minute="*/5")  # notices to workers, when one is due
 OUTPUTS_SWEPT_EVERY = crontab(minute="35")  # hourly
 OUTPUT_KEPT_SECONDS = 24 * 3600
 log = logging.getLogger(__name__)
@@ -40,6 +45,17 @@ def register(app, huey) -> None:
         partial(sign_checkpoint, app))
     huey.periodic_task(OUTPUTS_SWEPT_EVERY, name="scheduled-old-outputs")(
         partial(tidy_up, app))
+    huey.periodic_task(NOTICES_EVERY, name="scheduled-notices-send")(
+        partial(send_due_notices, app, huey))
+
+
+def send_due_notices(app, huey) -> int | None:
+    """Every 5 minutes, the job sending notices, only when one is due (queued, or its
+    retry time come): an idle queue writes no job rows. The job's id, or None."""
+    with app.app_context():
+        due = notices_due(db.session, clock.now())
+        db.session.rollback()
+    return run_scheduled(app, huey, "notices.send") if due else None
 
 
 def sign_checkpoint(app) -> bool:

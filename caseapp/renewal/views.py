@@ -13,10 +13,11 @@ from models import Application, Role, clock
 from reports.renewal import renewal_overview
 from workflows.renewal import end_at_year_end, recheck_renewals, renewal_opens
 
-# Why a membership ends at the turn of the year (the exit reasons that fit it).
+# Why a membership ends at the turn of the year (the exit reasons that fit it). A death
+# is recorded on the case page with its date (the month after it is the first not owed).
 YEAR_END_REASONS = ("tidak_memenuhi_syarat", "akhir_tahun_program", "pindah_domisili",
                     "pekerja_formal", "penghasilan_di_atas_batas", "permintaan_sendiri",
-                    "meninggal")
+                    "nik_nonaktif", "peserta_mandiri")
 
 
 def _year() -> int:

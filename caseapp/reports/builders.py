@@ -2,6 +2,7 @@
 from sqlalchemy import select
 
 from caseapp.cases import labels
+from caseapp.claims import report_builders as claims_desk
 from caseapp.reports.labels import BATCH_STATUS_LABELS, EXCEPTION_LABELS, FLOW_LABELS
 from caseapp.reports.prepared import Prepared, safe_stem
 from caseapp.reports.qr import qr_svg
@@ -29,7 +30,12 @@ TITLES = {"program": _l("Programme implementation report"),
           "audit": _l("Audit report"),
           "case": _l("Case file"),
           "receipt": _l("Application receipt"),
-          "letter": _l("Certificate of membership")}
+          "letter": _l("Certificate of membership"),
+          # The city's reports (issue 15), built in city_builders.py.
+          "city_participants": _l("List of participants by name and address"),
+          "city_budget": _l("Quarterly budget realisation"),
+          "city_coverage": _l("Coverage against the Permendagri 15/2024 target"),
+          "city_inpres": _l("Inpres 2/2021 follow-up")}
 
 
 class ReportNotFound(WorkflowError):
@@ -161,3 +167,6 @@ def letter(session, params, *, fmt, head, generated_by) -> Prepared:
 
 BUILDERS = {"program": program, "decree": decree, "budget": budget, "audit": audit,
             "case": case, "receipt": receipt, "letter": letter}
+# The claims desk's papers (caseapp/claims/report_builders.py): a claim's letter, claims paid.
+TITLES.update(claims_desk.TITLES)
+BUILDERS.update(claims_desk.BUILDERS)

@@ -6,6 +6,7 @@ from flask_babel import gettext as _
 
 from caseapp.audit_workspace.labels import reason_text
 from caseapp.cases import labels
+from caseapp.claims import report_builders as claims_desk
 from caseapp.reports.builders import ReportNotFound, TITLES
 from caseapp.reports.labels import BATCH_STATUS_LABELS, EXCEPTION_LABELS, FLOW_LABELS
 from caseapp.reports.prepared import Prepared, ready, safe_stem
@@ -152,3 +153,4 @@ def _done(fmt, sheets, info, stem, entity) -> Prepared:
 
 
 EXPORTS = {"program": program, "budget": budget, "decree": decree, "audit": audit}
+EXPORTS.update(claims_desk.EXPORTS)  # claims paid per year (caseapp/claims)

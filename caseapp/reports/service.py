@@ -22,7 +22,8 @@ from typing import Callable
 from sqlalchemy import select
 
 from caseapp.database import reading
-from caseapp.reports import builders, exports
+from caseapp.claims import report_builders as claims_desk
+from caseapp.reports import builders, city_builders, city_exports, exports
 from models import Role, User
 from reports.meta import PERSONAL_DATA, ChainHead, read_chain_head
 from workflows.actor import Actor
@@ -38,14 +39,24 @@ ROLES = {"program": _ALL,
          "budget": (Role.HEAD.value, Role.AUDITOR.value, Role.ADMIN.value),
          "decree": (Role.HEAD.value, Role.AUDITOR.value),
          "audit": (Role.AUDITOR.value,),
-         "case": (Role.CASEWORKER.value, Role.HEAD.value, Role.AUDITOR.value)}
+         "case": (Role.CASEWORKER.value, Role.HEAD.value, Role.AUDITOR.value),
+         # The city's reports (issue 15): the by-name list for those who work with people's
+         # data; the budget as the budget report; the aggregates for every office role.
+         "city_participants": (Role.CASEWORKER.value, Role.HEAD.value, Role.AUDITOR.value),
+         "city_budget": (Role.HEAD.value, Role.AUDITOR.value, Role.ADMIN.value),
+         "city_coverage": _ALL, "city_inpres": _ALL}
 # Papers the caseworker at the desk hands to the worker (receipt, membership letter):
 # one page each, made in the request from the case page (caseapp/cases/printouts.py),
 # never queued from the Reports page.
-PRINTOUT_ROLES = {"receipt": (Role.CASEWORKER.value,), "letter": (Role.CASEWORKER.value,)}
+PRINTOUT_ROLES = {"receipt": (Role.CASEWORKER.value,), "letter": (Role.CASEWORKER.value,),
+                  "claim_letter": (Role.CASEWORKER.value,)}  # from the claim page
+# The claims desk's report of claims paid per year (caseapp/claims): masked participants.
+ROLES["claims"] = (Role.CASEWORKER.value, Role.HEAD.value, Role.AUDITOR.value)
 FORMATS = {"program": ("pdf", "xlsx"), "budget": ("pdf", "xlsx"),
            "decree": ("pdf", "xlsx", "csv"), "audit": ("pdf", "xlsx"), "case": ("pdf",),
-           "receipt": ("pdf",), "letter": ("pdf",)}
+           "receipt": ("pdf",), "letter": ("pdf",),
+           "claims": ("pdf", "xlsx"), "claim_letter": ("pdf",),
+           **dict.fromkeys(city_builders.KINDS, ("pdf", "xlsx"))}
 MIMETYPES = {"pdf": "application/pdf", "csv": "text/csv; charset=utf-8",
              "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
 MAX_PERIOD_DAYS = 3 * 366
@@ -105,6 +116,10 @@ def parse_params(kind: str, raw: dict) -> dict:
         if not sk_number:
             raise InvalidInput(_l("Give the SK number of the decree."))
         return {"sk_number": sk_number}
+    if kind in city_builders.KINDS:
+        return city_builders.parse_params(kind, raw)
+    if kind in claims_desk.KINDS:
+        return claims_desk.parse_params(kind, raw)
     if kind in ("case", *PRINTOUT_ROLES):
         try:
             return {"application_id": int(str(raw.get("application_id", "")).strip())}
@@ -147,7 +162,8 @@ def generate(session, kind: str, fmt: str, params: dict, *, actor: Actor,
         full_name = session.scalar(select(User.full_name).where(User.id == actor.user_id))
         generated_by = f"{full_name} ({actor.name})" if full_name else actor.name
         head = read_chain_head(session)
-        build = builders.BUILDERS[kind] if fmt == "pdf" else exports.EXPORTS[kind]
+        build = ({**builders.BUILDERS, **city_builders.BUILDERS} if fmt == "pdf" else
+                 {**exports.EXPORTS, **city_exports.EXPORTS})[kind]
         prepared = build(session, params, fmt=fmt, head=head, generated_by=generated_by)
         session.rollback()  # the read transaction ends here; nothing was written
     content = prepared.finish(progress)

@@ -11,15 +11,18 @@ from flask_admin import expose
 
 from caseapp.actor import current_actor
 from caseapp.admin.base import SecureView
+from caseapp.extensions import db
 from caseapp.jobs.starting import follow
 from caseapp.reports.builders import TITLES
 from caseapp.reports.jobs import queue_report
 from caseapp.reports.service import FORMATS, PERSONAL_DATA, may_generate
 from caseapp.refusals import refuse
 from models import Role, clock
+from reports.city.participants import area_choices
 from workflows.errors import WorkflowError
 
-ORDER = ("program", "decree", "budget", "audit", "case")
+ORDER = ("program", "decree", "budget", "audit", "case", "city_participants", "city_budget",
+         "city_coverage", "city_inpres", "claims")
 
 
 class ReportsView(SecureView):
@@ -29,9 +32,10 @@ class ReportsView(SecureView):
         actor = current_actor()
         today = clock.today()
         defaults = {"from": today.replace(day=1).isoformat(), "to": today.isoformat(),
-                    "year": today.year}
+                    "year": today.year,
+                    "semester": f"{today.year}-S{1 if today.month <= 6 else 2}"}
         return self.render("reports/index.html", titles=TITLES, formats=FORMATS,
-                           personal_data=PERSONAL_DATA,
+                           personal_data=PERSONAL_DATA, areas=area_choices(db.session),
                            kinds=[k for k in ORDER if may_generate(actor, k)],
                            values={**defaults, **(values or {})}), status
 

@@ -7,10 +7,12 @@ import re
 from flask import abort, redirect, request, url_for
 from flask_admin import expose
 from flask_babel import gettext as _
+from sqlalchemy import and_
 
 from caseapp.actor import current_actor
 from caseapp.admin.base import SecureView
 from caseapp.arguments import MAX_ID, bounded_int
+from caseapp.cases.scope import within
 from caseapp.cases.views import CasesView
 from caseapp.extensions import db
 from models import Application
@@ -38,6 +40,12 @@ def _condition(query: str):
     return by_name(query), None
 
 
+def _scoped(condition):
+    """A partner finds only the cases of its scope (workflows/partners.py)."""
+    limit = within(Application)
+    return condition if limit is None else and_(condition, limit)
+
+
 class SearchView(SecureView):
     roles = CasesView.roles  # it leads to case pages
 
@@ -53,7 +61,7 @@ class SearchView(SecureView):
             if problem:
                 status = 422
             else:
-                hits, more = find_applications(db.session, condition)
+                hits, more = find_applications(db.session, _scoped(condition))
         if len({hit.worker_id for hit in hits}) == 1 and not more:
             return redirect(url_for("cases.case", application_id=hits[0].application_id))
         body = self.render("search/results.html", query=query, hits=hits, more=more,
@@ -68,7 +76,8 @@ class SearchView(SecureView):
     @expose("/worker/<int:worker_id>")
     def worker(self, worker_id: int):
         """A worker's newest case, for the links of the workers' list."""
-        hits, _more = find_applications(db.session, Application.worker_id == worker_id, limit=1)
+        hits, _more = find_applications(db.session,
+                                        _scoped(Application.worker_id == worker_id), limit=1)
         if not hits:
             abort(404)
         return redirect(url_for("cases.case", application_id=hits[0].application_id))

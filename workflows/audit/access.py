@@ -15,7 +15,9 @@ from workflows.messages import lazy_gettext as _l
 
 PURPOSE_MIN, PURPOSE_MAX = 10, 300
 # The roles whose work needs people's data; the admin (IT) runs the system and never does.
-READER_ROLES = (Role.CASEWORKER.value, Role.HEAD.value, Role.AUDITOR.value)
+# A partner reads the people of its own scope only (workflows/partners.py).
+READER_ROLES = (Role.CASEWORKER.value, Role.HEAD.value, Role.AUDITOR.value,
+                Role.PARTNER.value)
 
 
 def check_reader(actor: Actor) -> None:

@@ -32,6 +32,11 @@ ACCEPTED, REJECTED = "DITERIMA", "DITOLAK"
 # 8-13 digits is certainly not a KPJ, anything inside is taken as BPJS wrote it.
 KPJ_MIN_DIGITS, KPJ_MAX_DIGITS, KPJ_USUAL_DIGITS = 8, 13, 11
 
+# Membership status per participant (workflows/membership/status_file.py): AKTIF or
+# NONAKTIF, and the month BPJS shows contributions paid through (YYYY-MM).
+STATUS_COLUMNS = ("nik", "kpj", "status", "dibayar_sampai")
+ACTIVE, INACTIVE = "AKTIF", "NONAKTIF"
+
 # A spreadsheet runs a cell that starts with one of these as a formula.
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 

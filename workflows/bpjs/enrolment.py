@@ -27,6 +27,7 @@ from workflows.budget import lock_year, release_many, split_keys, uncovered
 from workflows.errors import Conflict, WorkflowError
 from workflows.exits import promote_into_place_of, releasable, release_event
 from workflows.messages import lazy_gettext as _l
+from workflows.notices.queue import queue_for_cases
 from workflows.setwise import chunks, update_rows
 from workflows.states import Transition, set_edge, wrong_state
 
@@ -80,7 +81,8 @@ def _locked(session: Session, ids: list[int]) -> dict[int, object]:
         for row in session.execute(
                 select(Application.id, Application.state, Application.kpj,
                        Application.commitment, Application.program_year,
-                       Application.decree_id, Kelurahan.kecamatan_code, Worker.category)
+                       Application.decree_id, Kelurahan.kecamatan_code, Worker.category,
+                       Worker.kelurahan_code)
                 .join(Worker, Worker.id == Application.worker_id)
                 .join(Kelurahan, Kelurahan.code == Worker.kelurahan_code)
                 .where(Application.id.in_(chunk)).order_by(Application.id)
@@ -139,8 +141,8 @@ def _plan(session: Session, answer: Answer, case, transition: Transition,
         if months:
             why = f"Ditolak BPJS: {reason}"
             values["commitment"] = (case.commitment or 0) - amount
-            step.release = {"reason": why, "keys": split_keys(case.kecamatan_code,
-                                                              case.category)}
+            step.release = {"reason": why, "keys": split_keys(
+                case.kecamatan_code, case.category, case.kelurahan_code)}
             step.events.append(release_event(case_id, amount, months, why))
     if step.release is not None:
         _lock_year_for(session, case.program_year, locked, case_id)
@@ -170,6 +172,8 @@ def _write(session: Session, steps: list[_Step], *, actor: Actor, now) -> None:
         {"application_id": s.answer.application_id, "from_state": s.transition.sources[0],
          "to_state": s.transition.target, "actor_id": actor.user_id, "at": now,
          "reason": s.events[0]["reason"]} for s in steps])
+    queue_for_cases(session, "kpj_issued", [s.answer.application_id for s in steps
+                                            if s.answer.accepted])
     record_many(session, actor, [event for s in steps for event in s.events])
 
 

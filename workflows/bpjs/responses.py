@@ -21,7 +21,7 @@ from workflows.bpjs.enrolment import Answer, CaseRefused, answer_cases
 from workflows.errors import NotAllowed, WorkflowError
 from workflows.imports import values
 from workflows.imports.runs import ImportResult, ProblemReport, run_import
-from workflows.imports.spreadsheet import FileRefused, open_table
+from workflows.imports.rows import RowsByNik, read_rows
 from workflows.messages import lazy_gettext as _l
 from workflows.states import STATE_LABELS
 
@@ -123,26 +123,13 @@ def _parse(number: int, cells: dict, problems: ProblemReport) -> tuple[str | Non
     return nik, None if bad else _Reply(number, nik, kpj, status, reason, start)
 
 
-def _read(table, problems: ProblemReport, progress) -> tuple[list[_Reply], int]:
-    replies, first_row_of, rows = [], {}, 0
-    try:
-        for number, cells in table:
-            rows += 1
-            if progress is not None and rows % PROGRESS_EVERY == 0:
-                progress(rows)
-            nik, reply = _parse(number, cells, problems)
-            first = first_row_of.setdefault(nik, number) if nik else number
-            if first != number:
-                problems.add(number, "nik", nik,
-                             _l("This NIK already appears in row %(row)d.", row=first))
-            elif reply is not None:
-                replies.append(reply)
-    except FileRefused as exc:
-        for p in exc.problems:
-            problems.add(*p)
-    if progress is not None:
-        progress(rows)
-    return replies, rows
+def _read(file, file_name: str, problems: ProblemReport, progress
+          ) -> tuple[list[_Reply], int]:
+    replies = RowsByNik(problems)
+    rows = read_rows(file, file_name, RESPONSE_COLUMNS, problems,
+                     lambda number, cells: replies.add(number, *_parse(number, cells, problems)),
+                     progress, every=PROGRESS_EVERY)
+    return replies.rows, rows
 
 
 def _cases(session: Session, niks: list[str]) -> dict[str, _Case]:
@@ -277,14 +264,7 @@ def _apply(session, todo, unchanged, actor, problems, outcome) -> None:
 
 
 def _apply_file(session, file, file_name, actor, problems, progress, outcome) -> int:
-    try:
-        table = open_table(file, file_name, RESPONSE_COLUMNS)
-    except FileRefused as exc:
-        for p in exc.problems:
-            problems.add(*p)
-        return 0
-    with table:
-        replies, rows = _read(table, problems, progress)
+    replies, rows = _read(file, file_name, problems, progress)
     if problems.count:
         return rows
     todo = _match(session, replies, problems, outcome)

@@ -11,7 +11,7 @@ from datetime import date, datetime
 
 from reports.contributions import month_index, month_of
 from workflows.imports import values
-from workflows.imports.spreadsheet import FileRefused, open_table
+from workflows.imports.rows import read_rows
 from workflows.messages import lazy_gettext as _l
 
 COLUMNS = ("nik", "kpj", "bulan", "iuran", "status")
@@ -88,25 +88,10 @@ def read_bill(file, file_name: str, months: tuple[int, int], problems, progress=
     """``({(int NIK, month index): row}, rows read)``; problems go to ``problems``."""
     bill: dict[tuple[int, int], BillRow] = {}
     first_row: dict[tuple[int, int], int] = {}
-    rows = 0
-    try:
-        table = open_table(file, file_name, COLUMNS)
-    except FileRefused as exc:
-        for p in exc.problems:
-            problems.add(*p)
-        return bill, rows
-    with table:
-        try:
-            for number, cells in table:
-                rows += 1
-                if progress is not None and rows % PROGRESS_EVERY == 0:
-                    progress(rows)
-                _read_row(number, cells, months, bill, first_row, problems)
-        except FileRefused as exc:
-            for p in exc.problems:
-                problems.add(*p)
-    if progress is not None:
-        progress(rows)
+    rows = read_rows(file, file_name, COLUMNS, problems,
+                     lambda number, cells: _read_row(number, cells, months, bill, first_row,
+                                                     problems),
+                     progress, every=PROGRESS_EVERY)
     return bill, rows
 
 

@@ -16,6 +16,7 @@ from workflows.actor import Actor
 from workflows.audit import record, record_change
 from workflows.budget import lock_year
 from workflows.errors import Conflict, InvalidInput, InvalidTransition, NotAllowed
+from workflows.membership.lapse import reactivate_paid_up
 from workflows.messages import lazy_gettext as _l
 
 _YEAR = BudgetYear.__table__
@@ -74,4 +75,6 @@ def record_payment(session: Session, batch: PaymentBatch, *, sp2d_number: str,
            diff={"realised": list(realised), "payment_batch": [None, batch.id]},
            reason=f"SP2D {sp2d_number}")
     session.expire(session.get(BudgetYear, batch.fiscal_year))  # the ORM copy is stale now
+    # The late payment arrived: whoever lapsed and is now paid up is active again.
+    reactivate_paid_up(session, today=clock.today(), actor=actor)
     return batch

@@ -19,7 +19,8 @@ from workflows.messages import lazy_gettext as _l
 _CASEWORK = (Role.CASEWORKER.value,)
 READERS = {"dtsen": _CASEWORK, "participants": _CASEWORK, "intake": _CASEWORK,
            "bpjs_bill": _CASEWORK,
-           "bpjs_response": (Role.CASEWORKER.value, Role.HEAD.value, Role.AUDITOR.value)}
+           "bpjs_response": (Role.CASEWORKER.value, Role.HEAD.value, Role.AUDITOR.value),
+           "bpjs_status": (Role.CASEWORKER.value, Role.HEAD.value, Role.AUDITOR.value)}
 
 
 def read_problem_report(session: Session, run: ImportRun, *, actor: Actor,

@@ -1,0 +1,1 @@
+"""Membership as BPJS sees it: status files, the lapse (nonaktif) and reactivation."""
