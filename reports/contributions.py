@@ -38,12 +38,12 @@ def unpaid_before(today: date):
     return ContributionMonth.status.in_(UNPAID) & (ContributionMonth.month < today.replace(day=1))
 
 
-def _sql_month_index(column):
+def sql_month_index(column):
     # extract() compiles to EXTRACT on PostgreSQL and strftime on SQLite.
     return extract("year", column) * 12 + extract("month", column) - 1
 
 
-def _paid_run_lengths(only_id: int | None = None):
+def paid_run_lengths(only_id: int | None = None):
     """Per application, how many months from its coverage start are paid without a gap.
 
     A paid month is in the leading run exactly when its offset from the coverage
@@ -51,13 +51,13 @@ def _paid_run_lengths(only_id: int | None = None):
     first gap every offset is larger than the position.
     """
     cm, app = ContributionMonth, Application
-    offset = (_sql_month_index(cm.month) - _sql_month_index(app.coverage_start)).label("offset")
+    offset = (sql_month_index(cm.month) - sql_month_index(app.coverage_start)).label("offset")
     paid = (select(cm.application_id, offset,
                    (func.row_number().over(partition_by=cm.application_id, order_by=cm.month)
                     - 1).label("position"))
             .join(app, app.id == cm.application_id)
             .where(cm.status == "paid", app.coverage_start.is_not(None),
-                   _sql_month_index(cm.month) >= _sql_month_index(app.coverage_start)))
+                   sql_month_index(cm.month) >= sql_month_index(app.coverage_start)))
     if only_id is not None:
         paid = paid.where(cm.application_id == only_id)
     paid = paid.subquery()
@@ -70,7 +70,7 @@ def paid_through(session: Session, application: Application) -> date | None:
     """The last month of the unbroken paid run from the coverage start (None: none paid)."""
     if application.coverage_start is None:
         return None
-    runs = _paid_run_lengths(application.id)
+    runs = paid_run_lengths(application.id)
     run = session.scalar(select(runs.c.run)) or 0
     return add_months(application.coverage_start.replace(day=1), run - 1) if run else None
 
@@ -105,9 +105,9 @@ def lapse_list(session: Session, today: date) -> list[LapseWarning]:
     month itself, domain.md §1.6); so with paid-through January, in March two
     months (February, March) are unpaid and one more month ends the membership.
     """
-    runs = _paid_run_lengths()
+    runs = paid_run_lengths()
     app = Application
-    start = _sql_month_index(app.coverage_start)
+    start = sql_month_index(app.coverage_start)
     paid_index = (start + func.coalesce(runs.c.run, 0) - 1).label("paid_index")
     now = month_index(today)
     rows = session.execute(

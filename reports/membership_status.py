@@ -15,12 +15,13 @@ via the PROBIS manual; BPJS FAQ: "3 bulan berturut-turut tidak membayar"; domain
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import and_, case, exists, extract, func, literal, or_, select
+from sqlalchemy import and_, case, exists, func, literal, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from models import Application, MembershipStatus, Worker
 # The paid-run query is the contributions' own, so "paid through" means one thing.
-from reports.contributions import LAPSE_AFTER, _paid_run_lengths, month_index, month_of
+from reports.contributions import (LAPSE_AFTER, month_index, month_of, paid_run_lengths,
+                                   sql_month_index)
 from reports.formatting import masked_nik
 
 ENDED_OR_ENROLLED = ("enrolled", "terminated")
@@ -31,24 +32,20 @@ CAUGHT_UP_WITHIN = 1
 PAGE = 50
 
 
-def _month_index(column):
-    return extract("year", column) * 12 + extract("month", column) - 1
-
-
 def participants():
     """One row per participant: our paid-through (as a month index) beside the BPJS
     status record; a subquery for the counts, the page, the export and the lapse job."""
     app, ms = Application, MembershipStatus
     later = aliased(Application)
     continued = exists().where(later.renews_id == app.id, later.state.in_(ENDED_OR_ENROLLED))
-    runs = _paid_run_lengths()
-    start = _month_index(app.coverage_start)
+    runs = paid_run_lengths()
+    start = sql_month_index(app.coverage_start)
     return (
         select(app.id.label("application_id"), app.worker_id, app.state, app.kpj,
                app.coverage_start, app.exit_month, start.label("start_index"),
                (start + func.coalesce(runs.c.run, 0) - 1).label("paid_index"),
                ms.id.label("record_id"), ms.bpjs_status, ms.bpjs_paid_through,
-               _month_index(ms.bpjs_paid_through).label("bpjs_index"), ms.bpjs_as_of,
+               sql_month_index(ms.bpjs_paid_through).label("bpjs_index"), ms.bpjs_as_of,
                func.coalesce(ms.lapsed, False).label("lapsed"), ms.lapse_reason, ms.lapsed_on,
                ms.reactivated_on)
         .outerjoin(runs, runs.c.application_id == app.id)

@@ -29,11 +29,11 @@ from sqlalchemy.orm import Session
 from models import (Application, ApplicationTransition, BudgetYear, Decree, ImportRun,
                     Kecamatan, Kelurahan, PolicyVersion, Worker)
 from models.worker import CATEGORIES
-from reports.city.membership import covered_between, covered_on, paid_index, paid_runs
+from reports.city.membership import covered_between, covered_on, paid_index
 from reports.city.periods import Semester
 from reports.city.quarters import QuarterlyRealisation, quarterly_realisation
 from reports.complaints import ComplaintCounts, complaint_counts
-from reports.contributions import month_index
+from reports.contributions import month_index, paid_run_lengths
 
 REGULATION = "Perda Kota Bekasi No. 11 Tahun 2024 Pasal 90"
 COUNTS = ("registered", "enrolled", "active", "ended")
@@ -101,7 +101,7 @@ def inpres_report(session: Session, semester: Semester, *, today: date,
                   category_labels: dict) -> InpresReport:
     period = semester.period
     reference_day = min(period.last_day, today)
-    runs = paid_runs()
+    runs = paid_run_lengths()
     sums, any_flag = _flags(semester, reference_day, runs)
     groups = session.execute(
         select(Kelurahan.kecamatan_code, Worker.category, *sums)

@@ -16,7 +16,7 @@ from sqlalchemy import and_, func, or_
 from models import Application
 # The paid-run query of reports/contributions.py, reused rather than copied (its
 # leading underscore marks it as that module's helper; the lapse list uses it too).
-from reports.contributions import _paid_run_lengths, _sql_month_index, month_of
+from reports.contributions import month_of, sql_month_index
 
 # States whose application had (or has) a KPJ and a coverage start.
 MEMBER_STATES = ("enrolled", "terminated")
@@ -36,16 +36,10 @@ def covered_on(day: date):
     return covered_between(day, day + timedelta(days=1))
 
 
-def paid_runs():
-    """Per application the length of its unbroken paid run (``application_id``, ``run``);
-    outer-join it and read the paid-through month index with ``paid_index``."""
-    return _paid_run_lengths()
-
-
 def paid_index(runs):
     """The paid-through month as a month index (year * 12 + month - 1); below the
     coverage start's index when nothing is paid."""
-    return _sql_month_index(Application.coverage_start) + func.coalesce(runs.c.run, 0) - 1
+    return sql_month_index(Application.coverage_start) + func.coalesce(runs.c.run, 0) - 1
 
 
 def paid_through_month(index, coverage_start: date | None) -> date | None:

@@ -14,7 +14,8 @@ from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
 from models import Application, Kecamatan, Kelurahan, Worker
-from reports.city.membership import covered_between, paid_index, paid_runs, paid_through_month
+from reports.city.membership import covered_between, paid_index, paid_through_month
+from reports.contributions import paid_run_lengths
 
 
 @dataclass(frozen=True)
@@ -100,7 +101,7 @@ def participant_list(session: Session, year: int, *, kecamatan: str | None = Non
 def participant_rows(session: Session, year: int, *, kecamatan: str | None = None,
                      kelurahan: str | None = None) -> Iterator[Participant]:
     """Every participant of the year in list order, streamed from the database."""
-    runs = paid_runs()
+    runs = paid_run_lengths()
     query = _joined(
         select(Kecamatan.name, Kelurahan.name, Worker.full_name, Worker.nik, Worker.address,
                Worker.rt, Worker.rw, Worker.category, Application.kpj,
