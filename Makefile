@@ -68,6 +68,7 @@ extract-messages: $(VENV)/.installed
 
 bench: install
 	$(BIN)/python bench/audit_chain.py
+	$(BIN)/python bench/audit_verify.py 200000
 	$(BIN)/python bench/dtsen_import.py 200000
 	$(BIN)/python bench/approve_batch.py 10000
 	$(BIN)/python bench/contributions_generate.py 200000

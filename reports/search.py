@@ -1,11 +1,12 @@
 """Finding applications from what a caseworker has in hand: a NIK or KK number, an
 application number or KPJ, or part of a name. Each lookup is one indexed equality
-(worker.nik unique, worker.kk_number, application.kpj, the primary key), except the
-name: a contains-search no B-tree index serves, kept bounded by ``LIMIT`` (issue 16
-adds a pg_trgm index for it)."""
+(worker.nik unique, worker.kk_number, application.kpj, the primary key); the name is a
+contains-search on lower(full_name), which the trigram index of migration 0025 serves on
+PostgreSQL (SQLite scans). The same conditions serve the lists of workers and
+applications, through ``workers_with`` / ``applications_of``."""
 from dataclasses import dataclass
 
-from sqlalchemy import or_, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from models import Application, Kelurahan, Worker
@@ -35,7 +36,18 @@ def by_number_or_kpj(number: int | None, kpj: str):
 
 
 def by_name(text: str):
-    return Worker.full_name.icontains(text, autoescape=True)
+    """Part of a name, any case: the expression is the index's, lower(full_name)."""
+    return func.lower(Worker.full_name).contains(text.lower(), autoescape=True)
+
+
+def workers_with(condition):
+    """The workers having an application ``condition`` (on Application) matches."""
+    return Worker.id.in_(select(Application.worker_id).where(condition))
+
+
+def applications_of(condition):
+    """The applications of the workers ``condition`` (on Worker) matches."""
+    return Application.worker_id.in_(select(Worker.id).where(condition))
 
 
 def find_applications(session: Session, condition, *,

@@ -3,12 +3,15 @@ Opening one record's details page is an audited read of personal data."""
 
 from flask import url_for
 from markupsafe import Markup
+from sqlalchemy.orm import joinedload
 
 from caseapp.actor import current_actor
 from caseapp.admin.base import ReadOnlyModelView
+from caseapp.admin.lookup import LookupSearch
 from caseapp.cases.scope import within
 from caseapp.cases.labels import CATEGORY_LABELS, CHANNEL_LABELS, SEX_LABELS
-from models import Role
+from caseapp.search.terms import application_condition, worker_condition
+from models import Application, Role, Worker
 from workflows.audit.access import record_list_reads, record_read
 from workflows.audit.masking import mask
 from workflows.messages import lazy_gettext as _l
@@ -78,12 +81,14 @@ def _worker_case_link(view, context, model, name):
         url_for("search.worker", worker_id=model.id), _l("Open the case"), model.full_name)
 
 
-class ApplicationView(PartnerScoped, ReadRecordedDetails, ReadOnlyModelView):
+class ApplicationView(LookupSearch, PartnerScoped, ReadRecordedDetails, ReadOnlyModelView):
     read_action = "application.view"
+    lookup_condition = staticmethod(application_condition)
     roles = (Role.CASEWORKER.value, Role.HEAD.value, Role.AUDITOR.value, Role.PARTNER.value)
     column_list = ("id", "worker.full_name", "worker.kelurahan.name", "program_year", "state",
                    "intake_channel", "taken_in_by.username", "submitted_at")
     column_details_list = column_list + ("created_at", "state_changed_at")
+    column_searchable_list = ("id",)  # turns the box on; LookupSearch reads the term
     column_filters = ("state", "program_year", "intake_channel", "worker.kelurahan.name")
     column_default_sort = ("id", True)
     column_codes = {"state": STATE_LABELS, "intake_channel": CHANNEL_LABELS}
@@ -95,18 +100,25 @@ class ApplicationView(PartnerScoped, ReadRecordedDetails, ReadOnlyModelView):
                      "submitted_at": _l("Submitted at"), "created_at": _l("Created at"),
                      "state_changed_at": _l("Status since")}
 
+    def get_query(self):
+        """Each row's worker and kelurahan in the same query, not one query a row."""
+        return super().get_query().options(
+            joinedload(Application.worker).joinedload(Worker.kelurahan),
+            joinedload(Application.taken_in_by))
+
     def read_detail(self, model) -> dict:
         return {"worker_id": model.worker_id}
 
 
-class WorkerView(PartnerScoped, ReadRecordedDetails, ReadOnlyModelView):
+class WorkerView(LookupSearch, PartnerScoped, ReadRecordedDetails, ReadOnlyModelView):
     read_action = "worker.view"
+    lookup_condition = staticmethod(worker_condition)
     roles = (Role.CASEWORKER.value, Role.AUDITOR.value, Role.PARTNER.value)
     column_list = ("id", "nik", "full_name", "sex", "birth_date", "kelurahan.name", "category",
                    "occupation")
     column_details_list = column_list + ("kk_number", "birth_place", "address", "rt", "rw",
                                          "phone", "monthly_income", "created_at")
-    column_searchable_list = ("nik", "full_name")
+    column_searchable_list = ("nik", "full_name")  # LookupSearch: exact NIK/KK, or a name
     column_filters = ("category", "sex", "kelurahan.name")
     column_default_sort = ("id", True)
     column_codes = {"category": CATEGORY_LABELS, "sex": SEX_LABELS}

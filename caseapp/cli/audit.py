@@ -15,6 +15,7 @@ from caseapp.extensions import db
 from workflows.audit import verify_chain
 from workflows.audit.checkpoints import (create_checkpoint, generate_key, load_key,
                                          verify_checkpoints)
+from workflows.audit.incremental import verify_since_checkpoint
 
 group = AppGroup("audit", help="Check the audit log and sign checkpoints of it.")
 
@@ -26,18 +27,35 @@ def _checkpoint_lines(path: Path) -> list[dict]:
 @group.command("verify")
 @click.option("--checkpoints", "checkpoint_file", type=click.Path(exists=True, dir_okay=False),
               help="A checkpoint export file kept elsewhere (default: the local export file).")
-def verify(checkpoint_file):
+@click.option("--since-checkpoint", is_flag=True,
+              help="Recompute only from the latest signed checkpoint (seconds, for a frequent "
+                   "schedule); the full walk when no checkpoint holds.")
+@click.option("--workers", type=click.IntRange(min=1), default=None,
+              help="Processes hashing the chain (default: one per core but one).")
+def verify(checkpoint_file, since_checkpoint, workers):
     """Recompute every hash of the audit chain and check the signed checkpoints (stored and
     exported); one line, exit 1 naming the first problem, warnings on their own lines."""
     with force_locale("en"):
-        verdict = verify_chain(db.session)
-        if not verdict.ok:
-            click.echo(verdict.line())
-            sys.exit(1)
         export = Path(checkpoint_file or current_app.config["AUDIT_CHECKPOINT_FILE"])
         lines = _checkpoint_lines(export) if export.is_file() else []
         trusted = trusted_key()
-        checkpoints = verify_checkpoints(db.session, trusted_key=trusted, extra_lines=lines)
+        verdict = checkpoints = None
+        if since_checkpoint:
+            verdict, checkpoints = verify_since_checkpoint(
+                db.session, trusted_key=trusted, extra_lines=lines, workers=workers)
+            if verdict is None:
+                reason = (checkpoints.problem if not checkpoints.ok
+                          else "no signed checkpoint yet")
+                click.echo(f"NOTE: cannot start from a checkpoint ({reason}): "
+                           "verifying the whole chain")
+        if verdict is None:
+            verdict = verify_chain(db.session, workers=workers)
+        if not verdict.ok:
+            click.echo(verdict.line())
+            sys.exit(1)
+        if checkpoints is None:
+            checkpoints = verify_checkpoints(db.session, trusted_key=trusted,
+                                             extra_lines=lines)
         if not checkpoints.ok:
             click.echo(f"BROKEN: {checkpoints.problem}")
             sys.exit(1)

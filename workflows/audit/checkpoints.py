@@ -133,6 +133,7 @@ class CheckpointVerdict:
     checked: int
     problem: str | None = None
     uncovered: int = 0  # events after the last signed checkpoint: not yet provable
+    covered_seq: int = 0  # the latest signed seq (its row carries the signed hash)
 
 
 def verify_checkpoints(session: Session, *, trusted_key: str | None,
@@ -159,4 +160,5 @@ def verify_checkpoints(session: Session, *, trusted_key: str | None,
                 "checkpoint at seq %(seq)d: the event there no longer has the signed hash "
                 "(chain rewritten)", seq=line["seq"]))
     covered = max((line["seq"] for line in lines), default=0)
-    return CheckpointVerdict(True, len(lines), uncovered=head_seq - covered)
+    return CheckpointVerdict(True, len(lines), uncovered=head_seq - covered,
+                             covered_seq=covered)

@@ -1,7 +1,8 @@
-"""Walking the whole audit chain and naming the first row that does not hold.
+"""Walking the audit chain and naming the first row that does not hold.
 
-Rows are read in keyset-paginated batches of plain tuples, so memory stays flat
-however long the log grows.
+Rows are streamed as plain tuples (server-side cursor on PostgreSQL) and hashed in
+parallel by ``segments.walk``, so memory stays flat and every core helps however long
+the log grows. ``start`` lets the incremental verify begin at a signed checkpoint.
 """
 from dataclasses import dataclass
 
@@ -11,9 +12,8 @@ from sqlalchemy.orm import Session
 
 from models import AuditChainHead, AuditEvent
 from models.audit import GENESIS_HASH
-from workflows.audit.chain import HASHED_FIELDS, event_hash
-
-_COLUMNS = [getattr(AuditEvent, name) for name in HASHED_FIELDS] + [AuditEvent.hash]
+from workflows.audit.segments import CHUNK, PARALLEL_MIN, Stretch, walk
+from workflows.messages import lazy_gettext as _l
 
 
 @dataclass(frozen=True)
@@ -24,8 +24,14 @@ class ChainVerdict:
     head_hash: str
     first_bad_seq: int | None = None
     problem: str | None = None
+    since_seq: int | None = None  # the signed checkpoint an incremental verify began at
 
     def line(self) -> str:
+        if self.ok and self.since_seq is not None:
+            return str(_l("OK: audit chain intact since signed checkpoint seq %(since)d, "
+                          "%(n)d events checked, head seq %(seq)d hash %(hash)s",
+                          since=self.since_seq, n=self.events, seq=self.head_seq,
+                          hash=self.head_hash))
         if self.ok:
             return _("OK: audit chain intact, %(n)d events, head seq %(seq)d hash %(hash)s",
                      n=self.events, seq=self.head_seq, hash=self.head_hash)
@@ -33,59 +39,50 @@ class ChainVerdict:
                  problem=self.problem)
 
 
-def _check_row(row, expected_seq: int, prev_hash: str) -> str | None:
-    if row.seq != expected_seq:
-        return _("seq %(expected)d is missing or out of order (found seq %(found)d next)",
-                 expected=expected_seq, found=row.seq)
-    if row.prev_hash != prev_hash:
-        return _("prev_hash does not match the hash of the row before")
-    if event_hash(row._asdict()) != row.hash:
-        return _("row content does not match its hash (altered)")
-    return None
-
-
 def _head(session: Session):
     return session.execute(select(AuditChainHead.seq, AuditChainHead.hash)
                            .where(AuditChainHead.id == 1)).one_or_none()
 
 
-def verify_chain(session: Session, batch_size: int = 5000, progress=None) -> ChainVerdict:
+def verify_chain(session: Session, batch_size: int = CHUNK, progress=None, *,
+                 workers: int | None = None, parallel_min: int = PARALLEL_MIN,
+                 start: tuple[int, str] | None = None) -> ChainVerdict:
     """Walk up to the chain head as read first, so events appended meanwhile (a head
     that moves on) are not mistaken for tampering; rows beyond a head that does not
-    move are reported. ``progress`` hears the number of events checked."""
-    expected_seq, prev_hash, count, previous_head = 1, GENESIS_HASH, 0, None
+    move are reported. ``progress`` hears the number of events checked; ``workers``
+    (default: one per core but one) hash chunks of ``batch_size`` rows; ``start`` is
+    ``(seq, its prev_hash)`` to begin at instead of the genesis."""
+    since = None if start is None else start[0]
+    state = Stretch(1, GENESIS_HASH, 0) if start is None else Stretch(*start, 0)
+    previous_head = None
     while True:
         head = _head(session)
+        last = state.expected_seq - 1
         if head is None:
-            return ChainVerdict(False, count, count, prev_hash, first_bad_seq=count + 1,
+            return ChainVerdict(False, state.count, last, state.prev_hash,
+                                first_bad_seq=last + 1,
                                 problem=_("the chain head row is missing"))
-        while expected_seq <= head.seq:
-            rows = session.execute(
-                select(*_COLUMNS).where(AuditEvent.seq >= expected_seq,
-                                        AuditEvent.seq <= head.seq)
-                .order_by(AuditEvent.seq).limit(batch_size)).all()
-            if not rows:
-                break
-            for row in rows:
-                problem = _check_row(row, expected_seq, prev_hash)
-                if problem:
-                    return ChainVerdict(False, count, expected_seq - 1, prev_hash,
-                                        first_bad_seq=expected_seq, problem=problem)
-                expected_seq, prev_hash, count = row.seq + 1, row.hash, count + 1
-            if progress is not None:
-                progress(count)
-        if count != head.seq or prev_hash != head.hash:
+        if state.expected_seq <= head.seq:
+            state = walk(session, state, head.seq, workers=workers, chunk=batch_size,
+                         parallel_min=parallel_min, progress=progress)
+            last = state.expected_seq - 1
+            if state.problem:
+                return ChainVerdict(False, state.count, last, state.prev_hash,
+                                    first_bad_seq=state.expected_seq, problem=state.problem)
+        if last != head.seq or state.prev_hash != head.hash:
             return ChainVerdict(
-                False, count, count, prev_hash, first_bad_seq=min(head.seq, count) + 1,
+                False, state.count, last, state.prev_hash,
+                first_bad_seq=min(head.seq, last) + 1,
                 problem=_("the chain head (seq %(head)s) does not match the last event (seq "
                           "%(last)d): rows were removed or added outside the log",
-                          head=head.seq, last=count))
+                          head=head.seq, last=last))
         beyond = session.scalar(select(func.min(AuditEvent.seq)).where(
             AuditEvent.seq > head.seq))
         if beyond is None:
-            return ChainVerdict(True, count, count, prev_hash)
+            return ChainVerdict(True, state.count, last, state.prev_hash, since_seq=since)
         if previous_head == tuple(head):
-            return ChainVerdict(False, count, count, prev_hash, first_bad_seq=beyond,
+            return ChainVerdict(False, state.count, last, state.prev_hash,
+                                first_bad_seq=beyond,
                                 problem=_("seq %(seq)d lies beyond the chain head (seq "
                                           "%(head)d): added outside the log",
                                           seq=beyond, head=head.seq))

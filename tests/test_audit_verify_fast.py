@@ -1,0 +1,162 @@
+"""The parallel walk names the same first bad seq as the row-by-row one, at chunk
+boundaries too, and the incremental verify trusts only checkpoints that hold."""
+import pytest
+from sqlalchemy import func, select
+
+from models import AuditCheckpoint, AuditEvent
+from tests.helpers import tamper
+from workflows.audit import record, verify_chain
+from workflows.audit.incremental import verify_since_checkpoint
+from workflows.audit.verify_reference import verify_chain_reference
+
+CHUNK = 4
+PARALLEL = {"batch_size": CHUNK, "workers": 2, "parallel_min": 0}
+MODES = [pytest.param(PARALLEL, id="parallel"),
+         pytest.param({"batch_size": CHUNK, "workers": 1}, id="in-process")]
+
+
+def _events(session, staff, n=12) -> int:
+    for i in range(n):
+        record(session, staff["audit1"], "test.event", reason=f"isi {i}",
+               diff={"n": [i, i + 1], "nama": [None, "Siti Ümmü"]})
+    session.flush()
+    return session.scalar(select(func.max(AuditEvent.seq)))
+
+
+def _chunk_first(last: int) -> int:
+    """A seq that opens a chunk (chunks start at seq 1) well inside the chain."""
+    return ((last - 2 * CHUNK) // CHUNK) * CHUNK + 1
+
+
+def _same_verdict(session, options, expected_seq=None):
+    fast, old = verify_chain(session, **options), verify_chain_reference(session)
+    assert fast == old
+    if expected_seq is not None:
+        assert not fast.ok and fast.first_bad_seq == expected_seq
+    return fast
+
+
+@pytest.mark.parametrize("options", MODES)
+def test_a_valid_chain_gives_the_old_verdict(session, staff, options):
+    last = _events(session, staff)
+    verdict = _same_verdict(session, options)
+    assert verdict.ok and verdict.head_seq == last and verdict.events == last
+    seen = []
+    verify_chain(session, progress=seen.append, **options)
+    assert seen[-1] == last and seen == sorted(seen)
+
+
+@pytest.mark.parametrize("options", MODES)
+@pytest.mark.parametrize("where", ["first", "last"])
+def test_an_edit_at_a_chunk_boundary_is_named(session, staff, options, where):
+    target = _chunk_first(_events(session, staff)) + (0 if where == "first" else CHUNK - 1)
+    tamper(session, "UPDATE audit_event SET reason = 'diubah' WHERE seq = :s", s=target)
+    _same_verdict(session, options, target)
+
+
+@pytest.mark.parametrize("options", MODES)
+def test_a_broken_link_between_chunks_is_named(session, staff, options):
+    target = _chunk_first(_events(session, staff))
+    tamper(session, "UPDATE audit_event SET prev_hash = :h WHERE seq = :s", h="e" * 64,
+           s=target)
+    verdict = _same_verdict(session, options, target)
+    assert "prev_hash" in verdict.problem
+
+
+@pytest.mark.parametrize("options", MODES)
+def test_a_seq_gap_is_named(session, staff, options):
+    target = _chunk_first(_events(session, staff)) + CHUNK - 1
+    tamper(session, "DELETE FROM audit_event WHERE seq = :s", s=target)
+    verdict = _same_verdict(session, options, target)
+    assert "missing" in verdict.problem
+
+
+def test_several_problems_name_the_first(session, staff):
+    first = _chunk_first(_events(session, staff, 20))
+    tamper(session, "UPDATE audit_event SET reason = 'x' WHERE seq = :s", s=first + CHUNK + 1)
+    tamper(session, "DELETE FROM audit_event WHERE seq = :s", s=first + 2 * CHUNK)
+    tamper(session, "UPDATE audit_event SET action = 'x' WHERE seq = :s", s=first + 2)
+    _same_verdict(session, PARALLEL, first + 2)
+
+
+# --- incremental ---------------------------------------------------------------------
+
+def _cli(app, *args):
+    return app.test_cli_runner().invoke(args=["audit", *args])
+
+
+def _signed(app, session, staff, after=6) -> tuple[int, int]:
+    """A signed checkpoint with ``after`` events behind it: (checkpoint seq, head seq)."""
+    _events(session, staff, 6)
+    session.commit()
+    assert _cli(app, "keygen").exit_code == 0
+    assert _cli(app, "checkpoint", "--as", "audit1").exit_code == 0
+    signed = session.scalar(select(func.max(AuditCheckpoint.seq)))
+    last = _events(session, staff, after)
+    session.commit()
+    return signed, last
+
+
+def _since(session, **options):
+    from caseapp.audit_keys import trusted_key
+    return verify_since_checkpoint(session, trusted_key=trusted_key(), **options)
+
+
+def test_incremental_checks_only_from_the_checkpoint(app, session, staff, signing):
+    signed, last = _signed(app, session, staff)
+    with app.app_context():
+        verdict, checkpoints = _since(session, **PARALLEL)
+    assert checkpoints.ok and verdict.ok and verdict.since_seq == signed
+    assert verdict.events == last - signed + 1 and verdict.head_seq == last
+    assert verdict.head_hash == verify_chain(session).head_hash
+    result = _cli(app, "verify", "--since-checkpoint")
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith(f"OK: audit chain intact since signed checkpoint seq "
+                                    f"{signed}")
+
+
+@pytest.mark.parametrize("offset", [1, "last"])
+def test_incremental_names_an_edit_after_the_checkpoint(app, session, staff, signing, offset):
+    signed, last = _signed(app, session, staff)
+    target = last if offset == "last" else signed + offset
+    tamper(session, "UPDATE audit_event SET reason = 'diubah' WHERE seq = :s", s=target)
+    session.commit()
+    with app.app_context():
+        verdict, _ = _since(session, **PARALLEL)
+    assert not verdict.ok and verdict.first_bad_seq == target
+    result = _cli(app, "verify", "--since-checkpoint")
+    assert result.exit_code == 1 and f"BROKEN at seq {target}" in result.output
+
+
+def test_incremental_recomputes_the_checkpoint_row(app, session, staff, signing):
+    """Its content edited, its stored (signed) hash left alone."""
+    signed, _ = _signed(app, session, staff)
+    tamper(session, "UPDATE audit_event SET reason = 'diubah' WHERE seq = :s", s=signed)
+    session.commit()
+    result = _cli(app, "verify", "--since-checkpoint")
+    assert result.exit_code == 1 and f"BROKEN at seq {signed}:" in result.output
+
+
+@pytest.mark.parametrize("sql", [
+    "UPDATE audit_event SET hash = :h WHERE seq = :s",  # the signed row's hash replaced
+    "UPDATE audit_checkpoint SET head_hash = :h WHERE seq = :s"])  # the checkpoint itself
+def test_a_checkpoint_that_no_longer_holds_is_not_trusted(app, session, staff, signing, sql):
+    signed, _ = _signed(app, session, staff)
+    tamper(session, sql, h="d" * 64, s=signed)
+    session.commit()
+    with app.app_context():
+        verdict, checkpoints = _since(session)
+    assert verdict is None and not checkpoints.ok and f"seq {signed}" in checkpoints.problem
+    result = _cli(app, "verify", "--since-checkpoint")
+    lines = result.output.strip().splitlines()
+    assert result.exit_code == 1 and lines[0].startswith("NOTE: cannot start from a checkpoint")
+    assert f"seq {signed}" in lines[-1] and "BROKEN" in lines[-1]
+
+
+def test_incremental_without_a_checkpoint_walks_everything(app, session, staff, signing):
+    _events(session, staff, 3)
+    session.commit()
+    result = _cli(app, "verify", "--since-checkpoint", "--workers", "1")
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith("NOTE: cannot start from a checkpoint (no signed")
+    assert "OK: audit chain intact," in result.output
