@@ -13,12 +13,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from models import Application, Claim, ContributionMonth, Worker
-from reports.formatting import masked_nik
-
-
-def masked_name(full_name: str) -> str:
-    """Initials only: "Siti Aminah" -> "S. A."."""
-    return " ".join(f"{part[0]}." for part in full_name.split() if part) or "-"
+from reports.formatting import masked_name, masked_nik
 
 
 @dataclass(frozen=True)

@@ -26,20 +26,21 @@ class ComplaintCounts:
     overdue: int  # still open and past the due day; part of ``still_open``
 
 
+def _total(condition):
+    """How many of the selected rows meet ``condition`` (0, not NULL, for none)."""
+    return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
+
+
 def complaint_counts(session: Session, first_day: date, last_day: date, *, today: date,
                      within=None) -> ComplaintCounts:
     """Counts of the complaints received from ``first_day`` to ``last_day`` (inclusive);
     ``within`` limits them (a partner's scope: workflows.partners.scope_filter)."""
     answered = Complaint.status != "open"
-
-    def total(condition):
-        return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
-
     stmt = select(func.count(Complaint.id),
-                  total(answered & (Complaint.answered_on <= Complaint.due_on)),
-                  total(answered & (Complaint.answered_on > Complaint.due_on)),
-                  total(Complaint.status == "open"),
-                  total((Complaint.status == "open") & (Complaint.due_on < today))
+                  _total(answered & (Complaint.answered_on <= Complaint.due_on)),
+                  _total(answered & (Complaint.answered_on > Complaint.due_on)),
+                  _total(Complaint.status == "open"),
+                  _total((Complaint.status == "open") & (Complaint.due_on < today))
                   ).where(Complaint.received_on >= first_day, Complaint.received_on <= last_day)
     if within is not None:
         stmt = stmt.where(within)
@@ -48,8 +49,7 @@ def complaint_counts(session: Session, first_day: date, last_day: date, *, today
 
 def open_and_overdue(session: Session, today: date, *, within=None) -> tuple[int, int]:
     """Open complaints, and how many of them are past their due day (the home page)."""
-    stmt = select(func.count(Complaint.id),
-                  func.coalesce(func.sum(case((Complaint.due_on < today, 1), else_=0)), 0)
+    stmt = select(func.count(Complaint.id), _total(Complaint.due_on < today)
                   ).where(Complaint.status == "open")
     if within is not None:
         stmt = stmt.where(within)

@@ -24,3 +24,8 @@ def masked_nik(nik: str) -> str:
     (a serial) let the worker and the desk match the paper to the KTP at a glance, as
     the data subject pages show it too (privacy/subject.html)."""
     return "*" * (len(nik) - 4) + nik[-4:]
+
+
+def masked_name(full_name: str) -> str:
+    """Initials only: "Siti Aminah" -> "S. A."; for lists that count rather than name."""
+    return " ".join(f"{part[0]}." for part in full_name.split() if part) or "-"

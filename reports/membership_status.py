@@ -46,8 +46,7 @@ def participants():
                (start + func.coalesce(runs.c.run, 0) - 1).label("paid_index"),
                ms.id.label("record_id"), ms.bpjs_status, ms.bpjs_paid_through,
                sql_month_index(ms.bpjs_paid_through).label("bpjs_index"), ms.bpjs_as_of,
-               func.coalesce(ms.lapsed, False).label("lapsed"), ms.lapse_reason, ms.lapsed_on,
-               ms.reactivated_on)
+               func.coalesce(ms.lapsed, False).label("lapsed"), ms.lapse_reason)
         .outerjoin(runs, runs.c.application_id == app.id)
         .outerjoin(ms, ms.worker_id == app.worker_id)
         .where(app.state.in_(ENDED_OR_ENROLLED), app.coverage_start.is_not(None), ~continued)

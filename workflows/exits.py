@@ -11,12 +11,13 @@ released, with the place, to the reserves in rank order.
 """
 from datetime import date
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from models import (Application, BudgetYear, ContributionMonth, MembershipExit, PaymentBatch,
                     Role, clock)
 from models.membership_exit import EXIT_REASONS, OTHER_PAYERS
+from reports.contributions import add_months
 from workflows.actor import Actor
 from workflows.approval import WAITLIST_ACTOR, promote_waitlist
 from workflows.audit import record_change, record_many
@@ -39,9 +40,7 @@ def first_month_not_owed(date_of_death: date) -> date:
     Rp42 million), and BPU contributions are paid per calendar month, by the 15th of
     that month (domain.md §1.6), so there is no part-month. Contributions stop from the
     first day of the next month; 31 December gives January of the next year."""
-    if date_of_death.month == 12:
-        return date(date_of_death.year + 1, 1, 1)
-    return date(date_of_death.year, date_of_death.month + 1, 1)
+    return add_months(date_of_death, 1)
 
 
 def releasable(year: BudgetYear, commitment: int | None, from_month: date | None,
@@ -127,14 +126,6 @@ def _drop_unpaid_months(session: Session, application: Application, first: date,
     return len(ids)
 
 
-def _paid_in_year(session: Session, application: Application, first: date) -> int:
-    """Months of the programme year from ``first`` on that were paid already."""
-    return session.scalar(select(func.count()).select_from(ContributionMonth).where(
-        ContributionMonth.application_id == application.id, ContributionMonth.month >= first,
-        ContributionMonth.month < date(application.program_year + 1, 1, 1),
-        ContributionMonth.status == "paid"))
-
-
 def _exit_month(application: Application, reason_code: str, effective_month: date | None,
                 date_of_death: date | None) -> date:
     """The first month no longer owed, checked against the case's coverage and year."""
@@ -212,11 +203,14 @@ def terminate_membership(session: Session, application: Application, *, reason_c
     record_change(session, actor, "membership_exit.record", facts, created=True)
     ended = f"Kepesertaan berakhir ({reason_code}) mulai {exit_month:%Y-%m}"
     dropped = _drop_unpaid_months(session, application, exit_month, actor=actor, reason=ended)
-    open_refund_lines(session, application, exit_month, reason_code=reason_code, actor=actor)
+    # A case ends once (terminated is final), so its refund lines are every month paid
+    # from the exit on; those of the programme year are not released.
+    refunds = open_refund_lines(session, application, exit_month, reason_code=reason_code,
+                                actor=actor)
+    paid_months = sum(line.month.year <= application.program_year for line in refunds)
     return release_and_promote(session, application, from_month=exit_month,
                                reason=f"{ended}; {dropped} bulan iuran dibatalkan",
-                               actor=actor,
-                               paid_months=_paid_in_year(session, application, exit_month))
+                               actor=actor, paid_months=paid_months)
 
 
 def record_death(session: Session, application: Application, *, date_of_death: date,

@@ -58,7 +58,8 @@ def scope_for(session: Session, actor) -> Scope | None:
     return NOWHERE if row is None else Scope(row.kind, row.key)
 
 
-def _kelurahan_in(scope: Scope, code_column):
+def kelurahan_in(scope: Scope, code_column):
+    """``code_column`` within a kelurahan or kecamatan scope."""
     if scope.kind == "kelurahan":
         return code_column == scope.key
     return code_column.in_(select(Kelurahan.code).where(Kelurahan.kecamatan_code == scope.key))
@@ -80,18 +81,18 @@ def scope_filter(scope: Scope | None, entity):
         if scope.kind == "office":
             return Application.id.in_(_office_applications(scope))
         return Application.worker_id.in_(
-            select(Worker.id).where(_kelurahan_in(scope, Worker.kelurahan_code)))
+            select(Worker.id).where(kelurahan_in(scope, Worker.kelurahan_code)))
     if entity is Worker:
         if scope.kind == "office":
             return Worker.id.in_(select(Application.worker_id)
                                  .where(Application.id.in_(_office_applications(scope))))
-        return _kelurahan_in(scope, Worker.kelurahan_code)
+        return kelurahan_in(scope, Worker.kelurahan_code)
     if entity is Complaint:
         if scope.kind == "office":  # about one of its cases, or filed by the office
             return (Complaint.application_id.in_(_office_applications(scope))
                     | Complaint.filed_by_id.in_(select(PartnerScope.user_id).where(
                         PartnerScope.office == scope.key)))
-        return _kelurahan_in(scope, Complaint.kelurahan_code)
+        return kelurahan_in(scope, Complaint.kelurahan_code)
     raise TypeError(f"no partner scope for {entity!r}")
 
 
@@ -118,7 +119,7 @@ def check_kelurahan(session: Session, actor: Actor, kelurahan_code: str) -> Scop
     if scope is None or scope.kind == "office":
         return scope
     if scope is NOWHERE or session.scalar(select(Kelurahan.code).where(
-            Kelurahan.code == kelurahan_code, _kelurahan_in(scope, Kelurahan.code))) is None:
+            Kelurahan.code == kelurahan_code, kelurahan_in(scope, Kelurahan.code))) is None:
         raise NotAllowed(OUT_OF_SCOPE)
     return scope
 

@@ -6,7 +6,7 @@ from sqlalchemy import select
 from caseapp.cases.forms import kelurahan_choices
 from caseapp.extensions import db
 from models import Kelurahan
-from workflows.partners import Scope, scope_filter, scope_for
+from workflows.partners import Scope, kelurahan_in, scope_filter, scope_for
 
 
 def current_scope() -> Scope | None:
@@ -27,14 +27,6 @@ def scoped_kelurahan_choices(blank: str | None = None) -> list[tuple[str, str]]:
     choices = kelurahan_choices(blank)
     if scope is None or scope.kind == "office":
         return choices
-    codes = _area_codes(scope)
+    codes = set(db.session.execute(select(Kelurahan.code).where(
+        kelurahan_in(scope, Kelurahan.code))).scalars())
     return [(code, label) for code, label in choices if code == "" or code in codes]
-
-
-def _area_codes(scope: Scope) -> set[str]:
-    if scope.kind == "kelurahan":
-        return {scope.key}
-    if scope.kind == "kecamatan":
-        return set(db.session.execute(select(Kelurahan.code).where(
-            Kelurahan.kecamatan_code == scope.key)).scalars())
-    return set()

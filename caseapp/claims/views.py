@@ -25,8 +25,8 @@ from caseapp.claims.forms import (LABELS, ClaimForm, DocumentForm, PayoutForm, R
 from caseapp.extensions import db
 from caseapp.refusals import refuse
 from models import Application, Claim, ClaimDocument, Role, clock
-from reports.claims import masked_name, paid_claims, paid_through, totals
-from reports.formatting import masked_nik
+from reports.claims import paid_claims, paid_through, totals
+from reports.formatting import masked_name, masked_nik
 from workflows.audit.access import record_read
 from workflows.claims import (read_claim_document, record_claim, record_payout,
                               record_rejection, store_claim_document, submit_claim)
@@ -69,7 +69,7 @@ class ClaimsView(SecureView):
             query = query.where(Claim.state == status)
         claims = db.session.execute(query).scalars().all()
         return self.render("claims/index.html", claims=claims, status=status,
-                           masked_name=masked_name, masked_nik=masked_nik, **LABELS)
+                           masked_name=masked_name, **LABELS)
 
     def render_new(self, application: Application, form: ClaimForm, status: int = 200):
         return self.render("claims/new.html", application=application, form=form,

@@ -66,7 +66,6 @@ class ComplaintsView(SecureView):
         return body
 
     def render_new(self, form: ComplaintForm, status: int = 200):
-        form.kelurahan_code.choices = scoped_kelurahan_choices(blank="-")
         return self.render("complaints/new.html", form=form, **LABELS), status
 
     @expose("/new", methods=("GET", "POST"))
@@ -96,7 +95,8 @@ class ComplaintsView(SecureView):
                       status: int = 200):
         """The page shows the complainant's data, so each rendering is a read event."""
         actor = current_actor()
-        users = dict(db.session.execute(select(User.id, User.full_name)).all())
+        users = dict(db.session.execute(select(User.id, User.full_name).where(
+            User.id.in_({complaint.filed_by_id, complaint.answered_by_id}))).all())
         body = self.render("complaints/complaint.html", c=complaint, form=form or AnswerForm(),
                            kelurahan=db.session.get(Kelurahan, complaint.kelurahan_code),
                            users=users, today=clock.today(), can_answer=can_answer(actor),
@@ -117,16 +117,13 @@ class ComplaintsView(SecureView):
         form = AnswerForm()
         if not form.validate_on_submit():
             return self.render_detail(complaint, form, 422)
-        try:
-            answer_complaint(db.session, complaint, answer=form.answer.data,
-                             actor=current_actor())
-            db.session.commit()
-        except WorkflowError as exc:
-            refuse(exc)
-            return self.render_detail(self._load(complaint_id), form, exc.status)
-        flash(_("The answer to complaint %(number)s is recorded.", number=complaint.number),
-              "success")
-        return redirect(url_for(".detail", complaint_id=complaint.id))
+        return self.commit_verb(
+            lambda: answer_complaint(db.session, complaint, answer=form.answer.data,
+                                     actor=current_actor()),
+            refused=lambda status: self.render_detail(self._load(complaint_id), form, status),
+            message=_("The answer to complaint %(number)s is recorded.",
+                      number=complaint.number),
+            location=url_for(".detail", complaint_id=complaint.id))
 
     @expose("/<int:complaint_id>/close", methods=("POST",))
     def close(self, complaint_id: int):

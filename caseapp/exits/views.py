@@ -1,7 +1,6 @@
 """The refund ledger and the desil list (menu "Membership"). Each POST calls one verb
 and commits once; the lists name participants, so each showing is an audited read."""
 import hashlib
-from datetime import date
 
 from flask import Response, abort, request, url_for
 from flask_admin import expose
@@ -14,6 +13,7 @@ from caseapp.exits.forms import LedgerFilterForm, RefundForm, month_value
 from caseapp.extensions import db
 from caseapp.refusals import refuse
 from models import RefundLine, Role, clock
+from reports.contributions import add_months
 from reports.meta import read_chain_head
 from reports.refund_ledger import ledger_lines, ledger_sheets, year_totals
 from reports.xlsx import write_xlsx
@@ -29,6 +29,11 @@ def _statuses() -> dict:
     return {"owed": _("owed by BPJS"), "refunded": _("refunded")}
 
 
+def _chosen(filters: LedgerFilterForm) -> tuple[str | None, int | None]:
+    """The ledger filter in the URL, as ``(status, year)``; None where not chosen."""
+    return (filters.status.data if filters.validate() else "") or None, filters.chosen_year()
+
+
 def _first_error(form) -> str:
     for errors in form.errors.values():
         return str(errors[0])
@@ -40,10 +45,9 @@ class RefundsView(SecureView):
 
     def render_index(self, status: int = 200):
         filters = LedgerFilterForm(request.args)
-        chosen = {"status": filters.status.data if filters.validate() else "",
-                  "year": filters.chosen_year()}
-        lines = ledger_lines(db.session, status=chosen["status"] or None, year=chosen["year"])
-        totals = year_totals(db.session, status=chosen["status"] or None, year=chosen["year"])
+        status_chosen, year = _chosen(filters)
+        lines = ledger_lines(db.session, status=status_chosen, year=year)
+        totals = year_totals(db.session, status=status_chosen, year=year)
         actor = current_actor()
         ids = sorted({line.application_id for line in lines})
         if ids:
@@ -51,7 +55,7 @@ class RefundsView(SecureView):
         body = self.render("exits/refunds.html", lines=lines, totals=totals, filters=filters,
                            statuses=_statuses(), reasons=EXIT_LABELS, today=clock.today(),
                            refund_form=RefundForm(formdata=None),
-                           can_record=actor.has_role(Role.CASEWORKER), chosen=chosen)
+                           can_record=actor.has_role(Role.CASEWORKER))
         db.session.commit()
         return body, status
 
@@ -84,13 +88,11 @@ class RefundsView(SecureView):
     def export(self):
         """Every line (with the filter) and the totals per year as XLSX, with the audit
         chain head; names and KPJs in it make it a bulk read with a stated purpose."""
-        filters = LedgerFilterForm(request.args)
-        status = filters.status.data if filters.validate() else ""
-        year = filters.chosen_year()
+        status, year = _chosen(LedgerFilterForm(request.args))
         actor = current_actor()
         head = read_chain_head(db.session)
-        lines = ledger_lines(db.session, status=status or None, year=year, limit=None)
-        totals = year_totals(db.session, status=status or None, year=year)
+        lines = ledger_lines(db.session, status=status, year=year, limit=None)
+        totals = year_totals(db.session, status=status, year=year)
         labels = {"lines": _("Refund lines"), "totals": _("Totals per year"),
                   "application": _("Application"), "name": _("Name"), "month": _("Month"),
                   "amount": _("Paid (Rp)"), "year": _("Budget year"),
@@ -124,10 +126,6 @@ class RefundsView(SecureView):
                         headers={"Content-Disposition": f"attachment; filename={name}"})
 
 
-def _next_month(today: date) -> date:
-    return date(today.year + (today.month == 12), today.month % 12 + 1, 1)
-
-
 class DesilExitsView(SecureView):
     roles = ROLES
 
@@ -138,7 +136,7 @@ class DesilExitsView(SecureView):
             record_list_reads(db.session, actor, "desil_exits.list", "application",
                               [row.application_id for row in check.rows])
         body = self.render("exits/desil.html", check=check, today=today,
-                           next_month=_next_month(today),
+                           next_month=add_months(today, 1),
                            can_end=actor.has_role(Role.CASEWORKER))
         db.session.commit()
         return body, status

@@ -33,6 +33,7 @@ from reports.city.membership import covered_between, covered_on, paid_index
 from reports.city.periods import Semester
 from reports.city.quarters import QuarterlyRealisation, quarterly_realisation
 from reports.complaints import ComplaintCounts, complaint_counts
+from reports.configuration import policy_on
 from reports.contributions import month_index, paid_run_lengths
 
 REGULATION = "Perda Kota Bekasi No. 11 Tahun 2024 Pasal 90"
@@ -120,7 +121,7 @@ def inpres_report(session: Session, semester: Semester, *, today: date,
     budget = session.get(BudgetYear, semester.year)
     return InpresReport(
         semester=semester, reference_day=reference_day,
-        policy=_policy_on(session, period.last_day),
+        policy=policy_on(session, period.last_day),
         decrees=list(session.execute(
             select(Decree).where(Decree.status == "signed",
                                  Decree.sk_date >= period.first_day,
@@ -137,12 +138,3 @@ def inpres_report(session: Session, semester: Semester, *, today: date,
         by_kecamatan=list(kecamatan.values()),
         complaints=complaint_counts(session, period.first_day, period.last_day, today=today))
 
-
-def _policy_on(session: Session, day: date) -> PolicyVersion | None:
-    """The policy version (the Perwal's parameters) in force on ``day``."""
-    return session.execute(
-        select(PolicyVersion).where(
-            PolicyVersion.effective_from <= day,
-            or_(PolicyVersion.effective_to.is_(None), PolicyVersion.effective_to >= day))
-        .order_by(PolicyVersion.effective_from.desc(), PolicyVersion.id.desc()).limit(1)
-    ).scalar_one_or_none()

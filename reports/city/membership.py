@@ -14,9 +14,7 @@ from datetime import date, timedelta
 from sqlalchemy import and_, func, or_
 
 from models import Application
-# The paid-run query of reports/contributions.py, reused rather than copied (its
-# leading underscore marks it as that module's helper; the lapse list uses it too).
-from reports.contributions import month_of, sql_month_index
+from reports.contributions import month_index, month_of, sql_month_index
 
 # States whose application had (or has) a KPJ and a coverage start.
 MEMBER_STATES = ("enrolled", "terminated")
@@ -47,5 +45,4 @@ def paid_through_month(index, coverage_start: date | None) -> date | None:
     if index is None or coverage_start is None:
         return None
     index = int(index)
-    return month_of(index) if index >= coverage_start.year * 12 + coverage_start.month - 1 \
-        else None
+    return month_of(index) if index >= month_index(coverage_start) else None

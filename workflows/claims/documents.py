@@ -64,7 +64,7 @@ def read_claim_document(session: Session, document: ClaimDocument, *, storage_di
     if not actor.has_role(*READER_ROLES):
         raise NotAllowed(_l("Your role may not open documents."))
     data = read_file(storage_dir, document)
-    claim = session.get(Claim, document.claim_id)
+    claim = document.claim
     record_read(session, actor, "claim.document_read", entity=document,
                 detail={"claim_id": claim.id, "application_id": claim.application_id})
     return data

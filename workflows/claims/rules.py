@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 
 from models import Application, ContributionMonth, MembershipExit, clock
 from models.clock import JAKARTA
+from reports.contributions import add_months
 from workflows.errors import InvalidInput, InvalidTransition
 from workflows.messages import lazy_gettext as _l
 
@@ -39,10 +40,6 @@ def reported_late(day: date, at: time, reported_at: datetime) -> bool:
     return reported_at - accident_moment(day, at) > REPORT_WITHIN
 
 
-def _next_month(month: date) -> date:
-    return date(month.year + (month.month == 12), month.month % 12 + 1, 1)
-
-
 def date_of_death(session: Session, application: Application) -> date | None:
     """The date of death recorded with the exit (None for other exits, or older ones)."""
     return session.scalar(select(MembershipExit.date_of_death).where(
@@ -55,7 +52,7 @@ def cover_end(session: Session, application: Application) -> date | None:
         return None
     if application.exit_reason == DEATH:
         died = date_of_death(session, application)
-        return died + timedelta(days=1) if died else _next_month(application.exit_month)
+        return died + timedelta(days=1) if died else add_months(application.exit_month, 1)
     return application.exit_month
 
 

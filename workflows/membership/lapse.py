@@ -128,15 +128,11 @@ def reactivate_paid_up(session: Session, *, today: date, actor: Actor) -> int:
     now: the city's late payment arrived. Set-wise over the lapsed, who are few, so a
     payment batch of 200,000 people costs one query here."""
     check_may_change(actor)
-    found = _first_per_key(caught_up(session, today))
+    found = _first_per_key(caught_up(session, today))  # lapsed for unpaid months only
     if not found:
         return 0
-    reasons: dict[int, str] = {}
-    for chunk in chunks([record for record, _a, _p in found]):
-        reasons.update(session.execute(select(_MS.c.id, _MS.c.lapse_reason)
-                                       .where(_MS.c.id.in_(chunk))).all())
     return reactivate_records(session, [
-        {"record_id": record, "application_id": application, "lapse_reason": reasons[record],
+        {"record_id": record, "application_id": application, "lapse_reason": UNPAID,
          "detail": {"paid_through": [None, f"{month_of(paid):%Y-%m}"]}}
         for record, application, paid in found], by=BY_PAYMENT, on=today, actor=actor)
 

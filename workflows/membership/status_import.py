@@ -23,8 +23,8 @@ from workflows.actor import Actor
 from workflows.bpjs.columns import ACTIVE, INACTIVE, STATUS_COLUMNS
 from workflows.errors import InvalidInput, NotAllowed
 from workflows.imports.runs import run_import
-from workflows.membership.lapse import (BPJS_NONAKTIF, BY_BPJS, lapse_records,
-                                        reactivate_records)
+from workflows.membership.lapse import (BPJS_NONAKTIF, BY_BPJS, ensure_records,
+                                        lapse_records, reactivate_records)
 from workflows.membership.status_file import StatusRow, check_status_file, read_status_file
 from workflows.messages import lazy_gettext as _l
 from workflows.setwise import chunks, update_rows
@@ -168,10 +168,7 @@ def _write(session: Session, matched: list[_Match], run_id: int, as_of: date, ac
 
 def _new_lapses(session: Session, new: list[_Match], run_id: int) -> list[dict]:
     inactive = [m for m in new if m.row.status == INACTIVE and m.state == "enrolled"]
-    ids: dict[int, int] = {}
-    for chunk in chunks([m.worker_id for m in inactive]):
-        ids.update(session.execute(select(_MS.c.worker_id, _MS.c.id)
-                                   .where(_MS.c.worker_id.in_(chunk))).all())
+    ids = ensure_records(session, [(m.worker_id, m.application_id) for m in inactive])
     return [{"record_id": ids[m.worker_id], "application_id": m.application_id,
              "detail": {"import_run": [None, run_id]}} for m in inactive]
 

@@ -86,6 +86,13 @@ def _skip(session: Session, notice: WorkerNotice, actor: Actor, why: str) -> str
     return "skipped"
 
 
+def _give_up(session: Session, notice: WorkerNotice, actor: Actor, error: str) -> str:
+    notice.status, notice.next_attempt_at, notice.last_error = "failed", None, error
+    _event(session, actor, "notice.gave_up", notice, {"status": ["queued", "failed"]},
+           reason=error)
+    return "failed"
+
+
 def _render(session: Session, notice: WorkerNotice) -> str:
     application = session.get(Application, notice.application_id)
     worker = session.get(Worker, notice.worker_id)
@@ -108,11 +115,8 @@ def claim(session: Session, notice_id: int, *, actor: Actor,
             or notice.next_attempt_at > now:
         return "gone"
     if notice.attempts >= max_attempts:
-        notice.status, notice.next_attempt_at = "failed", None
-        notice.last_error = f"no outcome recorded after {notice.attempts} attempt(s)"
-        _event(session, actor, "notice.gave_up", notice, {"status": ["queued", "failed"]},
-               reason=notice.last_error)
-        return "failed"
+        return _give_up(session, notice, actor,
+                        f"no outcome recorded after {notice.attempts} attempt(s)")
     consent = open_consent(session, notice.worker_id)
     if consent is None:
         return _skip(session, notice, actor, "withdrawn")
@@ -122,11 +126,7 @@ def claim(session: Session, notice_id: int, *, actor: Actor,
     try:
         text = _render(session, notice)
     except UnsafeText:
-        notice.status, notice.next_attempt_at = "failed", None
-        notice.last_error = "text would hold a 16-digit number; not sent"
-        _event(session, actor, "notice.gave_up", notice, {"status": ["queued", "failed"]},
-               reason=notice.last_error)
-        return "failed"
+        return _give_up(session, notice, actor, "text would hold a 16-digit number; not sent")
     notice.attempts += 1
     notice.next_attempt_at = now + LEASE
     notice.channel, notice.phone, notice.text = consent.channel, consent.phone, text
