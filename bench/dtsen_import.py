@@ -7,6 +7,12 @@ sharing a KK and a desil), imports them into a throwaway database (a temp SQLite
 file by default; with a PostgreSQL URL or the word ``postgres`` a database named
 caseapp_bench_dtsen is created on that server and dropped afterwards) and prints
 rows, seconds and rows/s. Generation time is printed apart and not counted.
+
+On PostgreSQL the same run first COPYs the same file into a bare table of the same
+columns (the reference of issue 16: "within 5x of COPY") and into dtsen_record itself
+(what storing the rows costs with the table's id, two indexes and foreign key; rolled
+back), and prints the import's time as a multiple of each: the machine is shared, so
+only ratios from one run compare.
 """
 import csv
 import multiprocessing
@@ -92,6 +98,40 @@ def _database(argument: str | None, workdir: Path) -> tuple[str, str | None]:
     return url, admin.render_as_string(hide_password=False)
 
 
+def _copy_seconds(url: str, csv_path: Path, table: str, *setup: str) -> float:
+    """Seconds to COPY the CSV into ``table`` after the ``setup`` statements, all rolled
+    back afterwards."""
+    engine = create_engine(url)
+    with engine.connect() as conn:
+        for statement in setup:
+            conn.execute(text(statement))
+        cursor = conn.connection.driver_connection.cursor()
+        start = time.perf_counter()
+        with csv_path.open("rb") as handle, cursor.copy(
+                f"COPY {table} ({', '.join(HEADER)}) FROM STDIN (FORMAT csv, HEADER true)"
+        ) as copy:
+            for chunk in iter(lambda: handle.read(1 << 20), b""):
+                copy.write(chunk)
+        seconds = time.perf_counter() - start
+        conn.rollback()
+    engine.dispose()
+    return seconds
+
+
+def _copy_references(url: str, csv_path: Path) -> tuple[float, float]:
+    """COPY seconds into (a bare table of the same columns, dtsen_record itself: its id,
+    indexes and foreign key, the rows under a throwaway run)."""
+    bare = _copy_seconds(url, csv_path, "copy_reference",
+                         f"CREATE TABLE copy_reference AS SELECT {', '.join(HEADER)} "
+                         "FROM dtsen_record WITH NO DATA")
+    stored = _copy_seconds(
+        url, csv_path, "dtsen_record",
+        "INSERT INTO import_run (id, kind, file_name, sha256, row_count, error_count, status, "
+        "imported_at) VALUES (-1, 'dtsen', 'reference', '', 0, 0, 'rejected', now())",
+        "ALTER TABLE dtsen_record ALTER dataset_id SET DEFAULT -1")
+    return bare, stored
+
+
 def _drop(server: str) -> None:
     engine = create_engine(server, isolation_level="AUTOCOMMIT")
     with engine.connect() as conn:
@@ -110,10 +150,13 @@ def main() -> None:
     child.join()
     generated = time.perf_counter() - start
     url, server = _database(sys.argv[2] if len(sys.argv) > 2 else None, workdir)
+    references = None
     try:
         app = create_app({"DATABASE_URL": url, "SECRET_KEY": "bench"})
         with app.app_context():
             flask_migrate.upgrade()
+            if url.startswith("postgresql"):
+                references = _copy_references(url, csv_path)
             actor = Actor(None, "bench", ("caseworker",), None, "bench")
             start = time.perf_counter()
             with csv_path.open("rb") as stream:
@@ -137,6 +180,12 @@ def main() -> None:
           f"{generated:.1f} s (not counted)")
     print(f"import: {run.row_count:,} rows in {seconds:.1f} s = {run.row_count / seconds:,.0f}"
           f" rows/s (peak RSS {peak_mb:,.0f} MB)")
+    if references:
+        bare, stored = references
+        print(f"COPY of the same file: {bare:.1f} s into a bare table, {stored:.1f} s into "
+              f"dtsen_record")
+        print(f"import / COPY: {seconds / bare:.1f}x the bare table (issue 16 goal: within "
+              f"5x), {seconds / stored:.1f}x dtsen_record")
 
 
 if __name__ == "__main__":

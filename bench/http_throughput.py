@@ -113,6 +113,19 @@ def _set_up(session, demo_workers: int, documents: Path) -> list[int]:
     return list(session.scalars(select(Application.id)))
 
 
+def server_environment(scratch: Path) -> dict:
+    """The settings of the bench's server, also set in this process's environment: the
+    seeding (here) and the server read the same ones."""
+    environment = {"CASEAPP_SECRET_KEY": "bench", "CASEAPP_AUDIT_MASK_KEY": "bench",
+                   "CASEAPP_DOCUMENT_DIR": str(scratch / "documents"),
+                   "CASEAPP_AUDIT_SIGNING_KEY": str(scratch / "no-key-here.pem"),
+                   "CASEAPP_AUDIT_CHECKPOINT_FILE": str(scratch / "checkpoints.jsonl"),
+                   "CASEAPP_PROXY_HOPS": "0", "CASEAPP_BIND": "127.0.0.1:0",
+                   "CASEAPP_WEB_WORKERS": str(WEB_WORKERS)}
+    os.environ.update(environment)
+    return environment
+
+
 def _answers(port: int) -> bool:
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
     try:
@@ -186,14 +199,7 @@ def main() -> None:
     seconds = float(sys.argv[2]) if len(sys.argv) > 2 else 20
     server = sys.argv[3] if len(sys.argv) > 3 else "postgres"
     scratch = Path(tempfile.mkdtemp(prefix="caseapp-bench-http-"))
-    # The seeding (this process) and the server read the same settings from here.
-    environment = {"CASEAPP_SECRET_KEY": "bench", "CASEAPP_AUDIT_MASK_KEY": "bench",
-                   "CASEAPP_DOCUMENT_DIR": str(scratch / "documents"),
-                   "CASEAPP_AUDIT_SIGNING_KEY": str(scratch / "no-key-here.pem"),
-                   "CASEAPP_AUDIT_CHECKPOINT_FILE": str(scratch / "checkpoints.jsonl"),
-                   "CASEAPP_PROXY_HOPS": "0", "CASEAPP_BIND": "127.0.0.1:0",
-                   "CASEAPP_WEB_WORKERS": str(WEB_WORKERS)}
-    os.environ.update(environment)
+    environment = server_environment(scratch)
     with throwaway.migrated_app(server, BENCH_DB) as url:
         began = time.perf_counter()
         case_ids = _set_up(db.session, demo_workers, scratch / "documents")

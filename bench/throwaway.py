@@ -39,9 +39,9 @@ def drop(admin, name: str) -> None:
 
 
 @contextmanager
-def migrated_app(argument: str | None, name: str):
+def migrated_app(argument: str | None, name: str, *, keep: bool = False):
     """Inside an app context on a fresh, migrated throwaway database (see ``create``),
-    yields its URL; the database is dropped afterwards."""
+    yields its URL; the database is dropped afterwards unless ``keep``."""
     url, admin = create(argument, name)
     app = create_app({"DATABASE_URL": url, "SECRET_KEY": "bench"})
     try:
@@ -50,7 +50,8 @@ def migrated_app(argument: str | None, name: str):
             yield url
     finally:
         db.state(app).engine.dispose()
-        drop(admin, name)
+        if not keep:
+            drop(admin, name)
 
 
 def signed_decree(session, *, sk_number: str, sk_date: date, head_id: int, approved: int,

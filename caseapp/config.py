@@ -127,6 +127,10 @@ def load_config(instance_path: str, overrides: dict) -> dict:
         "NOTICE_HTTP_TOKEN": env.get("CASEAPP_NOTICE_HTTP_TOKEN", ""),
         "NOTICE_HTTP_TIMEOUT": float(env.get("CASEAPP_NOTICE_HTTP_TIMEOUT", "10")),
         "NOTICE_MAX_ATTEMPTS": int(env.get("CASEAPP_NOTICE_MAX_ATTEMPTS", "5")),
+        # The home page shows the city-wide figures the job worker counted (every 5 minutes)
+        # while they are younger than this; older or none: counted for the page itself.
+        "HOME_FIGURES_MAX_AGE_SECONDS": int(env.get("CASEAPP_HOME_FIGURES_MAX_AGE_SECONDS",
+                                                    "900")),
         **log_settings(env),
         # /readyz fails when the instance folder or DOCUMENT_DIR has less free space than this.
         "READY_MIN_FREE_BYTES": int(env.get("CASEAPP_READY_MIN_FREE_BYTES", 1 << 30)),

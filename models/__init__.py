@@ -28,6 +28,7 @@ from models.notice import NoticeAttempt, NoticeConsent, WorkerNotice
 from models.partner import ApplicationPartner, PartnerScope
 from models.complaint import Complaint
 from models.claim import Claim, ClaimDocument
+from models.home_figures import HomeFigures
 
 __all__ = [
     "Application",
@@ -52,6 +53,7 @@ __all__ = [
     "DtsenRecord",
     "DuplicateFlag",
     "EligibilityEvaluation",
+    "HomeFigures",
     "ImportRun",
     "Job",
     "Kecamatan",

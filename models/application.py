@@ -4,7 +4,8 @@ and the history of its state changes (so time in each state can be derived)."""
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import BigInteger, CheckConstraint, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import (BigInteger, Boolean, CheckConstraint, ForeignKey, Index, String, Text,
+                        UniqueConstraint, false, text)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from models import clock
@@ -48,6 +49,12 @@ class Application(Base):
                         name="enrolled_has_kpj"),
         CheckConstraint("state <> 'terminated' OR (exit_reason IS NOT NULL "
                         "AND exit_month IS NOT NULL)", name="terminated_has_exit"),
+        # The home page, from the index alone: a caseworker's own intake per state; what
+        # waits (for verification) since when, whose intake and whose worker, so the
+        # ageing and a partner's share of it read no table rows (migration 0027).
+        Index("ix_application_taken_in_by_state", "taken_in_by_id", "state"),
+        Index("ix_application_state_submitted", "state", "submitted_at",
+              postgresql_include=["taken_in_by_id", "worker_id"]),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -74,6 +81,12 @@ class Application(Base):
     # A renewal (lanjutan): the previous year's application whose membership this one
     # continues, with the same KPJ and no new registration at BPJS.
     renews_id: Mapped[int | None] = mapped_column(ForeignKey("application.id"), unique=True)
+    # The ranking's facts copied onto the case by database triggers (migration 0028):
+    # the desil of its latest eligibility evaluation and its worker's priority factors.
+    # Never written by the application; they let the ranking sort on one index.
+    desil: Mapped[int | None]
+    female_head_of_household: Mapped[bool] = mapped_column(Boolean, server_default=false())
+    disability: Mapped[bool] = mapped_column(Boolean, server_default=false())
     # Exit: why and from which month (first day) the membership ends.
     exit_reason: Mapped[str | None] = mapped_column(String(30))
     exit_month: Mapped[date | None]
@@ -87,6 +100,16 @@ class Application(Base):
 
     def __str__(self) -> str:
         return f"#{self.id}"
+
+
+# The ranking's order (workflows/ranking.rank_order) over the cases awaiting a decision,
+# so a page of it is read off the index (migration 0028).
+_AWAITING_DECISION = text("state IN ('verified', 'waitlisted')")
+Index("ix_application_ranking", Application.program_year, Application.desil,
+      Application.female_head_of_household.desc(), Application.disability.desc(),
+      Application.submitted_at, Application.id,
+      postgresql_include=["worker_id", "state", "proposal_id"],
+      postgresql_where=_AWAITING_DECISION, sqlite_where=_AWAITING_DECISION)
 
 
 class ApplicationTransition(Base):

@@ -27,6 +27,7 @@ class Worker(Base):
             name="known_category",
         ),
         CheckConstraint("monthly_income >= 0", name="income_not_negative"),
+        Index("ix_worker_kelurahan_code_id", "kelurahan_code", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -39,7 +40,8 @@ class Worker(Base):
     address: Mapped[str] = mapped_column(Text)
     rt: Mapped[str] = mapped_column(String(3))
     rw: Mapped[str] = mapped_column(String(3))
-    kelurahan_code: Mapped[str] = mapped_column(ForeignKey("kelurahan.code"), index=True)
+    # Indexed with the id (below): a partner's kelurahan read off the index alone.
+    kelurahan_code: Mapped[str] = mapped_column(ForeignKey("kelurahan.code"))
     phone: Mapped[str | None] = mapped_column(String(20))
     category: Mapped[str] = mapped_column(String(20))
     occupation: Mapped[str] = mapped_column(String(100))

@@ -1,23 +1,25 @@
 """The audit log as the auditor workspace reads it: event search, one entity's history,
 who accessed a worker, the events of one case, the last signed checkpoint.
 
-The table can hold millions of rows, so pages are keyset-paged by seq (no OFFSET, no
-COUNT) and each filter maps onto an existing index: actor to ``actor_id`` when the name
-is an account's, action to ``action``, entity to ``(entity_type, entity_id)``, dates to
-``occurred_at``. Action prefixes and free text cannot use an index; the walk down the
-primary key stops as soon as a page is full.
+The table can hold tens of millions of rows, so pages are keyset-paged by seq (no OFFSET,
+no COUNT) and each filter maps onto an index (migration 0026): actor to ``actor_id`` when
+the name is an account's, entity to ``(entity_type, entity_id)``, an action (or each one a
+prefix spans) to ``(action, seq)``, walked newest first, dates to a seq range found on
+``occurred_at``, free text to a trigram index on PostgreSQL. A page then reads about its own
+rows, also when the matching events are all old; the walk down the primary key is left
+for filters most events match, where it fills a page at once.
 """
 import json
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
-from sqlalchemy import and_, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy import and_, func, or_, select, union_all
+from sqlalchemy.orm import Session, aliased
 
 from models import (Application, AuditCheckpoint, AuditEvent, ContributionMonth,
                     DataSubjectRequest, Decree, Document, DuplicateFlag, ImportRun,
                     RegistrationItem, User, Worker)
-from models.audit import READ_MARK
+from models.audit import READ_MARK, SEARCHED_TEXT
 from reports.meta import PERSONAL_DATA
 from reports.period import Period
 
@@ -35,6 +37,14 @@ ATTEMPT_SUFFIXES = (".refused", ".denied")
 READ_ACTIONS = frozenset({"document.read", "bpjs.batch_download"})
 # Report events say which report in their diff; only some reports hold personal data.
 REPORT_ACTIONS = frozenset({"report.generate", "report.download"})
+# Events are stamped while the chain head is locked, so their time follows seq but for
+# app servers' clocks disagreeing; a date filter trusts the order to within this.
+CLOCK_SKEW = timedelta(hours=1)
+# Actions an action prefix is read as, one index walk each, at most (search_events).
+MAX_ACTION_BRANCHES = 30
+# The columns the free-text filter searches (the page says so); SEARCHED_TEXT joins them.
+TEXT_COLUMNS = (AuditEvent.action, AuditEvent.actor_name, AuditEvent.entity_id,
+                AuditEvent.reason, AuditEvent.diff)
 
 
 @dataclass(frozen=True)
@@ -56,15 +66,40 @@ class Page:
     next_after: int | None   # the seq to continue after; None on the last page
 
 
+def _cut(events: list[AuditEvent], page_size: int) -> Page:
+    """A page of the first ``page_size`` of one more than that."""
+    more = len(events) > page_size
+    events = events[:page_size]
+    return Page(events, events[-1].seq if more else None)
+
+
 def _page(session: Session, stmt, *, after: int | None, newest_first: bool,
           page_size: int) -> Page:
     if after is not None:
         stmt = stmt.where(AuditEvent.seq < after if newest_first else AuditEvent.seq > after)
     order = AuditEvent.seq.desc() if newest_first else AuditEvent.seq.asc()
-    events = list(session.execute(stmt.order_by(order).limit(page_size + 1)).scalars())
-    more = len(events) > page_size
-    events = events[:page_size]
-    return Page(events, events[-1].seq if more else None)
+    return _cut(list(session.execute(stmt.order_by(order).limit(page_size + 1)).scalars()),
+                page_size)
+
+
+def _by_action(session: Session, stmt, actions: list[str], *, after: int | None,
+               page_size: int) -> Page:
+    """Newest first, the events of ``stmt`` with one of these actions: each action's
+    newest page walked down the (action, seq) index, then the few merged by seq. The
+    action is matched as a range of one (``>= a AND <= a``) and ordered by (action, seq),
+    so no plan but that index yields the order: with ``= a`` PostgreSQL may walk the
+    whole primary key instead, costing it as if the action's events were spread evenly
+    through the log when they are all old."""
+    if after is not None:
+        stmt = stmt.where(AuditEvent.seq < after)
+    branches = [stmt.where(AuditEvent.action >= action, AuditEvent.action <= action)
+                .order_by(AuditEvent.action.desc(), AuditEvent.seq.desc())
+                .limit(page_size + 1).subquery().select() for action in actions]
+    if not branches:
+        return Page([], None)
+    merged = aliased(AuditEvent, union_all(*branches).subquery())
+    return _cut(list(session.scalars(select(merged).order_by(merged.seq.desc())
+                                      .limit(page_size + 1))), page_size)
 
 
 def _actor_condition(session: Session, name: str):
@@ -73,31 +108,75 @@ def _actor_condition(session: Session, name: str):
     return AuditEvent.actor_name == name if user_id is None else AuditEvent.actor_id == user_id
 
 
+def _seq_window(session: Session, since: date | None, until: date | None) -> list:
+    """The events of these WIB days: their times, and the seq range holding them, found
+    by a probe of the occurred_at index at each end: the events logged before the latest
+    one stamped over CLOCK_SKEW before the first day all happened before that day, those
+    logged after the earliest stamped CLOCK_SKEW or more after the last day all after it.
+    So a page walks seq down from the range's end, not the log's, and a day long ago costs
+    what yesterday does."""
+    conditions = []
+    if since:
+        start = Period(since, since).start
+        before = session.scalar(select(AuditEvent.seq).where(
+            AuditEvent.occurred_at < start - CLOCK_SKEW)
+            .order_by(AuditEvent.occurred_at.desc()).limit(1))
+        conditions += [AuditEvent.occurred_at >= start,
+                       *([] if before is None else [AuditEvent.seq > before])]
+    if until:
+        end = Period(until, until).end
+        beyond = session.scalar(select(AuditEvent.seq).where(
+            AuditEvent.occurred_at >= end + CLOCK_SKEW)
+            .order_by(AuditEvent.occurred_at).limit(1))
+        conditions += [AuditEvent.occurred_at < end,
+                       *([] if beyond is None else [AuditEvent.seq < beyond])]
+    return conditions
+
+
+def _actions(session: Session) -> list[str]:
+    """Every action the log holds, by a skip scan of its (action, seq) index: one probe
+    per action (a hundred or so), not a read of the rows."""
+    actions = select(func.min(AuditEvent.action).label("action")).cte(recursive=True)
+    actions = actions.union_all(select(
+        select(func.min(AuditEvent.action)).where(AuditEvent.action > actions.c.action)
+        .scalar_subquery()).where(actions.c.action.is_not(None)))
+    return list(session.scalars(select(actions.c.action).where(actions.c.action.is_not(None))))
+
+
+def _text_condition(session: Session, text: str):
+    """ILIKE '%text%' on any of TEXT_COLUMNS: on PostgreSQL on SEARCHED_TEXT, which its
+    trigram index serves (terms of 3 characters or more; see the form)."""
+    if session.get_bind().dialect.name == "postgresql":
+        return SEARCHED_TEXT.icontains(text, autoescape=True)
+    return or_(*(column.icontains(text, autoescape=True) for column in TEXT_COLUMNS))
+
+
 def search_events(session: Session, filters: EventFilter, *, after: int | None = None,
                   page_size: int = PAGE_SIZE) -> Page:
-    """Newest first."""
+    """Newest first. An action, or each one a prefix spans, is read by _by_action; a
+    prefix spanning more than MAX_ACTION_BRANCHES is common, and the walk down seq soon
+    fills a page."""
     stmt = select(AuditEvent)
     if filters.actor:
         stmt = stmt.where(_actor_condition(session, filters.actor))
     if filters.role:
         stmt = stmt.where(("," + AuditEvent.actor_roles + ",").contains(
             f",{filters.role},", autoescape=True))
-    if filters.action:
-        stmt = stmt.where(AuditEvent.action == filters.action if filters.action_exact
-                          else AuditEvent.action.startswith(filters.action, autoescape=True))
     if filters.entity_type:
         stmt = stmt.where(AuditEvent.entity_type == filters.entity_type)
     if filters.entity_id:
         stmt = stmt.where(AuditEvent.entity_id == filters.entity_id)
-    if filters.since:
-        stmt = stmt.where(AuditEvent.occurred_at >= Period(filters.since, filters.since).start)
-    if filters.until:
-        stmt = stmt.where(AuditEvent.occurred_at < Period(filters.until, filters.until).end)
+    stmt = stmt.where(*_seq_window(session, filters.since, filters.until))
     if filters.text:
-        stmt = stmt.where(or_(*(column.icontains(filters.text, autoescape=True) for column in (
-            AuditEvent.action, AuditEvent.actor_name, AuditEvent.entity_id, AuditEvent.reason,
-            AuditEvent.diff))))
-    return _page(session, stmt, after=after, newest_first=True, page_size=page_size)
+        stmt = stmt.where(_text_condition(session, filters.text))
+    if not filters.action:
+        return _page(session, stmt, after=after, newest_first=True, page_size=page_size)
+    actions = [filters.action] if filters.action_exact else [
+        action for action in _actions(session) if action.startswith(filters.action)]
+    if len(actions) > MAX_ACTION_BRANCHES:
+        return _page(session, stmt.where(AuditEvent.action.in_(actions)), after=after,
+                     newest_first=True, page_size=page_size)
+    return _by_action(session, stmt, actions, after=after, page_size=page_size)
 
 
 def entity_history(session: Session, entity_type: str, entity_id: str, *,

@@ -76,8 +76,10 @@ def _batches(session: Session, fiscal_year: int) -> list[BatchRow]:
 def budget_realisation(session: Session, year: BudgetYear,
                        category_labels: dict) -> BudgetRealisation:
     cm = ContributionMonth
+    # A participant has one row a month (unique): count(*) counts participants, without
+    # the sort a DISTINCT needs (a third of the time over a city's months).
     sums = {row[0]: row[1:] for row in session.execute(
-        select(cm.month, func.count(func.distinct(cm.application_id)), func.sum(cm.amount),
+        select(cm.month, func.count(), func.sum(cm.amount),
                func.sum(case((cm.status == "paid", cm.amount), else_=0)),
                func.sum(case((cm.status == "arrears", cm.amount), else_=0)))
         .where(cm.month >= date(year.fiscal_year, 1, 1), cm.month <= date(year.fiscal_year, 12, 1))

@@ -1,12 +1,13 @@
 """Figures of the home page per role, aggregated in SQL: worklist ageing, budget burn
-over the year, coverage per kecamatan and applications per stage."""
+over the year, coverage per kecamatan and applications per stage (in the city or in each
+partner's scope)."""
 from dataclasses import dataclass
 
 from sqlalchemy import case, extract, func, select
 from sqlalchemy.orm import Session
 
-from models import (Application, BudgetLedger, DataSubjectRequest, Kecamatan, Kelurahan,
-                    PaymentBatch, Worker, clock)
+from models import (Application, ApplicationPartner, BudgetLedger, DataSubjectRequest,
+                    Kecamatan, Kelurahan, PaymentBatch, Worker, clock)
 from reports.worklist import waited
 
 AGE_BUCKETS = ((0, 7), (8, 14), (15, 30), (31, None))  # days waiting since submission
@@ -30,12 +31,51 @@ def worklist_ageing(session: Session, *, taken_in_by: int | None = None,
     return [int(n) for n in session.execute(stmt).one()]
 
 
-def stage_counts(session: Session, year: int, *, within=None) -> dict[str, int]:
-    """Applications of ``year`` per state (``within``: as for ``worklist_ageing``)."""
-    stmt = select(Application.state, func.count()).where(Application.program_year == year)
+def state_counts(session: Session, *, within=None, **filters) -> dict[str, int]:
+    """Applications per state whose columns equal ``filters`` (``within``: as for
+    ``worklist_ageing``)."""
+    stmt = select(Application.state, func.count()).group_by(Application.state)
+    for column, value in filters.items():
+        stmt = stmt.where(getattr(Application, column) == value)
     if within is not None:
         stmt = stmt.where(within)
-    return dict(session.execute(stmt.group_by(Application.state)).all())
+    return dict(session.execute(stmt).all())
+
+
+def stage_counts(session: Session, year: int, *, within=None) -> dict[str, int]:
+    """Applications of ``year`` per state (``within``: as for ``worklist_ageing``)."""
+    return state_counts(session, within=within, program_year=year)
+
+
+def counts_per_scope(session: Session, year: int) -> dict[str, dict]:
+    """What ``state_counts`` (as "states") and ``stage_counts`` (as "stages") give within
+    each partner scope (workflows/partners.py): {kind: {key: {"states": {state: n},
+    "stages": {...}}}} for kind kelurahan, kecamatan and office, in two grouped scans."""
+    of_year = func.coalesce(func.sum(case((Application.program_year == year, 1), else_=0)), 0)
+    by_kelurahan = session.execute(
+        select(Worker.kelurahan_code, Kelurahan.kecamatan_code, Application.state, func.count(),
+               of_year)
+        .join(Worker, Worker.id == Application.worker_id)
+        .join(Kelurahan, Kelurahan.code == Worker.kelurahan_code)
+        .group_by(Worker.kelurahan_code, Kelurahan.kecamatan_code, Application.state)).all()
+    by_office = session.execute(
+        select(ApplicationPartner.office, Application.state, func.count(), of_year)
+        .join(ApplicationPartner, ApplicationPartner.application_id == Application.id)
+        .group_by(ApplicationPartner.office, Application.state)).all()
+    scopes = {"kelurahan": {}, "kecamatan": {}, "office": {}}
+
+    def add(kind, key, state, total, in_year):
+        counts = scopes[kind].setdefault(key, {"states": {}, "stages": {}})
+        counts["states"][state] = counts["states"].get(state, 0) + total
+        if in_year:
+            counts["stages"][state] = counts["stages"].get(state, 0) + int(in_year)
+
+    for kelurahan, kecamatan, state, total, in_year in by_kelurahan:
+        add("kelurahan", kelurahan, state, total, in_year)
+        add("kecamatan", kecamatan, state, total, in_year)
+    for office, state, total, in_year in by_office:
+        add("office", office, state, total, in_year)
+    return scopes
 
 
 @dataclass(frozen=True)

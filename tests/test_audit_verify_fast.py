@@ -1,7 +1,8 @@
-"""The parallel walk names the same first bad seq as the row-by-row one, at chunk
-boundaries too, and the incremental verify trusts only checkpoints that hold."""
+"""The parallel walk and the server's screen (PostgreSQL) name the same first bad seq
+as the row-by-row walk, at chunk boundaries too, and the incremental verify trusts only
+checkpoints that hold."""
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 
 from models import AuditCheckpoint, AuditEvent
 from tests.helpers import tamper
@@ -11,8 +12,10 @@ from workflows.audit.verify_reference import verify_chain_reference
 
 CHUNK = 4
 PARALLEL = {"batch_size": CHUNK, "workers": 2, "parallel_min": 0}
+SCREENED = {"batch_size": CHUNK, "workers": 1, "screen_min": 0}
 MODES = [pytest.param(PARALLEL, id="parallel"),
-         pytest.param({"batch_size": CHUNK, "workers": 1}, id="in-process")]
+         pytest.param({"batch_size": CHUNK, "workers": 1}, id="in-process"),
+         pytest.param(SCREENED, id="screened")]
 
 
 def _events(session, staff, n=12) -> int:
@@ -71,12 +74,51 @@ def test_a_seq_gap_is_named(session, staff, options):
     assert "missing" in verdict.problem
 
 
-def test_several_problems_name_the_first(session, staff):
+@pytest.mark.parametrize("options", [PARALLEL, SCREENED], ids=["parallel", "screened"])
+def test_several_problems_name_the_first(session, staff, options):
     first = _chunk_first(_events(session, staff, 20))
     tamper(session, "UPDATE audit_event SET reason = 'x' WHERE seq = :s", s=first + CHUNK + 1)
     tamper(session, "DELETE FROM audit_event WHERE seq = :s", s=first + 2 * CHUNK)
     tamper(session, "UPDATE audit_event SET action = 'x' WHERE seq = :s", s=first + 2)
-    _same_verdict(session, PARALLEL, first + 2)
+    _same_verdict(session, options, first + 2)
+
+
+@pytest.mark.parametrize("sql", ["DELETE FROM audit_event WHERE seq = :s",
+                                 "UPDATE audit_event SET seq = seq + 100 WHERE seq = :s"])
+def test_a_removed_or_moved_last_row_is_named_after_a_screen(session, staff, sql):
+    last = _events(session, staff)
+    tamper(session, sql, s=last)
+    verdict = _same_verdict(session, SCREENED)
+    assert not verdict.ok
+
+
+def test_the_screen_alone_clears_an_intact_chain_on_postgresql(session, staff, backend):
+    """No row reaches Python: the server rebuilt every row's canonical text byte for
+    byte (non-ASCII names, quotes, new lines, nulls) and its hash matched."""
+    if backend != "postgresql":
+        pytest.skip("the screen runs inside PostgreSQL")
+    record(session, staff["audit1"], "test.event", reason='kutip " garis\nmiring \\ \t',
+           entity_type="worker", entity_id="7", diff={"nama": [None, "Siti Ümmü 😀"]})
+    last = _events(session, staff)
+    statements = []
+    connection = session.connection()
+    listen = lambda *args: statements.append(args[2])  # noqa: E731
+    event.listen(connection, "before_cursor_execute", listen)
+    try:
+        verdict = verify_chain(session, **SCREENED)
+    finally:
+        event.remove(connection, "before_cursor_execute", listen)
+    assert verdict.ok and verdict.events == last
+    assert not [s for s in statements if "audit_event.diff" in s]
+
+
+def test_a_diff_written_another_way_is_judged_by_python(session, staff):
+    """The same JSON with spaces: the server doubts the row, Python finds it intact."""
+    last = _events(session, staff)
+    tamper(session, "UPDATE audit_event SET diff = replace(diff, ':', ': ') WHERE seq = :s",
+           s=last - 3)
+    verdict = _same_verdict(session, SCREENED)
+    assert verdict.ok and verdict.events == last
 
 
 # --- incremental ---------------------------------------------------------------------
@@ -160,3 +202,12 @@ def test_incremental_without_a_checkpoint_walks_everything(app, session, staff, 
     assert result.exit_code == 0, result.output
     assert result.output.startswith("NOTE: cannot start from a checkpoint (no signed")
     assert "OK: audit chain intact," in result.output
+
+
+def test_the_command_can_leave_the_server_out(app, session, staff):
+    last = _events(session, staff)
+    session.commit()
+    for flags in ((), ("--in-python",)):
+        result = _cli(app, "verify", *flags)
+        assert result.exit_code == 0, result.output
+        assert result.output.startswith(f"OK: audit chain intact, {last} events")

@@ -12,7 +12,7 @@ back and moves too.
 """
 from dataclasses import dataclass, field
 
-from sqlalchemy import select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session, aliased
 
 from models import Application, BudgetYear, Role, Worker, clock
@@ -42,8 +42,10 @@ def waiting_to_carry(session: Session, fiscal_year: int) -> int:
     still cover); those it would keep are for the head to decline."""
     if not year_is_over(fiscal_year):
         return 0
-    ids = list(session.execute(select(Application.id).where(*_undecided(fiscal_year))).scalars())
-    return len(ids) - len(_blockers(session, ids, fiscal_year + 1))
+    undecided = select(func.count()).select_from(Application).where(*_undecided(fiscal_year))
+    if not session.scalar(undecided):  # as a year mostly is once carried over: by index
+        return 0
+    return session.scalar(undecided.where(~_blocking(Application, fiscal_year + 1).exists()))
 
 
 def _undecided(fiscal_year: int) -> tuple:
@@ -55,19 +57,24 @@ def _undecided(fiscal_year: int) -> tuple:
     return Application.program_year == fiscal_year, undecided, Application.proposal_id.is_(None)
 
 
-def _blockers(session: Session, ids: list[int], target_year: int) -> dict[int, str]:
-    """Cases whose worker already has an application in the target year, or whose KK
-    already has an active one there (one participant per KK)."""
-    mine, other = aliased(Application), aliased(Application)
-    mine_worker, other_worker = aliased(Worker), aliased(Worker)
-    found = {}
-    for case_id, other_id, same_worker in session.execute(
-            select(mine.id, other.id, other.worker_id == mine.worker_id)
-            .join(mine_worker, mine_worker.id == mine.worker_id)
+def _blocking(mine, target_year: int) -> Select:
+    """(case, other application, same worker) for a case ``mine`` (an alias, or the
+    entity of an enclosing query) whose worker already has an application in the target
+    year, or whose KK already has an active one there (one participant per KK)."""
+    mine_worker, other_worker, other = aliased(Worker), aliased(Worker), aliased(Application)
+    return (select(mine.id, other.id, other.worker_id == mine.worker_id)
+            .select_from(mine_worker)
             .join(other_worker, other_worker.kk_number == mine_worker.kk_number)
             .join(other, other.worker_id == other_worker.id)
-            .where(mine.id.in_(ids), other.program_year == target_year,
-                   (other.worker_id == mine.worker_id) | other.state.in_(ACTIVE_STATES))):
+            .where(mine_worker.id == mine.worker_id, other.program_year == target_year,
+                   (other.worker_id == mine.worker_id) | other.state.in_(ACTIVE_STATES)))
+
+
+def _blockers(session: Session, ids: list[int], target_year: int) -> dict[int, str]:
+    """Which of ``ids`` ``_blocking`` holds back, and why."""
+    mine, found = aliased(Application), {}
+    for case_id, other_id, same_worker in session.execute(
+            _blocking(mine, target_year).where(mine.id.in_(ids))):
         found.setdefault(case_id, str(
             _l("the worker already has application %(id)s in %(year)d", id=other_id,
                year=target_year) if same_worker else

@@ -16,6 +16,9 @@ from models import Application
 from reports.contributions import LAPSE_AFTER, month_index
 
 
+_LISTED = 500  # at most this many ids are looked up by an IN list
+
+
 @dataclass(frozen=True)
 class Continuation:
     kpj: str
@@ -38,14 +41,18 @@ def continuations(session: Session, ids: list[int], fiscal_year: int,
     if not ids:
         return {}
     wanted, previous, found = set(ids), aliased(Application), {}
-    # All renewals of the year in one join, then filtered here: an IN list of thousands
-    # on the joined side makes SQLite probe the list once per row.
-    for renewal_id, kpj, covered_from in session.execute(
-            select(Application.id, previous.kpj, previous.coverage_start)
-            .join(previous, previous.id == Application.renews_id)
-            .where(Application.program_year == fiscal_year,
-                   previous.program_year == fiscal_year - 1, previous.state == "enrolled",
-                   previous.kpj.is_not(None))):
+    renewals = (select(Application.id, previous.kpj, previous.coverage_start)
+                .join(previous, previous.id == Application.renews_id)
+                .where(Application.program_year == fiscal_year,
+                       previous.program_year == fiscal_year - 1, previous.state == "enrolled",
+                       previous.kpj.is_not(None)))
+    # A page's few are looked up by their ids (a year may hold hundreds of thousands of
+    # renewals); a batch's thousands come as all renewals of the year in one join,
+    # filtered here: an IN list of thousands on the joined side makes SQLite probe the
+    # list once per row.
+    if len(wanted) <= _LISTED:
+        renewals = renewals.where(Application.id.in_(wanted))
+    for renewal_id, kpj, covered_from in session.execute(renewals):
         if renewal_id not in wanted:
             continue
         begins = continuation_start(covered_from, fiscal_year)

@@ -7,10 +7,10 @@ so it is neither approved nor promoted from the waiting list until lifted."""
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
-from models import Application, EligibilityEvaluation, Kelurahan, Worker
+from models import Application, Kelurahan, Worker
 from workflows.messages import lazy_gettext as _l
 from workflows.restrictions import worker_restricted
 
@@ -47,28 +47,44 @@ class RankedCase:
         return "; ".join(parts)
 
 
-def ranking(session: Session, fiscal_year: int, *, states=("verified", "waitlisted"),
-            only_ids=None) -> list[RankedCase]:
-    latest = (select(EligibilityEvaluation.application_id,
-                     func.max(EligibilityEvaluation.id).label("evaluation_id"))
-              .group_by(EligibilityEvaluation.application_id).subquery())
-    stmt = (select(Application.id, Application.state, Worker.full_name, Worker.nik,
+DECIDING = ("verified", "waitlisted")  # the cases the ranking orders
+
+
+def rank_order(case=Application) -> tuple:
+    """The ranking rule, the one place it is written: desil ascending (none last), then
+    female head of household, then disability, then the earliest submission (then the
+    number, so no two cases tie). ``case`` is the entity or an alias of a query over it;
+    the facts are the case's copies (models/application.py), which ix_application_ranking
+    holds in this order."""
+    return (case.desil.asc().nulls_last(), case.female_head_of_household.desc(),
+            case.disability.desc(), case.submitted_at, case.id)
+
+
+def awaiting(fiscal_year: int, states=DECIDING) -> tuple:
+    """The conditions of the cases ranked: ``states`` of the programme year."""
+    return Application.program_year == fiscal_year, Application.state.in_(states)
+
+
+def case_rows() -> Select:
+    """The columns of ``RankedCase`` after its rank, for the cases the caller chooses."""
+    return (select(Application.id, Application.state, Worker.full_name, Worker.nik,
                    Kelurahan.kecamatan_code, Kelurahan.name, Worker.category,
-                   EligibilityEvaluation.desil, Worker.female_head_of_household,
-                   Worker.disability, Application.submitted_at,
-                   worker_restricted(Worker.id, Worker.nik).label("restricted"),
+                   Application.desil, Application.female_head_of_household,
+                   Application.disability, Application.submitted_at,
+                   worker_restricted(Application.worker_id).label("restricted"),
                    Application.renews_id.is_not(None).label("renewal"),
                    Application.proposal_id.is_not(None).label("proposed"),
                    Worker.kelurahan_code)
             .join(Worker, Application.worker_id == Worker.id)
-            .join(Kelurahan, Worker.kelurahan_code == Kelurahan.code)
-            .outerjoin(latest, latest.c.application_id == Application.id)
-            .outerjoin(EligibilityEvaluation, EligibilityEvaluation.id == latest.c.evaluation_id)
-            .where(Application.program_year == fiscal_year, Application.state.in_(states))
-            .order_by(EligibilityEvaluation.desil.is_(None), EligibilityEvaluation.desil,
-                      Worker.female_head_of_household.desc(), Worker.disability.desc(),
-                      Application.submitted_at, Application.id))
-    rows = session.execute(stmt)
+            .join(Kelurahan, Worker.kelurahan_code == Kelurahan.code))
+
+
+def ranking(session: Session, fiscal_year: int, *, states=DECIDING,
+            only_ids=None) -> list[RankedCase]:
+    """Every case of ``states`` in rank order, set-wise for the verbs (a proposal, the
+    waiting list); the page reads one page of it (workflows/ranking_page.py)."""
+    rows = session.execute(case_rows().where(*awaiting(fiscal_year, states))
+                           .order_by(*rank_order()))
     if only_ids is not None:  # filtered here: a decree of 200,000 is no IN list of ids
         wanted = set(only_ids)
         rows = (row for row in rows if row.id in wanted)

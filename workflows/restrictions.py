@@ -10,24 +10,32 @@ membership protects the worker, and stopping it would let the membership lapse.
 It lives apart from ``workflows.subject_requests`` because the guards import it,
 and that module pulls in the export machinery.
 """
-from sqlalchemy import ColumnElement, Exists, exists, or_, select
+from sqlalchemy import ColumnElement, Exists, exists, or_, select, union
 from sqlalchemy.orm import Session
 
 from models import DataSubjectRequest, Worker
 
 
+_STANDING = (DataSubjectRequest.kind == "restriction",
+             DataSubjectRequest.state.in_(("open", "fulfilled")),
+             DataSubjectRequest.lifted_at.is_(None))
+
+
 def _stands(*about: ColumnElement[bool]) -> Exists:
     """A restriction about any of ``about`` is open or granted and not lifted."""
-    return exists().where(or_(*about), DataSubjectRequest.kind == "restriction",
-                          DataSubjectRequest.state.in_(("open", "fulfilled")),
-                          DataSubjectRequest.lifted_at.is_(None))
+    return exists().where(or_(*about), *_STANDING)
 
 
-def worker_restricted(worker_id, nik) -> Exists:
-    """For a worker's id and NIK, values or columns of an enclosing query (correlated):
-    a request is linked to the worker, or names their NIK (perhaps from before they
-    registered)."""
-    return _stands(DataSubjectRequest.worker_id == worker_id, DataSubjectRequest.nik == nik)
+def worker_restricted(worker_id) -> ColumnElement[bool]:
+    """For a worker's id, a column of an enclosing query: a request is linked to the
+    worker, or names their NIK (perhaps from before they registered). The few restricted
+    workers are one set the database computes once (hashed on PostgreSQL), not a probe
+    per row: the ranking asks it of every case down to the budget's cut-off."""
+    named = select(Worker.id).where(Worker.nik.in_(select(DataSubjectRequest.nik)
+                                                   .where(*_STANDING)))
+    linked = select(DataSubjectRequest.worker_id).where(
+        DataSubjectRequest.worker_id.is_not(None), *_STANDING)
+    return worker_id.in_(union(linked, named))
 
 
 def processing_restricted(session: Session, worker: Worker | None, *,

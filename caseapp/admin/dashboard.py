@@ -1,17 +1,27 @@
-"""The home page: each role sees the work waiting for it."""
+"""The home page: each role sees the work waiting for it.
 
-from flask import redirect, request, url_for
+One's own work (a caseworker's intake, what waits for verification or a decision, a
+partner's intake and ageing) is counted live, by index; figures over the whole city or a
+partner's whole area (stages of the year, every state, coverage, budget burn) come from
+the job worker's count of the last minutes while it is fresh (reports/home_figures.py),
+and the page says as of when; without one they are counted for the page.
+"""
+from datetime import datetime, timedelta
+
+from flask import current_app, redirect, request, url_for
 from flask_admin import AdminIndexView, expose
 from flask_login import current_user
 from sqlalchemy import func, select
 
-from caseapp.cases.scope import within
+from caseapp.cases.scope import current_scope, within
 from caseapp.cases.views import CasesView
 from caseapp.extensions import db
+from caseapp.jobs.periodic import HOME_FIGURES_EVERY_MINUTES
 from models import Application, AuditChainHead, BudgetYear, Complaint, Role, User, clock
 from reports import dashboard
 from reports.complaints import open_and_overdue
 from reports.configuration import reference_gaps
+from reports.home_figures import city_figures, stored_city_figures
 from workflows.messages import lazy_gettext as _l
 from workflows.states import STATE_LABELS
 
@@ -32,19 +42,45 @@ GAP_MESSAGES = {
 }
 
 
-def _state_counts(session, *, within=None, **filters) -> dict[str, int]:
-    stmt = select(Application.state, func.count()).group_by(Application.state)
-    for column, value in filters.items():
-        stmt = stmt.where(getattr(Application, column) == value)
-    if within is not None:
-        stmt = stmt.where(within)
-    return dict(session.execute(stmt).all())
+AWAITING_DECISION = ("verified", "waitlisted")
 
 
 def _gaps(session, today) -> list[tuple]:
     """(gap, message, endpoint where the admin enters the row) per missing row."""
     return [(gap, str(GAP_MESSAGES[gap.kind][0]) % {"year": gap.year}, GAP_MESSAGES[gap.kind][1])
             for gap in reference_gaps(session, today)]
+
+
+def _figure_names(partner: bool) -> list[str]:
+    """The city-wide figures (reports/home_figures.py) this user's panels show."""
+    if partner:
+        return ["scopes"]
+    names = ["stages"]
+    if current_user.has_role(Role.HEAD, Role.AUDITOR, Role.ADMIN):
+        names += ["burn", "coverage"]
+    if current_user.has_role(Role.AUDITOR):
+        names.append("states")
+    return names
+
+
+def _figures(session, year: int, limit) -> tuple[dict, datetime | None]:
+    """The figures this user's panels show over the city, or over a partner's scope
+    (``limit``; its "stages" and "states"), and when the job worker counted them (None:
+    counted now, there being no stored count younger than HOME_FIGURES_MAX_AGE_SECONDS)."""
+    names = _figure_names(partner=limit is not None)
+    max_age = timedelta(seconds=current_app.config["HOME_FIGURES_MAX_AGE_SECONDS"])
+    stored = stored_city_figures(session, year, names, max_age=max_age)
+    if stored is None:
+        if limit is None:
+            return city_figures(session, year, names), None
+        return {"stages": dashboard.stage_counts(session, year, within=limit),
+                "states": dashboard.state_counts(session, within=limit)}, None
+    if limit is None:
+        return stored.figures, stored.computed_at
+    scope = current_scope()
+    nothing = {"stages": {}, "states": {}}
+    return stored.figures["scopes"].get(scope.kind, {}).get(scope.key, nothing), \
+        stored.computed_at
 
 
 class DashboardView(AdminIndexView):
@@ -62,11 +98,13 @@ class DashboardView(AdminIndexView):
         year = today.year
         # A partner's figures are those of its scope only (workflows/partners.py).
         limit = within(Application)
-        panels = {"stages": dashboard.stage_counts(session, year, within=limit), "year": year}
+        city, as_of = _figures(session, year, limit)
+        panels = {"stages": city["stages"], "year": year, "as_of": as_of}
         if current_user.has_role(Role.PARTNER):
             panels["partner"] = {
-                "mine": _state_counts(session, within=limit, taken_in_by_id=current_user.id),
-                "scope": _state_counts(session, within=limit),
+                "mine": dashboard.state_counts(session, within=limit,
+                                               taken_in_by_id=current_user.id),
+                "scope": city["states"],
                 "ageing": dashboard.worklist_ageing(session, within=limit)}
         if current_user.has_role(Role.CASEWORKER, Role.PARTNER):
             panels["complaints"] = open_and_overdue(session, today,
@@ -75,7 +113,7 @@ class DashboardView(AdminIndexView):
             panels["configuration"] = _gaps(session, today)
         if current_user.has_role(Role.CASEWORKER):
             panels["caseworker"] = {
-                "mine": _state_counts(session, taken_in_by_id=current_user.id),
+                "mine": dashboard.state_counts(session, taken_in_by_id=current_user.id),
                 "to_verify": session.scalar(select(func.count()).select_from(Application).where(
                     Application.state == "submitted",
                     Application.taken_in_by_id != current_user.id)),
@@ -83,20 +121,20 @@ class DashboardView(AdminIndexView):
                 "my_ageing": dashboard.worklist_ageing(session, taken_in_by=current_user.id),
             }
         if current_user.has_role(Role.HEAD):
-            counts = _state_counts(session)
-            panels["head"] = {"verified": counts.get("verified", 0),
-                              "waitlisted": counts.get("waitlisted", 0)}
+            counts = dashboard.state_counts(
+                session, within=Application.state.in_(AWAITING_DECISION))
+            panels["head"] = {state: counts.get(state, 0) for state in AWAITING_DECISION}
         if current_user.has_role(Role.CASEWORKER, Role.HEAD):
             panels["privacy"] = dashboard.subject_requests_due(session)
         if current_user.has_role(Role.HEAD, Role.AUDITOR, Role.ADMIN):
             panels["budget"] = {"year": session.get(BudgetYear, year),
-                                "burn": dashboard.budget_burn(session, year),
-                                "coverage": dashboard.coverage_by_kecamatan(session, year)}
+                                "burn": city["burn"], "coverage": city["coverage"]}
         if current_user.has_role(Role.AUDITOR):
             head = session.get(AuditChainHead, 1)
-            panels["auditor"] = {"head": head, "states": _state_counts(session)}
+            panels["auditor"] = {"head": head, "states": city["states"]}
         if current_user.has_role(Role.ADMIN):
             panels["admin"] = {"users": session.scalar(select(func.count()).select_from(User))}
         return self.render("dashboard.html", panels=panels, labels=STATE_LABELS,
                            age_buckets=dashboard.AGE_BUCKETS,
+                           figures_every_minutes=HOME_FIGURES_EVERY_MINUTES,
                            count_links=current_user.has_role(*CasesView.roles))

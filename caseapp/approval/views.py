@@ -1,30 +1,36 @@
 """The head's pages: the ranking, a proposal of the next decree, carrying undecided
 cases over to the next year, and the budget (decree pages: decree_pages.py)."""
-from flask import abort, flash, redirect, request, url_for
+from datetime import timedelta
+
+from flask import abort, current_app, flash, redirect, request, url_for
 from flask_admin import expose
 from flask_babel import gettext as _
 from sqlalchemy import select
 
 from caseapp.actor import current_actor
 from caseapp.admin.base import SecureView, chosen_year
-from caseapp.arguments import YEARS, bounded_int, posted_ids
+from caseapp.arguments import YEARS, bounded_int, int_arg, posted_ids
 from caseapp.approval.decree_pages import DecreePagesMixin
 from caseapp.cases.forms import kecamatan_names
 from caseapp.cases.labels import CATEGORY_LABELS
 from caseapp.extensions import db
+from caseapp.jobs.periodic import HOME_FIGURES_EVERY_MINUTES
 from caseapp.refusals import refuse
 from models import BudgetYear, Role, clock
 from reports.budget import budget_summary, kelurahan_quotas
 from reports.formatting import rupiah
+from reports.home_figures import stored_city_figures
 from workflows.budget import decision_year, last_decision_day
 from workflows.carry_over import carry_over, waiting_to_carry, year_is_over
 from workflows.decisions import terms_for
 from workflows.errors import WorkflowError
 from workflows.proposal import open_proposal, own_cases, propose_batch, require_head
-from workflows.year_close import close_budget_year, obstacles
 from workflows.ranking import ranking
+from workflows.ranking_page import estimate, line_page, ranking_page
+from workflows.year_close import close_budget_year, obstacles
 
-SHOWN = 500
+PAGE_SIZE = 100  # cases per page of the ranking
+MAX_PAGE = 100_000  # past any ranking's last page (which is shown instead)
 
 
 def _year() -> int:
@@ -36,13 +42,22 @@ class ApprovalView(DecreePagesMixin, SecureView):
     roles = (Role.HEAD.value, Role.AUDITOR.value)
 
     def render_ranking(self, status: int = 200):
-        """Nothing ticked but what a refused proposal posted; the cases this head may
-        not decide have no box and say why; each box carries the case's estimated
-        commitment for the running total (static/js/ranking.js)."""
+        """One page of the ranking (workflows/ranking_page.py) with the budget's cut-off.
+        Nothing ticked but what a refused proposal posted (from the page it was on); the
+        cases this head may not decide have no box and say why; each box carries the
+        case's estimated commitment for the running total (static/js/ranking.js)."""
         year = _year()
-        cases = ranking(db.session, year)
-        shown = cases[:SHOWN]
         budget = db.session.get(BudgetYear, year)
+        proposal = open_proposal(db.session, year)
+        held = estimate(budget, clock.today(), proposal) if budget else None
+        holds = held.holds if held and held.amount else None  # an over year draws no line
+        if request.values.get("page") == "line" and holds is not None:
+            # None: every case that can be taken fits, as the last page then says.
+            number = line_page(db.session, year, holds, PAGE_SIZE) or MAX_PAGE
+        else:
+            number = int_arg("page", 1, high=MAX_PAGE)
+        page = ranking_page(db.session, year, number, PAGE_SIZE, holds)
+        shown = page.cases
         actor = current_actor()
         head = actor.has_role(Role.HEAD)
         own = own_cases(db.session, [c.application_id for c in shown], actor) if head else {}
@@ -52,14 +67,14 @@ class ApprovalView(DecreePagesMixin, SecureView):
         carry_from, carry_count = next(
             ((y, n) for y in (year, year - 1) for n in [waiting_to_carry(db.session, y)] if n),
             (None, 0))
-        return self.render("approval/ranking.html", year=year, cases=shown,
-                           total=len(cases), budget=budget, shown=SHOWN,
-                           categories=CATEGORY_LABELS, over=year_is_over(year),
+        return self.render("approval/ranking.html", year=year, page=page, cases=shown,
+                           budget=budget, categories=CATEGORY_LABELS, over=year_is_over(year),
+                           estimate=held if holds is not None else None,
                            last_day=last_decision_day(year), carry_from=carry_from,
                            carry_count=carry_count, own=own, amounts=amounts,
                            kecamatan=kecamatan_names({c.kecamatan for c in shown}),
                            ticked=set(request.form.getlist("application_id")),
-                           proposal=open_proposal(db.session, year)), status
+                           proposal=proposal), status
 
     @expose("/")
     def index(self):
@@ -109,15 +124,23 @@ class BudgetView(SecureView):
     roles = (Role.HEAD.value, Role.AUDITOR.value, Role.ADMIN.value)
 
     def render_index(self, status: int = 200):
+        """The year's figures are its row's, live; its places and rupiah per kecamatan and
+        category are the job worker's count of the last minutes while it is fresh
+        (reports/home_figures.py), and the page says as of when."""
         years = db.session.execute(select(BudgetYear).order_by(BudgetYear.fiscal_year.desc())
                                    ).scalars().all()
         chosen = next((y for y in years if y.fiscal_year == _year()), years[0] if years else None)
-        summary = budget_summary(db.session, chosen, CATEGORY_LABELS) if chosen else None
+        stored = stored_city_figures(db.session, chosen.fiscal_year, ["budget"], max_age=timedelta(
+            seconds=current_app.config["HOME_FIGURES_MAX_AGE_SECONDS"])) if chosen else None
+        summary = budget_summary(db.session, chosen, CATEGORY_LABELS,
+                                 stored.figures["budget"] if stored else None) if chosen else None
         blocking = obstacles(db.session, chosen.fiscal_year) \
             if chosen is not None and chosen.status == "open" else []
         quotas = kelurahan_quotas(db.session, chosen.fiscal_year) if chosen else []
         return self.render("approval/budget.html", years=years, summary=summary,
-                           obstacles=blocking, kelurahan_quotas=quotas), status
+                           obstacles=blocking, kelurahan_quotas=quotas,
+                           as_of=stored.computed_at if stored else None,
+                           figures_every_minutes=HOME_FIGURES_EVERY_MINUTES), status
 
     @expose("/")
     def index(self):

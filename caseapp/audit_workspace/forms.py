@@ -44,8 +44,9 @@ class EventFilterForm(BaseForm):
     entity_id = StringField(_l("Entity ID"), validators=[Optional(), Length(max=64)])
     date_from = DateField(_l("From (WIB)"), validators=[Optional()])
     date_to = DateField(_l("To (WIB)"), validators=[Optional()])
+    # Three characters at least: PostgreSQL's trigram index needs a whole trigram.
     text = StringField(_l("Text (action, actor, entity ID, reason, changes)"),
-                       validators=[Optional(), Length(min=2, max=100)])
+                       validators=[Optional(), Length(min=3, max=100)])
 
     def __init__(self, formdata, *, accounts):
         """``accounts``: (username, full name) of every account, for the actor list."""

@@ -14,3 +14,5 @@ def init_app(app) -> None:
     app.cli.add_command(backup.group)
     from caseapp.membership import cli as membership  # flask membership import-status|lapse
     app.cli.add_command(membership.group)
+    from caseapp.cli import home_figures  # flask home-figures refresh
+    app.cli.add_command(home_figures.group)

@@ -32,24 +32,28 @@ def _checkpoint_lines(path: Path) -> list[dict]:
                    "schedule); the full walk when no checkpoint holds.")
 @click.option("--workers", type=click.IntRange(min=1), default=None,
               help="Processes hashing the chain (default: one per core but one).")
-def verify(checkpoint_file, since_checkpoint, workers):
+@click.option("--in-python", is_flag=True,
+              help="Hash every row here, without PostgreSQL's first pass (slower; trusts "
+                   "nothing of the database server but its rows).")
+def verify(checkpoint_file, since_checkpoint, workers, in_python):
     """Recompute every hash of the audit chain and check the signed checkpoints (stored and
     exported); one line, exit 1 naming the first problem, warnings on their own lines."""
     with force_locale("en"):
         export = Path(checkpoint_file or current_app.config["AUDIT_CHECKPOINT_FILE"])
         lines = _checkpoint_lines(export) if export.is_file() else []
         trusted = trusted_key()
+        options = {"workers": workers, **({"screen_min": None} if in_python else {})}
         verdict = checkpoints = None
         if since_checkpoint:
             verdict, checkpoints = verify_since_checkpoint(
-                db.session, trusted_key=trusted, extra_lines=lines, workers=workers)
+                db.session, trusted_key=trusted, extra_lines=lines, **options)
             if verdict is None:
                 reason = (checkpoints.problem if not checkpoints.ok
                           else "no signed checkpoint yet")
                 click.echo(f"NOTE: cannot start from a checkpoint ({reason}): "
                            "verifying the whole chain")
         if verdict is None:
-            verdict = verify_chain(db.session, workers=workers)
+            verdict = verify_chain(db.session, **options)
         if not verdict.ok:
             click.echo(verdict.line())
             sys.exit(1)

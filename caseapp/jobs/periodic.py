@@ -5,8 +5,10 @@ changes cases is a job row like any other, acted by the scheduler, so the log an
 the jobs page show that it ran and how it ended. The hourly checkpoint is not: its
 own job events would keep a quiet log from ever being quiet; nor is the hourly
 removal of made files (reports, evidence packs) nobody fetched within a day, which
-changes no data. With several workers on Redis, run the schedule on one of them (the
-others with ``--no-periodic``); the tasks are safe to run twice anyway.
+changes no data, nor the home page's city-wide figures counted every 5 minutes
+(workflows/home_figures.py says why). With several workers on Redis, run the schedule
+on one of them (the others with ``--no-periodic``); the tasks are safe to run twice
+anyway.
 """
 import logging
 from functools import partial
@@ -20,6 +22,7 @@ from caseapp.jobs.recovery import end_interrupted_jobs
 from caseapp.jobs.runner import run_job
 from models import clock
 from workflows.actor import Actor
+from workflows.home_figures import refresh_home_figures
 from workflows.jobs import queue_job
 from workflows.notices.delivery import notices_due
 
@@ -34,6 +37,8 @@ CHECKPOINT_EVERY = crontab(minute="5")  # hourly
 NOTICES_EVERY = crontab(minute="*/5")  # notices to workers, when one is due
 OUTPUTS_SWEPT_EVERY = crontab(minute="35")  # hourly
 OUTPUT_KEPT_SECONDS = 24 * 3600
+HOME_FIGURES_EVERY_MINUTES = 5  # the home page says so beside the figures
+HOME_FIGURES_EVERY = crontab(minute=f"*/{HOME_FIGURES_EVERY_MINUTES}")
 log = logging.getLogger(__name__)
 
 
@@ -47,6 +52,15 @@ def register(app, huey) -> None:
         partial(tidy_up, app))
     huey.periodic_task(NOTICES_EVERY, name="scheduled-notices-send")(
         partial(send_due_notices, app, huey))
+    huey.periodic_task(HOME_FIGURES_EVERY, name="scheduled-home-figures")(
+        partial(count_home_figures, app))
+
+
+def count_home_figures(app) -> None:
+    """Count the home page's city-wide figures of this year again and store them."""
+    with app.app_context():
+        refresh_home_figures(db.session, clock.today())
+        db.session.commit()
 
 
 def send_due_notices(app, huey) -> int | None:

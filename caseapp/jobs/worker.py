@@ -10,6 +10,7 @@ jobs at least every second rather than Huey's default ten.
 import argparse
 
 from caseapp import create_app
+from caseapp.jobs.periodic import count_home_figures
 from caseapp.jobs.recovery import end_interrupted_jobs
 
 app = create_app()
@@ -26,6 +27,8 @@ def main(argv=None) -> None:
                         help="longest pause, in seconds, between looks at an idle queue")
     args = parser.parse_args(argv)
     end_interrupted_jobs(app)
+    if not args.no_periodic:  # the home page's figures from the start, not 5 minutes on
+        count_home_figures(app)
     # SIGTERM (systemd, a deploy, `make run`'s Ctrl+C) lets the jobs in hand finish;
     # a second signal or SIGINT stops at once, and the next start ends what was cut.
     huey.create_consumer(workers=args.workers, worker_type="thread",

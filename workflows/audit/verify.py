@@ -2,7 +2,9 @@
 
 Rows are streamed as plain tuples (server-side cursor on PostgreSQL) and hashed in
 parallel by ``segments.walk``, so memory stays flat and every core helps however long
-the log grows. ``start`` lets the incremental verify begin at a signed checkpoint.
+the log grows. On PostgreSQL a long stretch is first screened inside the server
+(``server_screen``) and Python walks on from the first row it doubts. ``start`` lets
+the incremental verify begin at a signed checkpoint.
 """
 from dataclasses import dataclass
 
@@ -13,6 +15,7 @@ from sqlalchemy.orm import Session
 from models import AuditChainHead, AuditEvent
 from models.audit import GENESIS_HASH
 from workflows.audit.segments import CHUNK, PARALLEL_MIN, Stretch, walk
+from workflows.audit.server_screen import SCREEN_MIN, can_screen, screen
 from workflows.messages import lazy_gettext as _l
 
 
@@ -46,12 +49,15 @@ def _head(session: Session):
 
 def verify_chain(session: Session, batch_size: int = CHUNK, progress=None, *,
                  workers: int | None = None, parallel_min: int = PARALLEL_MIN,
-                 start: tuple[int, str] | None = None) -> ChainVerdict:
+                 start: tuple[int, str] | None = None,
+                 screen_min: int | None = SCREEN_MIN) -> ChainVerdict:
     """Walk up to the chain head as read first, so events appended meanwhile (a head
     that moves on) are not mistaken for tampering; rows beyond a head that does not
     move are reported. ``progress`` hears the number of events checked; ``workers``
     (default: one per core but one) hash chunks of ``batch_size`` rows; ``start`` is
-    ``(seq, its prev_hash)`` to begin at instead of the genesis."""
+    ``(seq, its prev_hash)`` to begin at instead of the genesis; stretches of at least
+    ``screen_min`` events are screened by the server first (None: Python alone)."""
+    screening = screen_min is not None and can_screen(session)
     since = None if start is None else start[0]
     state = Stretch(1, GENESIS_HASH, 0) if start is None else Stretch(*start, 0)
     previous_head = None
@@ -62,13 +68,17 @@ def verify_chain(session: Session, batch_size: int = CHUNK, progress=None, *,
             return ChainVerdict(False, state.count, last, state.prev_hash,
                                 first_bad_seq=last + 1,
                                 problem=_("the chain head row is missing"))
+        if screening and head.seq - state.expected_seq + 1 >= screen_min:
+            state = screen(session, state, head.seq)
+            if progress is not None:
+                progress(state.count)
         if state.expected_seq <= head.seq:
             state = walk(session, state, head.seq, workers=workers, chunk=batch_size,
                          parallel_min=parallel_min, progress=progress)
-            last = state.expected_seq - 1
-            if state.problem:
-                return ChainVerdict(False, state.count, last, state.prev_hash,
-                                    first_bad_seq=state.expected_seq, problem=state.problem)
+        last = state.expected_seq - 1
+        if state.problem:
+            return ChainVerdict(False, state.count, last, state.prev_hash,
+                                first_bad_seq=state.expected_seq, problem=state.problem)
         if last != head.seq or state.prev_hash != head.hash:
             return ChainVerdict(
                 False, state.count, last, state.prev_hash,

@@ -59,7 +59,7 @@ def _waiting_members(session: Session, fiscal_year: int) -> tuple[list[Member], 
         select(Application.id, Worker.nik, Worker.full_name, Worker.birth_place,
                Worker.birth_date, Worker.sex, Worker.address, Worker.rt, Worker.rw,
                Worker.kelurahan_code, Worker.phone, Worker.occupation,
-               worker_restricted(Worker.id, Worker.nik).label("restricted"))
+               worker_restricted(Worker.id).label("restricted"))
         .join(Worker, Worker.id == Application.worker_id)
         .where(Application.program_year == fiscal_year, Application.state == "approved",
                ~in_live_batch)

@@ -1,15 +1,19 @@
 """Applying a DTSEN extract or a list of existing participants as one dated dataset.
 
 The run's life (all or nothing, idempotent, audited) is in ``runs``; this module
-checks the rows and writes them fast: a million-row extract streams through in
-one pass and goes to PostgreSQL with COPY (SQLite: executemany in chunks). Every
-row is checked once before any lock is taken (the report names every problem);
-only a file without problems is read again and written. Only the NIKs seen so
-far are kept, to find a NIK that appears twice.
+checks the rows and writes them fast. PostgreSQL: the file is read once, each row
+checked and sent down one COPY while the server stores the ones before it (a
+problem stops the writing, the reading goes on so the report names every
+problem, and the savepoint drops what was written); the kind's lock held
+meanwhile only makes the next import of the kind wait. SQLite, one writer for the
+whole application: every row is checked before any lock is taken, and only a file
+without problems is read again and written with executemany in chunks. Only the
+NIKs seen so far are kept, to find a NIK that appears twice.
 """
 from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import date
+from operator import call, itemgetter
 
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
@@ -25,6 +29,7 @@ from workflows.messages import lazy_gettext as _l
 
 PROGRESS_EVERY = 10_000
 SQLITE_CHUNK = 5_000
+REMEMBERED = 100_000  # distinct values remembered per repeating column
 
 
 @dataclass(frozen=True)
@@ -32,14 +37,17 @@ class _Kind:
     name: str
     table: str
     parsers: tuple  # (column, parser); the first column is the NIK
+    repeating: frozenset = frozenset()  # columns of few distinct values: each parsed once
 
 
 DTSEN = _Kind("dtsen", DtsenRecord.__tablename__, (
     ("nik", values.parse_nik), ("no_kk", values.parse_kk), ("nama", values.parse_name),
     ("tanggal_lahir", values.parse_birth_date), ("jenis_kelamin", values.parse_sex),
-    ("kode_kelurahan", values.parse_kelurahan_code), ("desil", values.parse_desil)))
+    ("kode_kelurahan", values.parse_kelurahan_code), ("desil", values.parse_desil)),
+    frozenset({"tanggal_lahir", "jenis_kelamin", "kode_kelurahan", "desil"}))
 PARTICIPANTS = _Kind("participants", ParticipantRecord.__tablename__, (
-    ("nik", values.parse_nik), ("nama", values.parse_name), ("sumber", values.parse_source)))
+    ("nik", values.parse_nik), ("nama", values.parse_name), ("sumber", values.parse_source)),
+    frozenset({"sumber"}))
 
 
 def current_dataset(session: Session, kind: str) -> ImportRun | None:
@@ -77,13 +85,22 @@ def _may_import(actor: Actor) -> None:
 def _import(session, kind, stream, file_name, as_of, actor, progress, settle=None,
             details=None) -> ImportResult:
     _may_import(actor)
+    one_pass = _reads_once(session)
     return run_import(session, kind=kind.name, stream=stream, file_name=file_name, actor=actor,
                       as_of=as_of, columns=[column for column, _ in kind.parsers],
                       check=lambda file, problems: _check_and_write(
                           None, kind, file, file_name, None, problems, progress),
                       apply=lambda file, run_id, problems: _check_and_write(
-                          session, kind, file, file_name, run_id, problems, None),
-                      settle=settle, details=details)
+                          session, kind, file, file_name, run_id, problems,
+                          progress if one_pass else None),
+                      settle=settle, details=details, check_first=not one_pass)
+
+
+def _reads_once(session: Session) -> bool:
+    """PostgreSQL stores the rows on its own core while the next ones are checked, and
+    the kind's lock stops no one but the next import of the kind; SQLite has one writer
+    for the whole application, so there the file is checked before the lock."""
+    return session.get_bind().dialect.name == "postgresql"
 
 
 HELD_DECISIONS = ("full", "partial", "cancel")
@@ -127,14 +144,17 @@ def _check_and_write(session, kind, file, file_name, dataset_id, problems, progr
     """Check every row, write them (without ``session``: nowhere) while none has failed;
     return the number of rows."""
     rows = 0
+    columns = [column for column, _ in kind.parsers]
     try:
-        table = open_table(file, file_name, [column for column, _ in kind.parsers])
+        table = open_table(file, file_name, columns)
     except FileRefused as exc:
         for p in exc.problems:
             problems.add(*p)
         return rows
     first_row_of = {}  # int(NIK) -> row number; ints take half the memory of strings
-    parsers = kind.parsers
+    parsers = [_ParsedOnce(parse).__getitem__ if column in kind.repeating else parse
+               for column, parse in kind.parsers]
+    cells_of = itemgetter(*columns)
     writer = _RowWriter(session, kind) if session is not None else nullcontext(lambda row: None)
     with table, writer as write:
         try:
@@ -142,14 +162,10 @@ def _check_and_write(session, kind, file, file_name, dataset_id, problems, progr
                 rows += 1
                 if progress is not None and rows % PROGRESS_EVERY == 0:
                     progress(rows)
-                row = [dataset_id]
-                for column, parse in parsers:
-                    raw = cells.get(column)
-                    try:
-                        row.append(parse(raw))
-                    except values.CellError as exc:
-                        problems.add(number, column, raw, exc.message)
-                        row.append(None)
+                try:  # the common case, every cell well-formed, without a loop in Python
+                    row = [dataset_id, *map(call, parsers, cells_of(cells))]
+                except (KeyError, values.CellError):  # a short row or a bad cell
+                    row = [dataset_id, *_each_cell(number, cells, columns, parsers, problems)]
                 if None in cells:
                     problems.add(number, None, cells[None][0], _l(
                         "This row has more values than the header has columns (a comma "
@@ -167,6 +183,36 @@ def _check_and_write(session, kind, file, file_name, dataset_id, problems, progr
     if progress is not None:
         progress(rows)
     return rows
+
+
+def _each_cell(number, cells, columns, parsers, problems) -> list:
+    """The row's values, None for each cell that fails, its problem added to the report."""
+    row = []
+    for column, parse in zip(columns, parsers):
+        raw = cells.get(column)
+        try:
+            row.append(parse(raw))
+        except values.CellError as exc:
+            problems.add(number, column, raw, exc.message)
+            row.append(None)
+    return row
+
+
+class _ParsedOnce(dict):
+    """A column's parser that remembers what each distinct text gave: a million rows
+    hold a few thousand birth dates and a few hundred kelurahan. Only texts are kept
+    (an XLSX 1, 1.0 and True would be one key); a cell that fails is parsed again
+    wherever it stands, so each of its rows is named in the report."""
+
+    def __init__(self, parse):
+        super().__init__()
+        self._parse = parse
+
+    def __missing__(self, raw):
+        value = self._parse(raw)
+        if type(raw) is str and len(self) < REMEMBERED:
+            self[raw] = value
+        return value
 
 
 class _RowWriter:

@@ -10,7 +10,10 @@
   the kind's own ``check`` of every value) before the first query, so a hostile
   or broken file is refused without ever holding the write lock (SQLite has one
   writer for the whole application); callers start the verb with no transaction
-  open. Only a file that passed is read again to be written.
+  open. Only a file that passed is read again to be written. A kind whose
+  ``apply`` checks every row as it writes may skip that first reading where no
+  one waits for its lock but the next import of the kind (``check_first``
+  False: a PostgreSQL dataset, read once while the server stores the rows).
 - Settled by the kind: once the rows are written, ``settle`` may merge them into
   the current dataset or hold them for a confirmation (``held``: staged, not in
   use) and says what to add to the event.
@@ -103,10 +106,12 @@ def _check_unlocked(file, file_name: str, columns, check: Check | None
 
 def run_import(session: Session, *, kind: str, stream, file_name: str, actor: Actor,
                apply: Apply, columns, check: Check | None = None, as_of: date | None = None,
-               details: dict | None = None, settle: Settle | None = None) -> ImportResult:
+               details: dict | None = None, settle: Settle | None = None,
+               check_first: bool = True) -> ImportResult:
     file, sha256 = spool(stream)
     try:
-        problems, rows = _check_unlocked(file, file_name, columns, check)
+        problems, rows = (_check_unlocked(file, file_name, columns, check) if check_first
+                          else (ProblemReport(), 0))
         lock_kind(session, kind)
         existing = session.execute(
             select(ImportRun).where(ImportRun.kind == kind, ImportRun.sha256 == sha256,

@@ -127,22 +127,26 @@ def _check_header(header: list[str], columns) -> None:
 class Table:
     """An open table; iterate for ``(row_number, dict)``, close when done."""
 
-    def __init__(self, header: list[str], rows, closer, *, flag_extra_cells: bool):
+    def __init__(self, header: list[str], rows, closer, *, flag_extra_cells: bool,
+                 text_cells: bool = False):
         self.header = header
         self._rows = rows
         self._closer = closer
         # Only CSV: there a surplus cell means the columns have shifted; an XLSX
         # cell is a cell, and notes right of the table are harmless.
         self._flag_extra = flag_extra_cells
+        self._text_cells = text_cells  # CSV: every cell a str, measured without a loop
 
     def __iter__(self):
         header, width, flag_extra = self.header, len(self.header), self._flag_extra
         max_rows, max_cell = _limits.rows + 1, _limits.cell_chars  # +1: the header row
+        text_cells = self._text_cells
         for number, cells in self._rows:
             if number > max_rows:
                 raise _refuse(_l("The file has more than %(max)d data rows. Split it into "
                                  "smaller files.", max=_limits.rows), row=number)
-            if any(type(c) is str and len(c) > max_cell for c in cells):
+            if (max(map(len, cells), default=0) > max_cell if text_cells else
+                    any(type(c) is str and len(c) > max_cell for c in cells)):
                 raise _refuse(_l("Row %(row)d has a cell longer than %(max)d characters.",
                                  row=number, max=max_cell), row=number)
             if not any(cells) and all(c is None or c == "" for c in cells):
@@ -247,9 +251,11 @@ def _open_xlsx(file, columns) -> Table:
     return Table(header, numbered(), workbook.close, flag_extra_cells=False)
 
 
-def _check_utf8(file) -> None:
+def _check_utf8(file) -> int:
+    """Refuse a file that is not UTF-8 text; return its longest line in bytes (a line
+    holds at least as many bytes as characters)."""
     decoder = codecs.getincrementaldecoder("utf-8")()
-    line = 1
+    line, longest, open_line = 1, 0, 0  # open_line: bytes of the line the chunk ended in
     for chunk in iter(lambda: file.read(CHUNK), b""):
         bad = chunk.find(b"\x00")  # UTF-16 "Unicode text" and binary files
         try:
@@ -261,7 +267,13 @@ def _check_utf8(file) -> None:
             raise _refuse(_l("The file is not UTF-8 text (first problem in row %(row)d). In "
                              "Excel choose Save As, file type \"CSV UTF-8 (Comma delimited)\".",
                              row=line), row=line) from None
-        line += chunk.count(b"\n")
+        lines = chunk.split(b"\n")
+        line += len(lines) - 1
+        if len(lines) > 1:
+            longest = max(longest, open_line + len(lines[0]),
+                          max(map(len, lines[1:-1]), default=0))
+            open_line = 0
+        open_line += len(lines[-1])
     try:
         decoder.decode(b"", final=True)
     except UnicodeDecodeError:
@@ -269,10 +281,11 @@ def _check_utf8(file) -> None:
                          "In Excel choose Save As, file type \"CSV UTF-8 (Comma delimited)\"."),
                       row=line) from None
     file.seek(0)
+    return max(longest, open_line)
 
 
 def _open_csv(file, columns) -> Table:
-    _check_utf8(file)
+    longest = _check_utf8(file)
     text = io.TextIOWrapper(file, encoding="utf-8-sig", newline="")
     first = text.readline(_limits.line_chars + 1)
     if len(first) > _limits.line_chars:
@@ -292,8 +305,10 @@ def _open_csv(file, columns) -> Table:
         release()
         raise
 
-    return Table(header, enumerate(_csv_rows(_lines(text), delimiter), start=2), release,
-                 flag_extra_cells=True)
+    # When no line is too long, csv.reader reads them itself, without a loop in Python.
+    lines = text if longest <= _limits.line_chars else _lines(text)
+    return Table(header, enumerate(_csv_rows(lines, delimiter), start=2), release,
+                 flag_extra_cells=True, text_cells=True)
 
 
 def _lines(text):

@@ -130,7 +130,7 @@ def parse_desil(value) -> int:
 
 
 def parse_name(value) -> str:
-    text = " ".join(_text(value).split())
+    text = " ".join((value if type(value) is str else _text(value)).split())
     if not text:
         raise CellError(_l("The name is empty."))
     if len(text) > MAX_NAME:
