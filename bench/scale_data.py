@@ -61,19 +61,25 @@ def load_domain(conn, *, n: int, year: int, caseworkers: list[int], head: int,
     _run(conn, "worker", """
         INSERT INTO worker (nik, kk_number, full_name, birth_place, birth_date, sex, address,
                             rt, rw, kelurahan_code, phone, category, occupation,
-                            monthly_income, created_at)
+                            monthly_income, created_at, female_head_of_household, disability)
         SELECT '3275' || lpad(i::text, 12, '0'), '3276' || lpad((i / 3)::text, 12, '0'),
-               (CAST(:first AS text[]))[1 + i % 40] || ' ' || (CAST(:last AS text[]))[1 + (i / 40) % 40],
-               'Bekasi', DATE '1965-01-01' + (i * 7) % 14000, CASE WHEN i % 2 = 0 THEN 'P' ELSE 'L' END,
+               (CAST(:first AS text[]))[1 + i % 40] || ' '
+               || (CAST(:last AS text[]))[1 + (i / 40) % 40],
+               'Bekasi', DATE '1965-01-01' + (i * 7) % 14000,
+               CASE WHEN i % 2 = 0 THEN 'P' ELSE 'L' END,
                'Jl. Contoh No. ' || (i % 200 + 1), lpad((i % 20 + 1)::text, 3, '0'),
                lpad((i % 15 + 1)::text, 3, '0'), k.codes[1 + i % array_length(k.codes, 1)],
                '08' || lpad((i % 100000000)::text, 10, '0'),
                (ARRAY['pedagang','pekerja_lepas','wiraswasta','rentan_lainnya'])[1 + i % 4],
                'Pedagang kaki lima', 1500000 + (i % 30) * 100000,
-               make_timestamptz(:year, 1, 1, 2, 0, 0, 'UTC') + (i % 300) * interval '1 day'
+               make_timestamptz(:year, 1, 1, 2, 0, 0, 'UTC') + (i % 300) * interval '1 day',
+               i % 7 = 0, i % 23 = 0
         FROM generate_series(0, :n - 1) AS i,
              (SELECT array_agg(code ORDER BY code) AS codes FROM kelurahan) AS k""", **params)
     params["base"] = base
+    # Rows made consistent here: no per-row triggers (the ranking's copies of migration
+    # 0028 are filled below, as its backfill does; foreign keys hold by construction).
+    conn.execute(text("SET LOCAL session_replication_role = replica"))
     state = _state_case()
     _run(conn, "application", f"""
         INSERT INTO application (worker_id, program_year, state, intake_channel, taken_in_by_id,
@@ -115,6 +121,11 @@ def load_domain(conn, *, n: int, year: int, caseworkers: list[int], head: int,
                '{{"reference_date": "' || :year || '-01-10", "rules": []}}',
                a.submitted_at, 1 + a.id % 5
         FROM {app} WHERE a.state <> 'draft'""", **params)
+    _run(conn, "application ranking facts", """
+        UPDATE application a SET desil = e.desil, disability = w.disability,
+               female_head_of_household = w.female_head_of_household
+        FROM eligibility_evaluation e, worker w
+        WHERE e.application_id = a.id AND w.id = a.worker_id AND w.id > :base""", **params)
     _run(conn, "budget_ledger", f"""
         INSERT INTO budget_ledger (fiscal_year, application_id, decree_id, kind, amount, places,
                                    months, actor_id, created_at)
@@ -125,7 +136,8 @@ def load_domain(conn, *, n: int, year: int, caseworkers: list[int], head: int,
                                    status, sp2d_number, sp2d_date, created_by_id, created_at,
                                    paid_at)
         SELECT :year, make_date(:year, m, 1), 1, 0, 0, 'paid', 'SP2D/BENCH/' || :year || '/' || m,
-               make_date(:year, m, 20), (CAST(:cws AS int[]))[1], make_timestamptz(:year, m, 10, 2, 0, 0, 'UTC'),
+               make_date(:year, m, 20), (CAST(:cws AS int[]))[1],
+               make_timestamptz(:year, m, 10, 2, 0, 0, 'UTC'),
                make_timestamptz(:year, m, 20, 2, 0, 0, 'UTC')
         FROM generate_series(1, 11) AS m""", **params)
     _run(conn, "contribution_month", f"""

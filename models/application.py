@@ -30,6 +30,7 @@ def _in(values: tuple[str, ...]) -> str:
 
 class Application(Base):
     __tablename__ = "application"
+    __derived__ = frozenset({"desil", "female_head_of_household", "disability"})
     __personal_fields__ = frozenset({"kpj"})  # the BPJS membership number
     __table_args__ = (
         UniqueConstraint("worker_id", "program_year"),
@@ -83,7 +84,8 @@ class Application(Base):
     renews_id: Mapped[int | None] = mapped_column(ForeignKey("application.id"), unique=True)
     # The ranking's facts copied onto the case by database triggers (migration 0028):
     # the desil of its latest eligibility evaluation and its worker's priority factors.
-    # Never written by the application; they let the ranking sort on one index.
+    # Never written by the application; they let the ranking sort on one index. Copies,
+    # not facts of the case, so no audit diff lists them (workflows/audit/recorder.py).
     desil: Mapped[int | None]
     female_head_of_household: Mapped[bool] = mapped_column(Boolean, server_default=false())
     disability: Mapped[bool] = mapped_column(Boolean, server_default=false())

@@ -211,3 +211,34 @@ def test_the_command_can_leave_the_server_out(app, session, staff):
         result = _cli(app, "verify", *flags)
         assert result.exit_code == 0, result.output
         assert result.output.startswith(f"OK: audit chain intact, {last} events")
+
+
+@pytest.mark.parametrize("options", MODES)
+def test_a_diff_that_is_no_longer_json_is_named(session, staff, options):
+    last = _events(session, staff)
+    tamper(session, "UPDATE audit_event SET diff = 'dihapus' WHERE seq = :s", s=last - 2)
+    verdict = verify_chain(session, **options)
+    assert not verdict.ok and verdict.first_bad_seq == last - 2
+    assert "altered" in verdict.problem
+
+
+@pytest.mark.parametrize("column", ["diff", "occurred_at", "hash"])
+def test_a_null_where_the_schema_had_none_is_named_after_a_screen(session, staff, backend,
+                                                                  column):
+    """Its NOT NULL dropped first: the server's comparison must doubt the row, not pass
+    it (NULL <> x is not true), and Python names it."""
+    if backend != "postgresql":
+        pytest.skip("SQLite cannot drop a NOT NULL in place")
+    last = _events(session, staff)
+    tamper(session, f"ALTER TABLE audit_event ALTER COLUMN {column} DROP NOT NULL")
+    tamper(session, f"UPDATE audit_event SET {column} = NULL WHERE seq = :s", s=last - 4)
+    verdict = verify_chain(session, **SCREENED)
+    assert not verdict.ok and verdict.first_bad_seq == last - 4
+    assert "altered" in verdict.problem
+
+
+def test_a_missing_first_row_is_named_after_a_screen(session, staff):
+    _events(session, staff)
+    tamper(session, "DELETE FROM audit_event WHERE seq = 1")
+    verdict = _same_verdict(session, SCREENED, 1)
+    assert "missing" in verdict.problem

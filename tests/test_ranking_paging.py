@@ -15,6 +15,7 @@ from tests.factories import load_dtsen, make_budget, make_submitted, make_verifi
 from tests.helpers import csrf_token, login
 from tests.subject_factories import make_request
 from workflows.approval import approve_batch
+from workflows.audit.recorder import diff_of
 from workflows.budget import revise_budget_year
 from workflows.eligibility import reevaluate_application
 from workflows.verification import verify_application
@@ -123,3 +124,15 @@ def test_a_case_carries_its_latest_desil_and_its_workers_factors(session, staff)
     case, = ranking(session, 2026)
     assert (case.desil, case.disability) == (1, True) and "desil 1" in case.reason
 
+
+
+def test_the_copies_stay_out_of_audit_diffs(session, staff):
+    """They are the database's copies, not facts of the case: no event lists them (a
+    disability is health data), even once a flush has loaded them onto the object."""
+    application = make_submitted(session, staff["cw1"], desil=4)
+    session.refresh(application)
+    assert application.desil == 4
+    application.desil, application.disability = 2, True  # as a trigger would
+    assert diff_of(application) == {}
+    assert not {"desil", "disability", "female_head_of_household"} & diff_of(
+        application, created=True).keys()

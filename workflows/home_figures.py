@@ -12,6 +12,7 @@ import json
 from datetime import date
 
 from sqlalchemy import select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from models import AuditChainHead, HomeFigures, clock
@@ -19,12 +20,15 @@ from reports.home_figures import city_figures
 
 
 def refresh_home_figures(session: Session, today: date) -> HomeFigures:
-    """Count the figures of ``today``'s programme year and store them; flushes."""
-    year, computed_at = today.year, clock.now()
-    chain_seq = session.scalar(select(AuditChainHead.seq)) or 0
-    figures = json.dumps(city_figures(session, year), sort_keys=True)
-    stored = session.get(HomeFigures, year) or HomeFigures(year=year)
-    stored.figures, stored.computed_at, stored.chain_seq = figures, computed_at, chain_seq
-    session.add(stored)
-    session.flush()
-    return stored
+    """Count the figures of ``today``'s programme year and store them. An upsert, so two
+    refreshes at once (the schedule and the command) both succeed, the later one last."""
+    values = {"year": today.year, "computed_at": clock.now(),
+              "chain_seq": session.scalar(select(AuditChainHead.seq)) or 0,
+              "figures": json.dumps(city_figures(session, today.year), sort_keys=True)}
+    dialect = session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    stmt = insert(HomeFigures).values(**values)
+    session.execute(stmt.on_conflict_do_update(
+        index_elements=[HomeFigures.year],
+        set_={name: stmt.excluded[name] for name in ("computed_at", "chain_seq", "figures")}))
+    return session.get(HomeFigures, today.year, populate_existing=True)

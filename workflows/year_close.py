@@ -38,12 +38,10 @@ class Holding:
 
 
 def obstacles(session: Session, fiscal_year: int) -> list[str]:
-    """Why the year cannot be closed yet (empty: it can). While it runs, only that: its
-    undecided cases, batches and BPJS replies are its ordinary work until it ends, and
-    counting a city's of them took the budget page 0.2 s (issue 16)."""
-    if clock.today().year <= fiscal_year:
-        return [str(_l("%(year)d is not over until 31 December.", year=fiscal_year))]
+    """Why the year cannot be closed yet (empty: it can)."""
     found = []
+    if clock.today().year <= fiscal_year:
+        found.append(str(_l("%(year)d is not over until 31 December.", year=fiscal_year)))
     proposal = open_proposal(session, fiscal_year)
     if proposal is not None:
         found.append(str(_l("Proposal %(number)s is still open.",

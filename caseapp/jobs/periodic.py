@@ -57,10 +57,16 @@ def register(app, huey) -> None:
 
 
 def count_home_figures(app) -> None:
-    """Count the home page's city-wide figures of this year again and store them."""
+    """Count the home page's city-wide figures of this year again and store them. A
+    failure is logged, not raised: the page counts them itself meanwhile, and the worker
+    (which also counts once as it starts) must go on running jobs."""
     with app.app_context():
-        refresh_home_figures(db.session, clock.today())
-        db.session.commit()
+        try:
+            refresh_home_figures(db.session, clock.today())
+            db.session.commit()
+        except Exception:
+            db.session.rollback()
+            log.exception("the home page's figures could not be counted")
 
 
 def send_due_notices(app, huey) -> int | None:

@@ -64,9 +64,12 @@ def diff_of(obj, *, created: bool = False, deleted: bool = False) -> dict:
     """
     state = inspect(obj)
     cls = type(obj)
+    derived = getattr(cls, "__derived__", frozenset())  # copies the database keeps
     result = {}
     for attr in state.mapper.column_attrs:
         name = attr.key
+        if name in derived:
+            continue
         if created or deleted:
             value = field_value(cls, name, getattr(obj, name))
             if value is not None:

@@ -25,10 +25,17 @@ CHUNK = 10_000  # rows per hashing task
 PARALLEL_MIN = 50_000  # below this many events, starting processes costs more than it saves
 
 
+def _intact(row: tuple) -> bool:
+    try:
+        return row_hash(row) == row[_HASH]
+    except (AttributeError, TypeError, ValueError):  # a diff no longer JSON, a NULL in a field
+        return False
+
+
 def first_altered(rows: list[tuple]) -> int | None:
     """Index of the first row whose content does not give its hash (in a worker)."""
     for index, row in enumerate(rows):
-        if row_hash(row) != row[_HASH]:
+        if not _intact(row):
             return index
     return None
 

@@ -4,12 +4,13 @@ of the server's parallel scans rather than of one Python process.
 The server rebuilds each row's canonical JSON (the same text ``chain.canonical_json``
 gives: sorted keys, no spaces, strings escaped as JSON does, the stored diff as it
 is), hashes it with its own SHA-256 and compares it with the stored hash, and checks
-seq and links with a window over seq order. Python stays the judge: the pass only
-finds the rows that hold, from the start up to the first row it doubts, and the
-Python walk resumes there, so a doubted row (a real edit, or a diff that is still the
-same JSON written another way) gets exactly the Python walk's verdict. Trusting the
-server's SHA-256 for the rows that hold is the price; ``flask audit verify
---in-python`` walks without it.
+seq and links with a window over seq order. Comparisons are NULL-safe: a NULL where
+the schema allows none (its constraint dropped first) is a doubt, never a match.
+Python stays the judge: the pass only finds the rows that hold, from the start up to
+the first row it doubts, and the Python walk resumes there, so a doubted row (a real
+edit, or a diff that is still the same JSON written another way) gets exactly the
+Python walk's verdict. Trusting the server's SHA-256 for the rows that hold is the
+price; ``flask audit verify --in-python`` walks without it.
 """
 from sqlalchemy import text
 from sqlalchemy.orm import Session
@@ -39,9 +40,10 @@ _CANONICAL = " || ',' || ".join(f"'\"{name}\":' || {_field(name)}"
 _ALTERED = text(f"""
     SELECT min(seq) FROM audit_event WHERE seq BETWEEN :first AND :last
       AND pg_catalog.encode(pg_catalog.sha256(pg_catalog.convert_to(
-            '{{' || {_CANONICAL} || '}}', 'UTF8')), 'hex') <> hash""")
+            '{{' || {_CANONICAL} || '}}', 'UTF8')), 'hex') IS DISTINCT FROM hash""")
 _LINKS = text("""
-    SELECT min(seq) FILTER (WHERE prev_hash <> coalesce(before, :prev)
+    SELECT min(seq) FILTER (WHERE prev_hash IS DISTINCT FROM
+                                  CASE WHEN before_seq IS NULL THEN :prev ELSE before END
                               OR seq <> coalesce(before_seq, :first - 1) + 1),
            count(*), max(seq)
     FROM (SELECT seq, prev_hash, lag(hash) OVER w AS before, lag(seq) OVER w AS before_seq
@@ -68,5 +70,7 @@ def screen(session: Session, start: Stretch, last_seq: int) -> Stretch:
     below = last + 1 if doubted is None and rows else doubted
     if below is None or below <= first:
         return start
-    seq, hash_ = session.execute(_LAST_BEFORE, {"first": first, "below": below}).one()
-    return Stretch(seq + 1, hash_, start.count + seq - first + 1)
+    row = session.execute(_LAST_BEFORE, {"first": first, "below": below}).one_or_none()
+    if row is None:  # the stretch's first row is missing: Python names it
+        return start
+    return Stretch(row.seq + 1, row.hash, start.count + row.seq - first + 1)
