@@ -18,7 +18,7 @@ from reports.period import Period
 from tests.factories import make_application
 from tests.helpers import login
 from tests.test_audit_workspace import _seqs
-from tests.test_lookup_plans import _nodes, recorded
+from tests.plans import nodes, recorded
 
 EVENTS = 100_000
 FIRST = datetime(2026, 1, 1, tzinfo=timezone.utc)
@@ -76,7 +76,7 @@ def _newest(session, *conditions, limit: int = 50) -> list[int]:
 def _reads(session, statements) -> list[dict]:
     """The plan nodes, run under EXPLAIN ANALYZE, of the statements reading audit_event."""
     connection = session.connection()
-    nodes = []
+    found = []
     for statement, parameters in statements:
         if not statement.lstrip().upper().startswith(("SELECT", "WITH")) \
                 or "FROM audit_event" not in statement:
@@ -84,25 +84,25 @@ def _reads(session, statements) -> list[dict]:
         (plan,), = connection.exec_driver_sql("EXPLAIN (ANALYZE, FORMAT JSON) " + statement,
                                               parameters).all()
         plan = json.loads(plan) if isinstance(plan, str) else plan
-        nodes += list(_nodes(plan[0]["Plan"]))
-    return nodes
+        found += list(nodes(plan[0]["Plan"]))
+    return found
 
 
 def _assert_served(session, statements, index: str) -> int:
     """No sequential scan of audit_event, ``index`` used, and the rows its scans
     touched (kept or filtered out, each loop) few; returns how many."""
     read = _reads(session, statements)
-    nodes = [n for n in read if n.get("Relation Name") == "audit_event"]
-    assert nodes, "the page read no audit events"
-    assert not [n for n in nodes if n["Node Type"] == "Seq Scan"], nodes
+    scans = [n for n in read if n.get("Relation Name") == "audit_event"]
+    assert scans, "the page read no audit events"
+    assert not [n for n in scans if n["Node Type"] == "Seq Scan"], scans
     assert index in {n.get("Index Name") for n in read}, [
         (n["Node Type"], n.get("Index Name")) for n in read]
     touched = sum((n["Actual Rows"] + n.get("Rows Removed by Filter", 0)
                    + n.get("Rows Removed by Index Recheck", 0)) * n["Actual Loops"]
-                  for n in nodes)
+                  for n in scans)
     assert touched <= MOST_READ, (touched, [(n["Node Type"], n.get("Index Name"),
                                              n["Actual Rows"], n.get("Rows Removed by Filter"))
-                                            for n in nodes])
+                                            for n in scans])
     return touched
 
 

@@ -15,7 +15,7 @@ from models import Decree, HomeFigures, clock
 from reports.home_figures import city_figures
 from tests.factories import enrol, make_budget, make_submitted
 from tests.helpers import csrf_token, events_since, head_seq, login
-from tests.test_lookup_plans import _plan_nodes, recorded
+from tests.plans import plan_nodes, recorded
 from tests.test_partners import ELSEWHERE, HOME, make_partner
 from workflows.home_figures import refresh_home_figures
 
@@ -213,7 +213,7 @@ def test_home_pages_with_a_fresh_count_read_no_big_table_whole(client, session, 
     for user in HOME_PAGE_USERS:
         statements = _statements(client, session, user)
         assert len(statements) == few[user] <= 25, (user, [s[:120] for s, _ in statements])
-        scans = [(n["Relation Name"], n.get("Filter")) for n in _plan_nodes(session, statements)
+        scans = [(n["Relation Name"], n.get("Filter")) for n in plan_nodes(session, statements)
                  if n["Node Type"] == "Seq Scan" and n["Relation Name"] in ("application",
                                                                           "worker")]
         assert not scans, (user, scans)

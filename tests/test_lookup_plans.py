@@ -4,14 +4,12 @@ only: its planner is the one production has. ANALYZE runs inside the test's
 transaction, so the planner sees the rows it is given; no enable_seqscan: at 20 000
 workers the plans are the ones a real table gets (at 3 000 a GIN bitmap's start-up cost
 rightly loses to reading 60 pages, and the name would be scanned)."""
-import json
-from contextlib import contextmanager
-
 import pytest
-from sqlalchemy import event, select, text
+from sqlalchemy import select, text
 
 from models import Application, Worker
 from tests.helpers import login
+from tests.plans import plan_nodes, recorded
 
 WORKERS = 20_000
 KELURAHAN = "3275011001"
@@ -58,44 +56,6 @@ def crowd(session, staff, backend):
             "kpj": f"9{MIDDLE:010d}", "number": str(number), "name": NAME.lower()[1:7]}
 
 
-@contextmanager
-def recorded(session):
-    """Every statement sent on the test's connection (the app's sessions share it)."""
-    statements = []
-    connection = session.connection()
-
-    def record(conn, cursor, statement, parameters, context, executemany):
-        statements.append((statement, parameters))
-
-    event.listen(connection, "before_cursor_execute", record)
-    try:
-        yield statements
-    finally:
-        event.remove(connection, "before_cursor_execute", record)
-
-
-def _nodes(plan):
-    yield plan
-    for child in plan.get("Plans", []):
-        yield from _nodes(child)
-
-
-def _plan_nodes(session, statements):
-    """The plan nodes of the statements that read worker or application."""
-    connection = session.connection()
-    nodes = []
-    for statement, parameters in statements:
-        if not statement.lstrip().upper().startswith("SELECT") or \
-                not any(f"FROM {t}" in statement or f"JOIN {t}" in statement
-                        for t in ("worker", "application")):
-            continue
-        (plan,), = connection.exec_driver_sql("EXPLAIN (FORMAT JSON) " + statement,
-                                              parameters).all()
-        plan = json.loads(plan) if isinstance(plan, str) else plan
-        nodes += list(_nodes(plan[0]["Plan"]))
-    return nodes
-
-
 INDEX_OF = {"nik": "uq_worker_nik", "kk": "ix_worker_kk_number", "kpj": "ix_application_kpj",
             "number": "pk_application", "name": "ix_worker_full_name_trgm"}
 PAGES = ("/search/?q={}", "/workers/?search={}", "/applications/?search={}")
@@ -107,7 +67,7 @@ def test_each_box_looks_up_by_index_never_by_scanning(client, session, crowd, ki
     login(client, "cw1")
     with recorded(session) as statements:
         assert client.get(page.format(crowd[kind])).status_code in (200, 302)
-    nodes = _plan_nodes(session, statements)
+    nodes = plan_nodes(session, statements)
     scans = [(n["Relation Name"], n.get("Filter")) for n in nodes if n["Node Type"] == "Seq Scan"
              and n.get("Relation Name") in ("worker", "application")]
     assert not scans, scans

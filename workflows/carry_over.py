@@ -12,7 +12,7 @@ back and moves too.
 """
 from dataclasses import dataclass, field
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from models import Application, BudgetYear, Role, Worker, clock
@@ -42,19 +42,30 @@ def waiting_to_carry(session: Session, fiscal_year: int) -> int:
     still cover); those it would keep are for the head to decline."""
     if not year_is_over(fiscal_year):
         return 0
-    undecided = select(func.count()).select_from(Application).where(*_undecided(fiscal_year))
-    if not session.scalar(undecided):  # as a year mostly is once carried over: by index
+    # As a year mostly is once carried over, none: asked branch by branch, each one an
+    # index's (an OR of them would have the planner read the whole table).
+    if not any(session.scalar(select(func.count()).select_from(Application).where(
+            Application.program_year == fiscal_year, branch, Application.proposal_id.is_(None)))
+            for branch in _undecided_branches(fiscal_year)):
         return 0
-    return session.scalar(undecided.where(~_blocking(Application, fiscal_year + 1).exists()))
+    return session.scalar(select(func.count()).select_from(Application).where(
+        *_undecided(fiscal_year), ~_blocking(Application, fiscal_year + 1).exists()))
+
+
+def _undecided_branches(fiscal_year: int) -> list:
+    """The states an undecided case is in: awaiting a decision, and once the year is over
+    also approved but never sent to BPJS."""
+    branches = [Application.state.in_(("verified", "waitlisted"))]
+    if clock.today().year > fiscal_year:
+        branches.append((Application.state == "approved")
+                        & Application.registration_batch_id.is_(None))
+    return branches
 
 
 def _undecided(fiscal_year: int) -> tuple:
     """Undecided cases of the year; those an open proposal lists wait for its outcome."""
-    undecided = Application.state.in_(("verified", "waitlisted"))
-    if clock.today().year > fiscal_year:
-        undecided |= (Application.state == "approved") & \
-            Application.registration_batch_id.is_(None)
-    return Application.program_year == fiscal_year, undecided, Application.proposal_id.is_(None)
+    return (Application.program_year == fiscal_year, or_(*_undecided_branches(fiscal_year)),
+            Application.proposal_id.is_(None))
 
 
 def _blocking(mine, target_year: int) -> Select:

@@ -46,10 +46,11 @@ def obstacles(session: Session, fiscal_year: int) -> list[str]:
     if proposal is not None:
         found.append(str(_l("Proposal %(number)s is still open.",
                             number=proposal.proposal_number)))
-    undecided = session.scalar(select(func.count()).select_from(Application).where(
-        Application.program_year == fiscal_year,
-        Application.state.in_(("verified", "waitlisted")) |
-        ((Application.state == "approved") & Application.registration_batch_id.is_(None))))
+    # Counted branch by branch, each off an index: an OR of them reads the whole table.
+    undecided = sum(session.scalar(select(func.count()).select_from(Application).where(
+        Application.program_year == fiscal_year, branch)) for branch in (
+        Application.state.in_(("verified", "waitlisted")),
+        (Application.state == "approved") & Application.registration_batch_id.is_(None)))
     if undecided:
         found.append(str(_l("%(n)d undecided applications must be carried over (or declined) "
                             "first.", n=undecided)))
