@@ -1,6 +1,6 @@
 """City scale: every page a user opens, on a PostgreSQL database of a whole city.
 
-Usage: python bench/scale.py [WORKERS] [postgres | DATABASE_SERVER_URL] [--keep]
+Usage: python bench/scale.py [WORKERS] [postgres | DATABASE_SERVER_URL] [--keep | --reuse]
 (`make bench-scale`: 1,000,000 workers). Builds a throwaway database (bench/throwaway.py)
 through the migrations: reference data, the demo and the bench accounts (seeded through
 the real verbs with the clock on 2 January), then WORKERS workers with a case each in
@@ -17,7 +17,9 @@ table gives p50 and p95 beside a reference measured in the same run:
 - the chain verify: a minimal verifier (stream rows, hash, compare) on the first
   million events.
 Last, the page mix: 16 caseworkers at once on home, worklist, case and lookup pages.
-``--keep`` leaves the database in place (its URL is printed) for further looks.
+``--keep`` leaves the database in place (its URL is printed) for further looks;
+``--reuse`` measures such a kept database again (migrated first) without building it.
+Before measuring, the home page's figures are counted once, as the job worker does.
 """
 import os
 import sys
@@ -36,6 +38,7 @@ import throwaway  # noqa: E402
 from caseapp.extensions import db  # noqa: E402
 from http_throughput import USERS, WEB_WORKERS, _set_up, server_environment  # noqa: E402
 from models import Decree, ImportRun, PolicyVersion, User, clock  # noqa: E402
+from workflows.home_figures import refresh_home_figures  # noqa: E402
 
 BENCH_DB = "caseapp_bench_scale"
 DEMO_WORKERS = 300
@@ -82,17 +85,40 @@ def build(url: str, workers: int, documents: Path) -> dict:
     return {"year": year, "workers": workers, **first}
 
 
+def kept_facts() -> dict:
+    """What ``build`` returned, read back from a kept database (bulk NIKs start 327500)."""
+    first_worker, workers = db.session.execute(text(
+        "SELECT min(id), count(*) FROM worker WHERE nik LIKE '327500%'")).one()
+    first_application = db.session.scalar(text(
+        "SELECT min(id) FROM application WHERE worker_id >= :w"), {"w": first_worker})
+    db.session.rollback()
+    return {"year": clock.today().year, "workers": workers, "first_worker": first_worker,
+            "first_application": first_application}
+
+
+def count_home_figures() -> None:
+    """What the job worker does as it starts and every 5 minutes (the pages read it)."""
+    began = time.perf_counter()
+    refresh_home_figures(db.session, clock.today())
+    db.session.commit()
+    print(f"home figures counted in {time.perf_counter() - began:.1f} s (the job worker's "
+          f"count every 5 minutes)", flush=True)
+
+
 def main() -> None:
     args = [a for a in sys.argv[1:] if not a.startswith("--")]
     workers = int(args[0]) if args else 1_000_000
     server = args[1] if len(args) > 1 else "postgres"
     scratch = Path(tempfile.mkdtemp(prefix="caseapp-bench-scale-"))
     environment = server_environment(scratch)
-    keep = "--keep" in sys.argv
-    with throwaway.migrated_app(server, BENCH_DB, keep=keep) as url:
-        facts = build(url, workers, scratch / "documents")
+    keep, reuse = "--keep" in sys.argv, "--reuse" in sys.argv
+    database = (throwaway.kept_app(server, BENCH_DB) if reuse
+                else throwaway.migrated_app(server, BENCH_DB, keep=keep))
+    with database as url:
+        facts = kept_facts() if reuse else build(url, workers, scratch / "documents")
+        count_home_figures()
         rows = scale_measure.measure(url, environment, scratch, facts)
-        if keep:
+        if keep or reuse:
             print(f"kept: {url}")
     print(f"\n{workers:,} bulk workers + {DEMO_WORKERS} demo; PostgreSQL, gunicorn "
           f"{WEB_WORKERS} workers, {os.cpu_count()} CPUs; ms")

@@ -19,17 +19,25 @@ from workflows.reference import load_reference_data
 from workflows.users import create_user
 
 
+def _server(argument: str) -> str:
+    return normalise_database_url(
+        "postgresql://postgres@127.0.0.1:5432/postgres" if argument == "postgres" else argument)
+
+
+def _named(server: str, name: str) -> str:
+    return make_url(server).set(database=name).render_as_string(hide_password=False)
+
+
 def create(argument: str | None, name: str):
     """``(database URL, admin engine or None)``."""
     if not argument:
         return "sqlite:///" + str(Path(tempfile.mkdtemp()) / "bench.db"), None
-    server = normalise_database_url(
-        "postgresql://postgres@127.0.0.1:5432/postgres" if argument == "postgres" else argument)
+    server = _server(argument)
     admin = create_engine(server, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
         conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
         conn.execute(text(f'CREATE DATABASE "{name}"'))
-    return make_url(server).set(database=name).render_as_string(hide_password=False), admin
+    return _named(server, name), admin
 
 
 def drop(admin, name: str) -> None:
@@ -39,19 +47,37 @@ def drop(admin, name: str) -> None:
 
 
 @contextmanager
-def migrated_app(argument: str | None, name: str, *, keep: bool = False):
-    """Inside an app context on a fresh, migrated throwaway database (see ``create``),
-    yields its URL; the database is dropped afterwards unless ``keep``."""
-    url, admin = create(argument, name)
+def _migrated(url: str):
+    """An app context on ``url``, migrated to the head."""
     app = create_app({"DATABASE_URL": url, "SECRET_KEY": "bench"})
     try:
         with app.app_context():
             flask_migrate.upgrade()
-            yield url
+            yield
     finally:
         db.state(app).engine.dispose()
+
+
+@contextmanager
+def migrated_app(argument: str | None, name: str, *, keep: bool = False):
+    """Inside an app context on a fresh, migrated throwaway database (see ``create``),
+    yields its URL; the database is dropped afterwards unless ``keep``."""
+    url, admin = create(argument, name)
+    try:
+        with _migrated(url):
+            yield url
+    finally:
         if not keep:
             drop(admin, name)
+
+
+@contextmanager
+def kept_app(argument: str | None, name: str):
+    """Inside an app context on a PostgreSQL database ``migrated_app(..., keep=True)``
+    left, migrated to the head; yields its URL."""
+    url = _named(_server(argument or "postgres"), name)
+    with _migrated(url):
+        yield url
 
 
 def signed_decree(session, *, sk_number: str, sk_date: date, head_id: int, approved: int,
