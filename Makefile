@@ -49,9 +49,9 @@ test: install system-browser production-install audit-dependencies
 # Two days at a time (each run waits on its databases part of the time); each day's
 # output is printed whole when it ends, and any failing day fails the target.
 test-pinned-days: install system-browser
-	@printf '%s\n' $(PINNED_DAYS) | xargs -P 2 -I DAY sh -c '\
-	  log=$$(mktemp); CASEAPP_TEST_TODAY=DAY $(BIN)/python -m pytest -q -m calendar >$$log 2>&1; \
-	  status=$$?; echo ">> tests marked calendar, as if today were DAY"; cat $$log; rm -f $$log; \
+	@printf '%s\n' $(PINNED_DAYS) | xargs -P 2 -I @DAY@ sh -c '\
+	  log=$$(mktemp); CASEAPP_TEST_TODAY=@DAY@ $(BIN)/python -m pytest -q -m calendar >$$log 2>&1; \
+	  status=$$?; echo ">> tests marked calendar, as if today were @DAY@"; cat $$log; rm -f $$log; \
 	  exit $$status'
 
 # Published vulnerabilities in the pins (pip-audit); says "NOT RUN" where PyPI's advisory
