@@ -25,10 +25,10 @@ from workflows.decisions import Terms, terms_for
 from workflows.errors import Conflict, InvalidInput, InvalidTransition, Repeated
 from workflows.messages import lazy_gettext as _l
 from workflows.notices.queue import queue_for_cases
-from workflows.proposal import (DECIDABLE, check_not_restricted, check_separation,
+from workflows.proposal import (check_not_restricted, check_separation,
                                 decided_cases, frozen_lists, listed, lock_open_proposal,
                                 open_proposal, propose_batch, require_head)
-from workflows.ranking import ranking
+from workflows.ranking import DECIDING, ranking
 from workflows.setwise import chunks, update_each
 from workflows.states import apply_transition
 
@@ -72,7 +72,7 @@ def check_sk_number_free(session: Session, sk_number: str, ids: list[int],
 
 def _set_states(session: Session, ids: list[int], values: dict, *, holder: int) -> None:
     """Decide cases still open to a decision and held by proposal ``holder``."""
-    if update_each(session, _APP, ids, values, _APP.c.state.in_(DECIDABLE),
+    if update_each(session, _APP, ids, values, _APP.c.state.in_(DECIDING),
                    _APP.c.proposal_id == holder) != len(ids):
         raise Conflict(_l("Some applications changed in the meantime; nothing was "
                           "approved. Reload the list."))
@@ -84,7 +84,7 @@ def _still_listed(session: Session, decree: Decree, ids: list[int]) -> None:
     for chunk in chunks(ids):
         held |= set(session.execute(select(Application.id).where(
             Application.id.in_(chunk), Application.proposal_id == decree.id,
-            Application.state.in_(DECIDABLE))).scalars())
+            Application.state.in_(DECIDING))).scalars())
     moved = sorted(set(ids) - held)
     if moved:
         raise Conflict(_l("Application(s) %(ids)s changed since %(number)s was proposed; the "

@@ -25,11 +25,10 @@ from workflows.decisions import Terms, fit
 from workflows.errors import (Conflict, InvalidInput, InvalidTransition, NotAllowed,
                              Repeated)
 from workflows.messages import lazy_gettext as _l
-from workflows.ranking import RankedCase, ranking
+from workflows.ranking import DECIDING, RankedCase, ranking
 from workflows.setwise import chunks, update_each
 
 _APP = Application.__table__
-DECIDABLE = ("verified", "waitlisted")
 
 
 def require_head(actor: Actor) -> None:
@@ -166,7 +165,7 @@ def propose_batch(session: Session, *, fiscal_year: int, application_ids: list[i
     session.add(decree)
     session.flush()
     # Listed: still decidable and in no other proposal, or the whole step refuses.
-    if update_each(session, _APP, ids, {"proposal_id": decree.id}, _APP.c.state.in_(DECIDABLE),
+    if update_each(session, _APP, ids, {"proposal_id": decree.id}, _APP.c.state.in_(DECIDING),
                    _APP.c.proposal_id.is_(None)) != len(ids):
         raise Conflict(_l("Some applications changed in the meantime; nothing was proposed. "
                           "Reload the list."))

@@ -6,9 +6,9 @@ partner's whole area (stages of the year, every state, coverage, budget burn) co
 the job worker's count of the last minutes while it is fresh (reports/home_figures.py),
 and the page says as of when; without one they are counted for the page.
 """
-from datetime import datetime, timedelta
+from datetime import datetime
 
-from flask import current_app, redirect, request, url_for
+from flask import redirect, request, url_for
 from flask_admin import AdminIndexView, expose
 from flask_login import current_user
 from sqlalchemy import func, select
@@ -16,13 +16,15 @@ from sqlalchemy import func, select
 from caseapp.cases.scope import current_scope, within
 from caseapp.cases.views import CasesView
 from caseapp.extensions import db
+from caseapp.figures import fresh_city_figures
 from caseapp.jobs.periodic import HOME_FIGURES_EVERY_MINUTES
 from models import Application, AuditChainHead, BudgetYear, Complaint, Role, User, clock
 from reports import dashboard
 from reports.complaints import open_and_overdue
 from reports.configuration import reference_gaps
-from reports.home_figures import city_figures, stored_city_figures
+from reports.home_figures import city_figures
 from workflows.messages import lazy_gettext as _l
+from workflows.ranking import DECIDING
 from workflows.states import STATE_LABELS
 
 # What a missing reference row stops, and where the admin enters it (endpoint).
@@ -40,9 +42,6 @@ GAP_MESSAGES = {
     "budget_year": (_l("The budget year %(year)d (DPA) is not entered: approvals, BPJS batches "
                        "and contributions of %(year)d wait for it."), "budget_years.index_view"),
 }
-
-
-AWAITING_DECISION = ("verified", "waitlisted")
 
 
 def _gaps(session, today) -> list[tuple]:
@@ -68,8 +67,7 @@ def _figures(session, year: int, limit) -> tuple[dict, datetime | None]:
     (``limit``; its "stages" and "states"), and when the job worker counted them (None:
     counted now, there being no stored count younger than HOME_FIGURES_MAX_AGE_SECONDS)."""
     names = _figure_names(partner=limit is not None)
-    max_age = timedelta(seconds=current_app.config["HOME_FIGURES_MAX_AGE_SECONDS"])
-    stored = stored_city_figures(session, year, names, max_age=max_age)
+    stored = fresh_city_figures(session, year, names)
     if stored is None:
         if limit is None:
             return city_figures(session, year, names), None
@@ -122,8 +120,8 @@ class DashboardView(AdminIndexView):
             }
         if current_user.has_role(Role.HEAD):
             counts = dashboard.state_counts(
-                session, within=Application.state.in_(AWAITING_DECISION))
-            panels["head"] = {state: counts.get(state, 0) for state in AWAITING_DECISION}
+                session, within=Application.state.in_(DECIDING))
+            panels["head"] = {state: counts.get(state, 0) for state in DECIDING}
         if current_user.has_role(Role.CASEWORKER, Role.HEAD):
             panels["privacy"] = dashboard.subject_requests_due(session)
         if current_user.has_role(Role.HEAD, Role.AUDITOR, Role.ADMIN):

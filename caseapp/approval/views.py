@@ -1,8 +1,6 @@
 """The head's pages: the ranking, a proposal of the next decree, carrying undecided
 cases over to the next year, and the budget (decree pages: decree_pages.py)."""
-from datetime import timedelta
-
-from flask import abort, current_app, flash, redirect, request, url_for
+from flask import abort, flash, redirect, request, url_for
 from flask_admin import expose
 from flask_babel import gettext as _
 from sqlalchemy import select
@@ -14,12 +12,12 @@ from caseapp.approval.decree_pages import DecreePagesMixin
 from caseapp.cases.forms import kecamatan_names
 from caseapp.cases.labels import CATEGORY_LABELS
 from caseapp.extensions import db
+from caseapp.figures import fresh_city_figures
 from caseapp.jobs.periodic import HOME_FIGURES_EVERY_MINUTES
 from caseapp.refusals import refuse
 from models import BudgetYear, Role, clock
 from reports.budget import budget_summary, kelurahan_quotas
 from reports.formatting import rupiah
-from reports.home_figures import stored_city_figures
 from workflows.budget import decision_year, last_decision_day
 from workflows.carry_over import carry_over, waiting_to_carry, year_is_over
 from workflows.decisions import terms_for
@@ -130,8 +128,8 @@ class BudgetView(SecureView):
         years = db.session.execute(select(BudgetYear).order_by(BudgetYear.fiscal_year.desc())
                                    ).scalars().all()
         chosen = next((y for y in years if y.fiscal_year == _year()), years[0] if years else None)
-        stored = stored_city_figures(db.session, chosen.fiscal_year, ["budget"], max_age=timedelta(
-            seconds=current_app.config["HOME_FIGURES_MAX_AGE_SECONDS"])) if chosen else None
+        stored = fresh_city_figures(db.session, chosen.fiscal_year, ["budget"]) \
+            if chosen else None
         summary = budget_summary(db.session, chosen, CATEGORY_LABELS,
                                  stored.figures["budget"] if stored else None) if chosen else None
         blocking = obstacles(db.session, chosen.fiscal_year) \
