@@ -3,7 +3,8 @@
 #               and demo data (once), serve on http://127.0.0.1:5000 (gunicorn and
 #               a job worker, caseapp/serve.py)
 #   make test   install everything, check a requirements.txt-only install, run the whole
-#               suite (SQLite and PostgreSQL), then the calendar tests on pinned days
+#               suite (SQLite and PostgreSQL, one process per core up to 4), then the
+#               calendar tests on pinned days (PostgreSQL)
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
@@ -39,18 +40,19 @@ run: install
 	CASEAPP_DEMO=1 $(BIN)/flask demo seed
 	CASEAPP_DEMO=1 CASEAPP_LOG_FORMAT=text $(BIN)/python -m caseapp.serve
 
-# The days that have bitten or will: tests marked `calendar` run on each of them too.
+# The days that have bitten or will: tests marked `calendar` run on each of them too,
+# on PostgreSQL (the main suite runs them on both databases, on the real day).
 PINNED_DAYS := 2027-01-01 2026-11-30 2026-12-04 2026-12-31 2028-02-29
 
 test: install system-browser production-install audit-dependencies
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n auto --maxprocesses 4
 	$(MAKE) --no-print-directory test-pinned-days
 
 # Two days at a time (each run waits on its databases part of the time); each day's
 # output is printed whole when it ends, and any failing day fails the target.
 test-pinned-days: install system-browser
 	@printf '%s\n' $(PINNED_DAYS) | xargs -P 2 -I @DAY@ sh -c '\
-	  log=$$(mktemp); CASEAPP_TEST_TODAY=@DAY@ $(BIN)/python -m pytest -q -m calendar >$$log 2>&1; \
+	  log=$$(mktemp); CASEAPP_TEST_TODAY=@DAY@ CASEAPP_TEST_BACKENDS=postgresql $(BIN)/python -m pytest -q -m calendar >$$log 2>&1; \
 	  status=$$?; echo ">> tests marked calendar, as if today were @DAY@"; cat $$log; rm -f $$log; \
 	  exit $$status'
 

@@ -14,7 +14,10 @@ from sqlalchemy.exc import OperationalError
 from caseapp.config import normalise_database_url
 
 CI = os.environ.get("CI") == "true"
-BACKENDS = ("sqlite", "postgresql")
+# CASEAPP_TEST_BACKENDS narrows a run to some of them (make test's pinned days: PostgreSQL).
+BACKENDS = tuple(os.environ.get("CASEAPP_TEST_BACKENDS", "sqlite,postgresql").split(","))
+if not BACKENDS or not set(BACKENDS) <= {"sqlite", "postgresql"}:
+    raise ValueError(f"CASEAPP_TEST_BACKENDS: sqlite and/or postgresql, not {BACKENDS}")
 _DEFAULT_PG = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 
 
