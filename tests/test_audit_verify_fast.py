@@ -2,12 +2,14 @@
 as the row-by-row walk, at chunk boundaries too, and the incremental verify trusts only
 checkpoints that hold."""
 import pytest
-from sqlalchemy import event, func, select
+from sqlalchemy import event, func, select, text
 
 from models import AuditCheckpoint, AuditEvent
 from tests.helpers import tamper
+from tests.plans import nodes
 from workflows.audit import record, verify_chain
 from workflows.audit.incremental import verify_since_checkpoint
+from workflows.audit.server_screen import ALTERED
 from workflows.audit.verify_reference import verify_chain_reference
 
 CHUNK = 4
@@ -222,7 +224,7 @@ def test_a_diff_that_is_no_longer_json_is_named(session, staff, options):
     assert "altered" in verdict.problem
 
 
-@pytest.mark.parametrize("column", ["diff", "occurred_at", "hash"])
+@pytest.mark.parametrize("column", ["diff", "occurred_at", "hash", "prev_hash"])
 def test_a_null_where_the_schema_had_none_is_named_after_a_screen(session, staff, backend,
                                                                   column):
     """Its NOT NULL dropped first: the server's comparison must doubt the row, not pass
@@ -234,7 +236,41 @@ def test_a_null_where_the_schema_had_none_is_named_after_a_screen(session, staff
     tamper(session, f"UPDATE audit_event SET {column} = NULL WHERE seq = :s", s=last - 4)
     verdict = verify_chain(session, **SCREENED)
     assert not verdict.ok and verdict.first_bad_seq == last - 4
+    assert ("prev_hash does not match" if column == "prev_hash" else "altered") in verdict.problem
+
+
+@pytest.mark.parametrize("options", MODES)
+def test_a_link_forged_with_a_quote_is_named(session, staff, options):
+    """The server puts prev_hash in its text unescaped: a row passes only if prev_hash
+    equals the hash before it, and a hash passes only as the hex its content gives."""
+    last = _events(session, staff)
+    forged = 'a"b\\c'
+    tamper(session, "UPDATE audit_event SET hash = :h WHERE seq = :s", h=forged, s=last - 5)
+    tamper(session, "UPDATE audit_event SET prev_hash = :h WHERE seq = :s", h=forged,
+           s=last - 4)
+    verdict = _same_verdict(session, options, last - 5)
     assert "altered" in verdict.problem
+
+
+def test_the_server_checks_the_rows_content_as_one_aggregate(session, staff, backend):
+    """An aggregate the server can share among its cores (at scale it does), not
+    min(seq) rewritten into one ordered walk with a LIMIT, which is what PostgreSQL makes
+    of a plain min whose test sits in WHERE."""
+    if backend != "postgresql":
+        pytest.skip("the screen runs inside PostgreSQL")
+    _events(session, staff)
+    session.execute(text(  # rows for the planner to weigh; only EXPLAIN reads them
+        "INSERT INTO audit_event SELECT e.seq + n, e.occurred_at, e.actor_id, e.actor_name,"
+        " e.actor_roles, e.ip, e.request_id, e.action, e.entity_type, e.entity_id, e.diff,"
+        " e.reason, md5(e.seq::text) || md5(n::text), md5(n::text) || md5(e.seq::text)"
+        " FROM audit_event e,"
+        " generate_series(1000, 100000000, 1000) AS n WHERE e.seq <= 1"))
+    session.execute(text("ANALYZE audit_event"))
+    plan = session.execute(text("EXPLAIN (FORMAT JSON) " + ALTERED.text),
+                           {"first": 1, "last": 100_000_000}).scalar_one()
+    top = plan[0]["Plan"]
+    kinds = {node["Node Type"] for node in nodes(top)}
+    assert top["Node Type"] == "Aggregate" and "Limit" not in kinds, kinds
 
 
 def test_a_missing_first_row_is_named_after_a_screen(session, staff):

@@ -22,6 +22,9 @@ SCREEN_MIN = 50_000  # below this many events the Python walk alone is quick eno
 
 _NUMBERS = ("seq", "actor_id")
 _TEXT_AS_IS = ("diff",)  # stored as canonical JSON already
+# A row passes only if its prev_hash equals the hash before it, which passes only as hex
+# (or is the walk's own): so prev_hash needs no JSON escaping here (to_json costs 15%).
+_HEX = ("prev_hash",)
 
 
 def _field(name: str) -> str:
@@ -32,15 +35,18 @@ def _field(name: str) -> str:
         return f"coalesce({name}::text, 'null')"
     if name in _TEXT_AS_IS:
         return name
+    if name in _HEX:
+        return f"'\"' || {name} || '\"'"
     return f"coalesce(pg_catalog.to_json({name})::text, 'null')"
 
 
 _CANONICAL = " || ',' || ".join(f"'\"{name}\":' || {_field(name)}"
                                 for name in sorted(HASHED_FIELDS))
-_ALTERED = text(f"""
-    SELECT min(seq) FROM audit_event WHERE seq BETWEEN :first AND :last
-      AND pg_catalog.encode(pg_catalog.sha256(pg_catalog.convert_to(
-            '{{' || {_CANONICAL} || '}}', 'UTF8')), 'hex') IS DISTINCT FROM hash""")
+# min() FILTER, not WHERE: a plain min(seq) becomes an ordered index scan in one process.
+ALTERED = text(f"""
+    SELECT min(seq) FILTER (WHERE pg_catalog.encode(pg_catalog.sha256(pg_catalog.convert_to(
+            '{{' || {_CANONICAL} || '}}', 'UTF8')), 'hex') IS DISTINCT FROM hash)
+    FROM audit_event WHERE seq BETWEEN :first AND :last""")
 _LINKS = text("""
     SELECT min(seq) FILTER (WHERE prev_hash IS DISTINCT FROM
                                   CASE WHEN before_seq IS NULL THEN :prev ELSE before END
@@ -64,7 +70,7 @@ def screen(session: Session, start: Stretch, last_seq: int) -> Stretch:
     first row the server doubts (the Python walk goes on from there)."""
     first = start.expected_seq
     bounds = {"first": first, "last": last_seq}
-    altered = session.scalar(_ALTERED, bounds)
+    altered = session.scalar(ALTERED, bounds)
     broken, rows, last = session.execute(_LINKS, {**bounds, "prev": start.prev_hash}).one()
     doubted = min((s for s in (altered, broken) if s is not None), default=None)
     below = last + 1 if doubted is None and rows else doubted
