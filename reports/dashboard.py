@@ -31,6 +31,17 @@ def worklist_ageing(session: Session, *, taken_in_by: int | None = None,
     return [int(n) for n in session.execute(stmt).one()]
 
 
+def verification_queue(session: Session, year: int | None = None) -> dict:
+    """The city's submitted applications: how long they wait ("ageing", as
+    ``worklist_ageing``), how many in all, and how many each person took in, whom the
+    four-eyes rule keeps from verifying them ("by_taker", user id as text)."""
+    takers = session.execute(select(Application.taken_in_by_id, func.count())
+                             .where(Application.state == "submitted")
+                             .group_by(Application.taken_in_by_id)).all()
+    return {"ageing": worklist_ageing(session), "submitted": sum(n for _, n in takers),
+            "by_taker": {str(taker): n for taker, n in takers if taker is not None}}
+
+
 def state_counts(session: Session, *, within=None, **filters) -> dict[str, int]:
     """Applications per state whose columns equal ``filters`` (``within``: as for
     ``worklist_ageing``)."""

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from models import HomeFigures, clock
 from reports.budget import holdings_by_area
 from reports.dashboard import (budget_burn, counts_per_scope, coverage_by_kecamatan,
-                               stage_counts, state_counts)
+                               stage_counts, state_counts, verification_queue)
 
 # Each city-wide figure of a programme year, by name.
 CITY_FIGURES = {
@@ -25,6 +25,7 @@ CITY_FIGURES = {
     "burn": lambda session, year: [asdict(month) for month in budget_burn(session, year)],
     "scopes": counts_per_scope,  # "states" and "stages" within each partner scope
     "budget": holdings_by_area,  # the budget page's places and rupiah per area
+    "queue": verification_queue,  # what waits for verification, and for how long
 }
 
 

@@ -68,10 +68,15 @@ def test_the_page_shows_the_stored_figures_and_says_as_of_when(client, session, 
     assert "Diajukan: 1" in _panel(html, "panel-auditor")
     assert re.search(r"<td>Bekasi Timur</td><td>(<a[^>]*>)?1<", html)  # coverage
     assert html.count('data-testid="figures-as-of"') == 3 and html.count(when) == 3
-    # A caseworker's own work is counted live beside the stored stages.
+    # A caseworker's own intake is counted live beside the stored stages and queue.
     html = _home(client, "cw2")
     assert "Diajukan: 1" in _panel(html, "panel-stages") and when in html
-    assert re.search(r'intake=others[^>]*>2</a>', html)  # waiting for verification
+    assert re.search(r'intake=others[^>]*>1</a>', html)  # waiting for verification
+    assert when in _panel(html, "panel-caseworker")
+    html = _home(client, "cw1")
+    # the four-eyes rule: one's own submissions are not one's to verify
+    assert "Menunggu verifikasi oleh Anda atau rekan: 0" in _panel(html, "panel-caseworker")
+    assert "Diajukan: 2" in _panel(html, "panel-caseworker")  # live
 
 
 @pytest.mark.parametrize("count", ["none", "too old"])

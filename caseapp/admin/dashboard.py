@@ -1,10 +1,11 @@
 """The home page: each role sees the work waiting for it.
 
-One's own work (a caseworker's intake, what waits for verification or a decision, a
-partner's intake and ageing) is counted live, by index; figures over the whole city or a
-partner's whole area (stages of the year, every state, coverage, budget burn) come from
-the job worker's count of the last minutes while it is fresh (reports/home_figures.py),
-and the page says as of when; without one they are counted for the page.
+One's own work (a caseworker's intake, what waits for a decision, a partner's intake and
+ageing) is counted live, by index; figures over the whole city or a partner's whole area
+(stages of the year, every state, coverage, budget burn, the city's verification queue)
+come from the job worker's count of the last minutes while it is fresh
+(reports/home_figures.py), and the page says as of when; without one they are counted for
+the page.
 """
 from datetime import datetime
 
@@ -55,6 +56,8 @@ def _figure_names(partner: bool) -> list[str]:
     if partner:
         return ["scopes"]
     names = ["stages"]
+    if current_user.has_role(Role.CASEWORKER):
+        names.append("queue")
     if current_user.has_role(Role.HEAD, Role.AUDITOR, Role.ADMIN):
         names += ["burn", "coverage"]
     if current_user.has_role(Role.AUDITOR):
@@ -110,12 +113,11 @@ class DashboardView(AdminIndexView):
         if current_user.has_role(Role.CASEWORKER, Role.HEAD, Role.ADMIN):
             panels["configuration"] = _gaps(session, today)
         if current_user.has_role(Role.CASEWORKER):
+            queue = city["queue"]  # the city's, as counted; one's own intake live
             panels["caseworker"] = {
                 "mine": dashboard.state_counts(session, taken_in_by_id=current_user.id),
-                "to_verify": session.scalar(select(func.count()).select_from(Application).where(
-                    Application.state == "submitted",
-                    Application.taken_in_by_id != current_user.id)),
-                "ageing": dashboard.worklist_ageing(session),
+                "to_verify": queue["submitted"] - queue["by_taker"].get(str(current_user.id), 0),
+                "ageing": queue["ageing"],
                 "my_ageing": dashboard.worklist_ageing(session, taken_in_by=current_user.id),
             }
         if current_user.has_role(Role.HEAD):
