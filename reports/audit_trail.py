@@ -219,13 +219,29 @@ def _case_records(session: Session, worker_id: int, application_ids: list[int],
             "duplicate_flag": _ids(session, select(DuplicateFlag.id).where(flags))}
 
 
+def _case_conditions(session: Session, application: Application):
+    records = _case_records(session, application.worker_id, [application.id],
+                            DuplicateFlag.application_id == application.id)
+    return _events_on(records)
+
+
 def case_events(session: Session, application: Application) -> list[AuditEvent]:
     """Everything recorded on a case (its application, worker, documents and duplicate
     flags), oldest first."""
-    records = _case_records(session, application.worker_id, [application.id],
-                            DuplicateFlag.application_id == application.id)
-    return list(session.execute(select(AuditEvent).where(_events_on(records))
+    return list(session.execute(select(AuditEvent).where(_case_conditions(session, application))
                                 .order_by(AuditEvent.seq)).scalars())
+
+
+def case_changes(session: Session, application: Application) -> list[AuditEvent]:
+    """What was done to a case, oldest first: ``case_events`` without the reads and the
+    refused attempts (the audit workspace shows those). Every opening of the case page
+    is a read of it, so the marked reads are left out by the database, not loaded."""
+    events = session.execute(select(AuditEvent).where(
+        _case_conditions(session, application),
+        ~AuditEvent.diff.contains(f'"{READ_MARK}":', autoescape=True),
+        *(~AuditEvent.action.endswith(suffix, autoescape=True) for suffix in ATTEMPT_SUFFIXES))
+        .order_by(AuditEvent.seq)).scalars()
+    return [event for event in events if access_kind(event) == "change"]
 
 
 def flags_about(worker_id: int, application_ids: list[int]):

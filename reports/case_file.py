@@ -7,7 +7,7 @@ from sqlalchemy.orm import Session
 
 from models import (Application, ApplicationTransition, AuditEvent, Document, DocumentType,
                     DuplicateFlag, EligibilityEvaluation, User)
-from reports.audit_trail import access_kind, case_events
+from reports.audit_trail import case_changes
 
 
 @dataclass
@@ -38,8 +38,7 @@ def load_case_file(session: Session, application: Application) -> CaseFile:
         .order_by(EligibilityEvaluation.id.desc()).limit(1)).scalar_one_or_none()
     # What was done to the case; reads (among them an auditor's evidence pack and its
     # purpose) and refused attempts belong to the audit workspace, not to the staff's page.
-    events = [event for event in case_events(session, application)
-              if access_kind(event) == "change"]
+    events = case_changes(session, application)
     users = dict(session.execute(select(User.id, User.full_name)).all())
     return CaseFile(
         application=application, documents=documents,

@@ -13,6 +13,7 @@ from tests.bpjs_factories import (YEAR, accepted, approved, budget, import_reply
 from tests.contribution_factories import bill_csv, matching_rows
 from tests.factories import enrol, make_budget, make_submitted, make_verified, png_bytes
 from tests.helpers import csrf_token, events_since, head_seq, job_file, login
+from tests.plans import recorded
 from workflows.approval import approve_batch
 from workflows.audit import verify_chain
 from workflows.audit.access import READ_MARK, record_read
@@ -336,6 +337,25 @@ def test_the_case_history_shows_changes_not_reads_or_attempts(client, session, s
     assert '<span title="application.submit">Permohonan diajukan</span>' in page
     for hidden in ("application.view", "audit.evidence_pack", "pungli", "cases.verify.refused"):
         assert hidden not in page, hidden
+
+
+def test_the_case_history_leaves_the_pages_own_reads_in_the_database(client, session, staff):
+    """Every opening of the case page is a read of it: the history's statement must not
+    fetch them, or a case opened a thousand times loads a thousand events to show five."""
+    application = make_submitted(session, staff["cw1"])
+    session.commit()
+    login(client, "cw2")
+    for _ in range(5):
+        client.get(f"/cases/{application.id}")
+    with recorded(session) as statements:
+        assert client.get(f"/cases/{application.id}").status_code == 200
+    history = [(sql, params) for sql, params in statements
+               if "FROM audit_event" in sql and "ORDER BY audit_event.seq" in sql]
+    assert len(history) == 1
+    rows = session.connection().exec_driver_sql(*history[0]).mappings().all()
+    actions = [row["action"] for row in rows]
+    assert "application.submit" in actions and "application.view" not in actions, actions
+    assert not [row for row in rows if READ_MARK in row["diff"]]
 
 
 @pytest.mark.parametrize("make,url,username", [
