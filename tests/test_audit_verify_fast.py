@@ -215,6 +215,31 @@ def test_the_command_can_leave_the_server_out(app, session, staff):
         assert result.output.startswith(f"OK: audit chain intact, {last} events")
 
 
+def test_after_a_doubt_that_holds_the_server_screens_on(session, staff, backend):
+    """A diff written another way early in the log costs Python one chunk, not the rest of
+    the log; a real edit further on is still named."""
+    if backend != "postgresql":
+        pytest.skip("the screen runs inside PostgreSQL")
+    last = _events(session, staff, 40)
+    tamper(session, "UPDATE audit_event SET diff = replace(diff, ':', ': ') WHERE seq = 5")
+    tamper(session, "UPDATE audit_event SET reason = 'diubah' WHERE seq = :s", s=last - 2)
+    walked = []
+    connection = session.connection()
+
+    def listen(conn, cursor, statement, parameters, context, executemany):
+        if "audit_event.diff" in statement:  # the Python walk's read
+            low, high = sorted(v for v in parameters.values() if isinstance(v, int))[:2]
+            walked.append(high - low + 1)
+    event.listen(connection, "before_cursor_execute", listen)
+    try:
+        verdict = verify_chain(session, **SCREENED)
+    finally:
+        event.remove(connection, "before_cursor_execute", listen)
+    assert verdict == verify_chain_reference(session)
+    assert verdict.first_bad_seq == last - 2 and "altered" in verdict.problem
+    assert walked and max(walked) <= CHUNK, walked
+
+
 @pytest.mark.parametrize("options", MODES)
 def test_a_diff_that_is_no_longer_json_is_named(session, staff, options):
     last = _events(session, staff)
