@@ -240,6 +240,29 @@ def test_after_a_doubt_that_holds_the_server_screens_on(session, staff, backend)
     assert walked and max(walked) <= CHUNK, walked
 
 
+def test_the_server_screens_a_window_at_a_time(session, staff, backend):
+    """A long log is screened in windows (a doubt costs the rest of its window again, not
+    of the log), and an edit in a later window is still named."""
+    if backend != "postgresql":
+        pytest.skip("the screen runs inside PostgreSQL")
+    last = _events(session, staff, 40)
+    windows = []
+    connection = session.connection()
+
+    def listen(conn, cursor, statement, parameters, context, executemany):
+        if statement == ALTERED.text.replace(":first", "%(first)s").replace(":last", "%(last)s"):
+            windows.append(parameters["last"] - parameters["first"] + 1)
+    event.listen(connection, "before_cursor_execute", listen)
+    try:
+        intact = verify_chain(session, **SCREENED, screen_window=8)
+    finally:
+        event.remove(connection, "before_cursor_execute", listen)
+    assert intact.ok and intact.events == last
+    assert len(windows) >= last // 8 and max(windows) <= 8, windows
+    tamper(session, "UPDATE audit_event SET reason = 'diubah' WHERE seq = :s", s=last - 3)
+    assert verify_chain(session, **SCREENED, screen_window=8) == verify_chain_reference(session)
+
+
 @pytest.mark.parametrize("options", MODES)
 def test_a_diff_that_is_no_longer_json_is_named(session, staff, options):
     last = _events(session, staff)
@@ -249,19 +272,44 @@ def test_a_diff_that_is_no_longer_json_is_named(session, staff, options):
     assert "altered" in verdict.problem
 
 
-@pytest.mark.parametrize("column", ["diff", "occurred_at", "hash", "prev_hash"])
-def test_a_null_where_the_schema_had_none_is_named_after_a_screen(session, staff, backend,
-                                                                  column):
-    """Its NOT NULL dropped first: the server's comparison must doubt the row, not pass
-    it (NULL <> x is not true), and Python names it."""
+def _drop_not_null(session, backend, *columns) -> None:
     if backend != "postgresql":
         pytest.skip("SQLite cannot drop a NOT NULL in place")
+    for column in columns:
+        tamper(session, f"ALTER TABLE audit_event ALTER COLUMN {column} DROP NOT NULL")
+
+
+@pytest.mark.parametrize("columns", ["diff", "occurred_at", "hash", "prev_hash", "diff hash",
+                                     "prev_hash hash"])
+def test_a_null_where_the_schema_had_none_is_named_after_a_screen(session, staff, backend,
+                                                                  columns):
+    """Its NOT NULL dropped first: the server's comparison must doubt the row, not pass
+    it (NULL = x is not true, nor is NULL IS DISTINCT FROM NULL a change), and Python
+    names it."""
+    columns = columns.split()
+    _drop_not_null(session, backend, *columns)
     last = _events(session, staff)
-    tamper(session, f"ALTER TABLE audit_event ALTER COLUMN {column} DROP NOT NULL")
-    tamper(session, f"UPDATE audit_event SET {column} = NULL WHERE seq = :s", s=last - 4)
+    nulls = ", ".join(f"{column} = NULL" for column in columns)
+    tamper(session, f"UPDATE audit_event SET {nulls} WHERE seq = :s", s=last - 4)
     verdict = verify_chain(session, **SCREENED)
     assert not verdict.ok and verdict.first_bad_seq == last - 4
-    assert ("prev_hash does not match" if column == "prev_hash" else "altered") in verdict.problem
+    assert ("prev_hash does not match" if "prev_hash" in columns else "altered") \
+        in verdict.problem
+
+
+def test_a_tail_rewritten_with_nulls_is_named_after_a_screen(session, staff, backend):
+    """Every hash from one row on, and the chain head's, set to NULL: nothing of it may
+    pass as NULL matching NULL."""
+    _drop_not_null(session, backend, "diff", "hash", "prev_hash")
+    last = _events(session, staff, 20)
+    tamper(session, "UPDATE audit_event SET diff = NULL, hash = NULL WHERE seq = :s", s=last - 9)
+    tamper(session, "UPDATE audit_event SET prev_hash = NULL, hash = NULL, reason = 'palsu'"
+                    " WHERE seq > :s", s=last - 9)
+    tamper(session, "ALTER TABLE audit_chain_head ALTER COLUMN hash DROP NOT NULL")
+    tamper(session, "UPDATE audit_chain_head SET hash = NULL")
+    verdict = verify_chain(session, **SCREENED)
+    assert verdict == verify_chain(session, screen_min=None)
+    assert not verdict.ok and verdict.first_bad_seq == last - 9
 
 
 @pytest.mark.parametrize("options", MODES)

@@ -4,8 +4,9 @@ of the server's parallel scans rather than of one Python process.
 The server rebuilds each row's canonical JSON (the same text ``chain.canonical_json``
 gives: sorted keys, no spaces, strings escaped as JSON does, the stored diff as it
 is), hashes it with its own SHA-256 and compares it with the stored hash, and checks
-seq and links with a window over seq order. Comparisons are NULL-safe: a NULL where
-the schema allows none (its constraint dropped first) is a doubt, never a match.
+seq and links with a window over seq order. Each test asks whether the row holds and
+doubts it unless that is true: a NULL where the schema allows none (its constraint
+dropped first), on either side of a comparison, is a doubt, never a match.
 Python stays the judge: the pass only finds the rows that hold, from the start up to
 the first row it doubts, and the Python walk resumes there, so a doubted row (a real
 edit, or a diff that is still the same JSON written another way) gets exactly the
@@ -19,6 +20,9 @@ from workflows.audit.chain import HASHED_FIELDS
 from workflows.audit.segments import Stretch
 
 SCREEN_MIN = 50_000  # below this many events the Python walk alone is quick enough
+# Events screened at a time: a doubt that holds costs the rest of its window again, not
+# the rest of the log.
+SCREEN_WINDOW = 2_000_000
 
 _NUMBERS = ("seq", "actor_id")
 _TEXT_AS_IS = ("diff",)  # stored as canonical JSON already
@@ -44,13 +48,13 @@ _CANONICAL = " || ',' || ".join(f"'\"{name}\":' || {_field(name)}"
                                 for name in sorted(HASHED_FIELDS))
 # min() FILTER, not WHERE: a plain min(seq) becomes an ordered index scan in one process.
 ALTERED = text(f"""
-    SELECT min(seq) FILTER (WHERE pg_catalog.encode(pg_catalog.sha256(pg_catalog.convert_to(
-            '{{' || {_CANONICAL} || '}}', 'UTF8')), 'hex') IS DISTINCT FROM hash)
+    SELECT min(seq) FILTER (WHERE (pg_catalog.encode(pg_catalog.sha256(pg_catalog.convert_to(
+            '{{' || {_CANONICAL} || '}}', 'UTF8')), 'hex') = hash) IS NOT TRUE)
     FROM audit_event WHERE seq BETWEEN :first AND :last""")
 _LINKS = text("""
-    SELECT min(seq) FILTER (WHERE prev_hash IS DISTINCT FROM
-                                  CASE WHEN before_seq IS NULL THEN :prev ELSE before END
-                              OR seq <> coalesce(before_seq, :first - 1) + 1),
+    SELECT min(seq) FILTER (WHERE (prev_hash = CASE WHEN before_seq IS NULL THEN :prev
+                                                    ELSE before END
+                                   AND seq = coalesce(before_seq, :first - 1) + 1) IS NOT TRUE),
            count(*), max(seq)
     FROM (SELECT seq, prev_hash, lag(hash) OVER w AS before, lag(seq) OVER w AS before_seq
           FROM audit_event WHERE seq BETWEEN :first AND :last WINDOW w AS (ORDER BY seq)) AS x""")

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from models import AuditChainHead, AuditEvent
 from models.audit import GENESIS_HASH
 from workflows.audit.segments import CHUNK, PARALLEL_MIN, Stretch, walk
-from workflows.audit.server_screen import SCREEN_MIN, can_screen, screen
+from workflows.audit.server_screen import SCREEN_MIN, SCREEN_WINDOW, can_screen, screen
 from workflows.messages import lazy_gettext as _l
 
 
@@ -50,13 +50,15 @@ def _head(session: Session):
 def verify_chain(session: Session, batch_size: int = CHUNK, progress=None, *,
                  workers: int | None = None, parallel_min: int = PARALLEL_MIN,
                  start: tuple[int, str] | None = None,
-                 screen_min: int | None = SCREEN_MIN) -> ChainVerdict:
+                 screen_min: int | None = SCREEN_MIN,
+                 screen_window: int = SCREEN_WINDOW) -> ChainVerdict:
     """Walk up to the chain head as read first, so events appended meanwhile (a head
     that moves on) are not mistaken for tampering; rows beyond a head that does not
     move are reported. ``progress`` hears the number of events checked; ``workers``
     (default: one per core but one) hash chunks of ``batch_size`` rows; ``start`` is
     ``(seq, its prev_hash)`` to begin at instead of the genesis; stretches of at least
-    ``screen_min`` events are screened by the server first (None: Python alone)."""
+    ``screen_min`` events are screened by the server first (None: Python alone),
+    ``screen_window`` events at a time."""
     screening = screen_min is not None and can_screen(session)
     since = None if start is None else start[0]
     state = Stretch(1, GENESIS_HASH, 0) if start is None else Stretch(*start, 0)
@@ -70,12 +72,13 @@ def verify_chain(session: Session, batch_size: int = CHUNK, progress=None, *,
                                 problem=_("the chain head row is missing"))
         walk_options = {"workers": workers, "chunk": batch_size, "parallel_min": parallel_min,
                         "progress": progress}
-        while screening and head.seq - state.expected_seq + 1 >= screen_min:
-            state = screen(session, state, head.seq)
+        while screening and head.seq - state.expected_seq + 1 >= max(screen_min, 1):
+            window_end = min(head.seq, state.expected_seq + screen_window - 1)
+            state = screen(session, state, window_end)
             if progress is not None:
                 progress(state.count)
-            if state.expected_seq > head.seq:
-                break
+            if state.expected_seq > window_end:
+                continue
             # Python judges the doubted row (and a chunk after it); if it holds (the same
             # JSON written another way), the server screens on from there. A stretch with
             # no row at all (a gap) is left to the walk below, which names it.
