@@ -14,16 +14,18 @@ AGE_BUCKETS = ((0, 7), (8, 14), (15, 30), (31, None))  # days waiting since subm
 COVERED = ("approved", "submitted_to_bpjs", "enrolled")
 
 
+def _age_columns() -> list:
+    """Per AGE_BUCKETS, how many of the rows have waited that long since submission."""
+    now = clock.now()
+    return [func.coalesce(func.sum(case((waited(Application.submitted_at, low, high, now), 1),
+                                        else_=0)), 0) for low, high in AGE_BUCKETS]
+
+
 def worklist_ageing(session: Session, *, taken_in_by: int | None = None,
                     within=None) -> list[int]:
     """How many submitted applications wait 0-7, 8-14, 15-30 and more than 30 days
     (``within``: a condition on Application limiting them, e.g. a partner's scope)."""
-    now = clock.now()
-    columns = []
-    for low, high in AGE_BUCKETS:
-        condition = waited(Application.submitted_at, low, high, now)
-        columns.append(func.coalesce(func.sum(case((condition, 1), else_=0)), 0))
-    stmt = select(*columns).where(Application.state == "submitted")
+    stmt = select(*_age_columns()).where(Application.state == "submitted")
     if taken_in_by is not None:
         stmt = stmt.where(Application.taken_in_by_id == taken_in_by)
     if within is not None:
@@ -31,15 +33,17 @@ def worklist_ageing(session: Session, *, taken_in_by: int | None = None,
     return [int(n) for n in session.execute(stmt).one()]
 
 
-def verification_queue(session: Session, year: int | None = None) -> dict:
+def verification_queue(session: Session) -> dict:
     """The city's submitted applications: how long they wait ("ageing", as
     ``worklist_ageing``), how many in all, and how many each person took in, whom the
-    four-eyes rule keeps from verifying them ("by_taker", user id as text)."""
-    takers = session.execute(select(Application.taken_in_by_id, func.count())
+    four-eyes rule keeps from verifying them ("by_taker", user id as text); one pass."""
+    takers = session.execute(select(Application.taken_in_by_id, func.count(), *_age_columns())
                              .where(Application.state == "submitted")
                              .group_by(Application.taken_in_by_id)).all()
-    return {"ageing": worklist_ageing(session), "submitted": sum(n for _, n in takers),
-            "by_taker": {str(taker): n for taker, n in takers if taker is not None}}
+    return {"ageing": [sum(int(row[2 + bucket]) for row in takers)
+                       for bucket in range(len(AGE_BUCKETS))],
+            "submitted": sum(row[1] for row in takers),
+            "by_taker": {str(row[0]): row[1] for row in takers if row[0] is not None}}
 
 
 def state_counts(session: Session, *, within=None, **filters) -> dict[str, int]:

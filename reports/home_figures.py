@@ -25,7 +25,7 @@ CITY_FIGURES = {
     "burn": lambda session, year: [asdict(month) for month in budget_burn(session, year)],
     "scopes": counts_per_scope,  # "states" and "stages" within each partner scope
     "budget": holdings_by_area,  # the budget page's places and rupiah per area
-    "queue": verification_queue,  # what waits for verification, and for how long
+    "queue": lambda session, year: verification_queue(session),  # waiting to be verified
 }
 
 

@@ -28,17 +28,18 @@ def nodes(plan):
         yield from nodes(child)
 
 
-def plan_nodes(session, statements):
-    """The plan nodes of the statements that read worker or application."""
+def plan_nodes(session, statements, tables=("worker", "application"), *, analyze=False,
+               starts=("SELECT",)):
+    """The plan nodes of the statements beginning with one of ``starts`` that read
+    ``tables`` (with ``analyze``, as run under EXPLAIN ANALYZE: actual rows and loops)."""
     connection = session.connection()
+    explain = "EXPLAIN (ANALYZE, FORMAT JSON) " if analyze else "EXPLAIN (FORMAT JSON) "
     found = []
     for statement, parameters in statements:
-        if not statement.lstrip().upper().startswith("SELECT") or \
-                not any(f"FROM {t}" in statement or f"JOIN {t}" in statement
-                        for t in ("worker", "application")):
+        if not statement.lstrip().upper().startswith(starts) or \
+                not any(f"FROM {t}" in statement or f"JOIN {t}" in statement for t in tables):
             continue
-        (plan,), = connection.exec_driver_sql("EXPLAIN (FORMAT JSON) " + statement,
-                                              parameters).all()
+        (plan,), = connection.exec_driver_sql(explain + statement, parameters).all()
         plan = json.loads(plan) if isinstance(plan, str) else plan
         found += list(nodes(plan[0]["Plan"]))
     return found

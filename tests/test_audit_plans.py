@@ -5,7 +5,6 @@ its planner is the one production has, and the trigram index is PostgreSQL's. Th
 own statements are run under EXPLAIN ANALYZE: no Seq Scan on audit_event, the index
 meant for the filter in the plan, and few rows read; and the page shows the right events.
 """
-import json
 import re
 from datetime import datetime, timedelta, timezone
 from urllib.parse import quote_plus
@@ -18,7 +17,7 @@ from reports.period import Period
 from tests.factories import make_application
 from tests.helpers import login
 from tests.test_audit_workspace import _seqs
-from tests.plans import nodes, recorded
+from tests.plans import plan_nodes, recorded
 
 EVENTS = 100_000
 FIRST = datetime(2026, 1, 1, tzinfo=timezone.utc)
@@ -73,25 +72,11 @@ def _newest(session, *conditions, limit: int = 50) -> list[int]:
                                 .order_by(AuditEvent.seq.desc()).limit(limit)))
 
 
-def _reads(session, statements) -> list[dict]:
-    """The plan nodes, run under EXPLAIN ANALYZE, of the statements reading audit_event."""
-    connection = session.connection()
-    found = []
-    for statement, parameters in statements:
-        if not statement.lstrip().upper().startswith(("SELECT", "WITH")) \
-                or "FROM audit_event" not in statement:
-            continue
-        (plan,), = connection.exec_driver_sql("EXPLAIN (ANALYZE, FORMAT JSON) " + statement,
-                                              parameters).all()
-        plan = json.loads(plan) if isinstance(plan, str) else plan
-        found += list(nodes(plan[0]["Plan"]))
-    return found
-
-
 def _assert_served(session, statements, index: str) -> int:
     """No sequential scan of audit_event, ``index`` used, and the rows its scans
     touched (kept or filtered out, each loop) few; returns how many."""
-    read = _reads(session, statements)
+    read = plan_nodes(session, statements, ("audit_event",), analyze=True,
+                      starts=("SELECT", "WITH"))
     scans = [n for n in read if n.get("Relation Name") == "audit_event"]
     assert scans, "the page read no audit events"
     assert not [n for n in scans if n["Node Type"] == "Seq Scan"], scans

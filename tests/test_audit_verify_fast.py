@@ -6,7 +6,7 @@ from sqlalchemy import event, func, select, text
 
 from models import AuditCheckpoint, AuditEvent
 from tests.helpers import tamper
-from tests.plans import nodes
+from tests.plans import nodes, recorded
 from workflows.audit import record, verify_chain
 from workflows.audit.incremental import verify_since_checkpoint
 from workflows.audit.server_screen import ALTERED
@@ -223,18 +223,11 @@ def test_after_a_doubt_that_holds_the_server_screens_on(session, staff, backend)
     last = _events(session, staff, 40)
     tamper(session, "UPDATE audit_event SET diff = replace(diff, ':', ': ') WHERE seq = 5")
     tamper(session, "UPDATE audit_event SET reason = 'diubah' WHERE seq = :s", s=last - 2)
-    walked = []
-    connection = session.connection()
-
-    def listen(conn, cursor, statement, parameters, context, executemany):
-        if "audit_event.diff" in statement:  # the Python walk's read
-            low, high = sorted(v for v in parameters.values() if isinstance(v, int))[:2]
-            walked.append(high - low + 1)
-    event.listen(connection, "before_cursor_execute", listen)
-    try:
+    with recorded(session) as statements:
         verdict = verify_chain(session, **SCREENED)
-    finally:
-        event.remove(connection, "before_cursor_execute", listen)
+    walked = [high - low + 1 for low, high in (  # the Python walk's reads
+        sorted(v for v in parameters.values() if isinstance(v, int))[:2]
+        for statement, parameters in statements if "audit_event.diff" in statement)]
     assert verdict == verify_chain_reference(session)
     assert verdict.first_bad_seq == last - 2 and "altered" in verdict.problem
     assert walked and max(walked) <= CHUNK, walked
@@ -246,17 +239,11 @@ def test_the_server_screens_a_window_at_a_time(session, staff, backend):
     if backend != "postgresql":
         pytest.skip("the screen runs inside PostgreSQL")
     last = _events(session, staff, 40)
-    windows = []
-    connection = session.connection()
-
-    def listen(conn, cursor, statement, parameters, context, executemany):
-        if statement == ALTERED.text.replace(":first", "%(first)s").replace(":last", "%(last)s"):
-            windows.append(parameters["last"] - parameters["first"] + 1)
-    event.listen(connection, "before_cursor_execute", listen)
-    try:
+    screened = ALTERED.text.replace(":first", "%(first)s").replace(":last", "%(last)s")
+    with recorded(session) as statements:
         intact = verify_chain(session, **SCREENED, screen_window=8)
-    finally:
-        event.remove(connection, "before_cursor_execute", listen)
+    windows = [parameters["last"] - parameters["first"] + 1
+               for statement, parameters in statements if statement == screened]
     assert intact.ok and intact.events == last
     assert len(windows) >= last // 8 and max(windows) <= 8, windows
     tamper(session, "UPDATE audit_event SET reason = 'diubah' WHERE seq = :s", s=last - 3)

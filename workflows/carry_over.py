@@ -22,6 +22,7 @@ from workflows.budget import last_decision_day, release
 from workflows.eligibility import ACTIVE_STATES
 from workflows.errors import InvalidTransition, NotAllowed
 from workflows.messages import lazy_gettext as _l
+from workflows.ranking import DECIDING
 from workflows.states import apply_transition
 
 
@@ -52,14 +53,15 @@ def waiting_to_carry(session: Session, fiscal_year: int) -> int:
         *_undecided(fiscal_year), ~_blocking(Application, fiscal_year + 1).exists()))
 
 
+# The two kinds of undecided case; each is an index's to count (an OR of them is not).
+AWAITING_DECISION = Application.state.in_(DECIDING)
+NEVER_SENT = (Application.state == "approved") & Application.registration_batch_id.is_(None)
+
+
 def _undecided_branches(fiscal_year: int) -> list:
     """The states an undecided case is in: awaiting a decision, and once the year is over
     also approved but never sent to BPJS."""
-    branches = [Application.state.in_(("verified", "waitlisted"))]
-    if clock.today().year > fiscal_year:
-        branches.append((Application.state == "approved")
-                        & Application.registration_batch_id.is_(None))
-    return branches
+    return [AWAITING_DECISION] + ([NEVER_SENT] if clock.today().year > fiscal_year else [])
 
 
 def _undecided(fiscal_year: int) -> tuple:

@@ -19,6 +19,7 @@ from reports.formatting import rupiah
 from workflows.actor import Actor
 from workflows.audit import record
 from workflows.budget import commit_many, lock_year, release_many
+from workflows.carry_over import AWAITING_DECISION, NEVER_SENT
 from workflows.errors import Conflict, InvalidTransition, MissingReference, NotAllowed
 from workflows.messages import lazy_gettext as _l
 from workflows.proposal import open_proposal
@@ -46,11 +47,9 @@ def obstacles(session: Session, fiscal_year: int) -> list[str]:
     if proposal is not None:
         found.append(str(_l("Proposal %(number)s is still open.",
                             number=proposal.proposal_number)))
-    # Counted branch by branch, each off an index: an OR of them reads the whole table.
     undecided = sum(session.scalar(select(func.count()).select_from(Application).where(
-        Application.program_year == fiscal_year, branch)) for branch in (
-        Application.state.in_(("verified", "waitlisted")),
-        (Application.state == "approved") & Application.registration_batch_id.is_(None)))
+        Application.program_year == fiscal_year, branch))
+        for branch in (AWAITING_DECISION, NEVER_SENT))
     if undecided:
         found.append(str(_l("%(n)d undecided applications must be carried over (or declined) "
                             "first.", n=undecided)))

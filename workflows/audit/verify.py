@@ -63,6 +63,8 @@ def verify_chain(session: Session, batch_size: int = CHUNK, progress=None, *,
     since = None if start is None else start[0]
     state = Stretch(1, GENESIS_HASH, 0) if start is None else Stretch(*start, 0)
     previous_head = None
+    walk_options = {"workers": workers, "chunk": batch_size, "parallel_min": parallel_min,
+                    "progress": progress}
     while True:
         head = _head(session)
         last = state.expected_seq - 1
@@ -70,8 +72,6 @@ def verify_chain(session: Session, batch_size: int = CHUNK, progress=None, *,
             return ChainVerdict(False, state.count, last, state.prev_hash,
                                 first_bad_seq=last + 1,
                                 problem=_("the chain head row is missing"))
-        walk_options = {"workers": workers, "chunk": batch_size, "parallel_min": parallel_min,
-                        "progress": progress}
         while screening and head.seq - state.expected_seq + 1 >= max(screen_min, 1):
             window_end = min(head.seq, state.expected_seq + screen_window - 1)
             state = screen(session, state, window_end)
