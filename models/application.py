@@ -50,10 +50,12 @@ class Application(Base):
                         name="enrolled_has_kpj"),
         CheckConstraint("state <> 'terminated' OR (exit_reason IS NOT NULL "
                         "AND exit_month IS NOT NULL)", name="terminated_has_exit"),
-        # The home page, from the index alone: a caseworker's own intake per state; what
-        # waits (for verification) since when, whose intake and whose worker, so the
-        # ageing and a partner's share of it read no table rows (migration 0027).
-        Index("ix_application_taken_in_by_state", "taken_in_by_id", "state"),
+        # The home page, from the index alone: a caseworker's own intake per state and
+        # how long its submitted ones wait (migration 0029); what waits (for
+        # verification) since when, whose intake and whose worker, so the ageing and a
+        # partner's share of it read no table rows (migration 0027).
+        Index("ix_application_taken_in_by_state_submitted", "taken_in_by_id", "state",
+              "submitted_at"),
         Index("ix_application_state_submitted", "state", "submitted_at",
               postgresql_include=["taken_in_by_id", "worker_id"]),
     )

@@ -3,7 +3,7 @@ import json
 from dataclasses import dataclass, field
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from models import (Application, ApplicationTransition, AuditEvent, Document, DocumentType,
                     DuplicateFlag, EligibilityEvaluation, User)
@@ -35,10 +35,14 @@ def load_case_file(session: Session, application: Application) -> CaseFile:
         Document.application_id == application.id).order_by(Document.id)).scalars())
     evaluation = session.execute(select(EligibilityEvaluation).where(
         EligibilityEvaluation.application_id == application.id)
+        .options(joinedload(EligibilityEvaluation.policy_version))
         .order_by(EligibilityEvaluation.id.desc()).limit(1)).scalar_one_or_none()
+    duplicates = list(session.execute(select(DuplicateFlag).where(
+        DuplicateFlag.application_id == application.id).order_by(DuplicateFlag.id)).scalars())
     # What was done to the case; reads (among them an auditor's evidence pack and its
     # purpose) and refused attempts belong to the audit workspace, not to the staff's page.
-    events = case_changes(session, application)
+    events = case_changes(session, application, document_ids=[d.id for d in documents],
+                          flag_ids=[f.id for f in duplicates])
     users = dict(session.execute(select(User.id, User.full_name)).all())
     return CaseFile(
         application=application, documents=documents,
@@ -46,8 +50,7 @@ def load_case_file(session: Session, application: Application) -> CaseFile:
             DocumentType.active.is_(True)).order_by(DocumentType.code)).scalars()),
         evaluation=evaluation,
         rules=json.loads(evaluation.results)["rules"] if evaluation else [],
-        duplicates=list(session.execute(select(DuplicateFlag).where(
-            DuplicateFlag.application_id == application.id).order_by(DuplicateFlag.id)).scalars()),
+        duplicates=duplicates,
         transitions=list(session.execute(select(ApplicationTransition).where(
             ApplicationTransition.application_id == application.id)
             .order_by(ApplicationTransition.id)).scalars()),

@@ -222,3 +222,22 @@ def test_home_pages_with_a_fresh_count_read_no_big_table_whole(client, session, 
                  if n["Node Type"] == "Seq Scan" and n["Relation Name"] in ("application",
                                                                           "worker")]
         assert not scans, (user, scans)
+
+
+def test_a_caseworkers_own_waiting_applications_are_aged_from_the_index_alone(
+        client, session, staff, backend):
+    """"My intake"'s ageing reads one person's submitted applications by index (migration
+    0029), not the whole city's queue filtered by who took them in."""
+    if backend != "postgresql":
+        pytest.skip("the plans are PostgreSQL's")
+    make_budget(session, staff["admin1"], places=5)
+    enrol(session, staff, 1)
+    _fill_city(session, staff, session.scalar(select(func.max(Decree.id))))
+    refresh_home_figures(session, clock.today())
+    session.commit()
+    ageing = [(s, p) for s, p in _statements(client, session, "cw1")
+              if "sum(CASE" in s and "taken_in_by_id" in s]
+    assert len(ageing) == 1
+    reads = [n for n in plan_nodes(session, ageing) if n.get("Relation Name") == "application"]
+    assert [(n["Node Type"], "taken_in_by_id" in n.get("Index Cond", "")) for n in reads] == \
+        [("Index Only Scan", True)], reads

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from models import User, UserSession, clock
 from workflows.actor import Actor
@@ -58,8 +58,12 @@ def live(session: Session, token: str | None, *, user_id: int,
     person's doing (not a page's script polling), so the idle clock starts again."""
     if not token:
         return None
+    # Session, account and roles in one statement: every request of a signed-in person
+    # starts here (issue 16).
     row = session.execute(select(UserSession).where(
-        UserSession.token_hash == token_hash(token))).scalar_one_or_none()
+        UserSession.token_hash == token_hash(token))
+        .options(joinedload(UserSession.user).joinedload(User.roles))
+    ).unique().scalar_one_or_none()
     if row is None or row.ended_at is not None or row.user_id != user_id:
         return None
     reason = _expired(row, lifetimes) or (None if row.user.active else "deactivated")

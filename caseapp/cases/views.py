@@ -5,6 +5,7 @@ from flask import abort, current_app, flash, redirect, request, url_for
 from flask_admin import expose
 from flask_babel import gettext as _
 from flask_login import current_user
+from sqlalchemy.orm import joinedload
 
 from caseapp.actor import current_actor
 from caseapp.admin.base import SecureView
@@ -17,7 +18,7 @@ from caseapp.cases.scope import current_scope, scoped_kelurahan_choices, within
 from caseapp.exits.case import exit_facts
 from caseapp.extensions import db
 from caseapp.refusals import refuse
-from models import Application, Role, clock
+from models import Application, Kelurahan, Role, Worker, clock
 from reports.case_file import load_case_file
 from reports.contributions import participant_months
 from reports.worklist import WorklistFilter, worklist_page
@@ -32,13 +33,20 @@ from workflows.states import STATE_LABELS, TRANSITIONS, availability
 from workflows.restrictions import processing_restricted
 
 
+# What every case page shows beside the application, read with it (issue 16). Only for
+# showing: SQLAlchemy keeps an object's load options for its later refreshes, and a
+# verb's FOR UPDATE cannot lock the outer-joined side.
+CASE_PAGE_LOADS = (joinedload(Application.worker).joinedload(Worker.kelurahan)
+                   .joinedload(Kelurahan.kecamatan), joinedload(Application.decree))
+
+
 class CasesView(CaseActionsMixin, CasePrintoutsMixin, SecureView):
     roles = (Role.CASEWORKER.value, Role.HEAD.value, Role.AUDITOR.value, Role.PARTNER.value)
 
-    def load_application(self, application_id: int) -> Application:
+    def load_application(self, application_id: int, options=()) -> Application:
         """The case, or 404: also for a partner when it lies outside its scope (the
         partner learns nothing of cases it does not cover, not even that they exist)."""
-        application = db.session.get(Application, application_id)
+        application = db.session.get(Application, application_id, options=options)
         if application is None or not in_scope(db.session, current_actor(), application):
             abort(404)
         return application
@@ -128,4 +136,4 @@ class CasesView(CaseActionsMixin, CasePrintoutsMixin, SecureView):
 
     @expose("/<int:application_id>")
     def case(self, application_id: int):
-        return self.render_case(self.load_application(application_id))
+        return self.render_case(self.load_application(application_id, CASE_PAGE_LOADS))

@@ -3,6 +3,7 @@ that was given up, and the consent recorded or withdrawn from the case page."""
 from flask import abort, flash, request, url_for
 from flask_admin import expose
 from flask_babel import gettext as _
+from sqlalchemy import select
 
 from caseapp.actor import current_actor
 from caseapp.admin.base import SecureView
@@ -28,8 +29,9 @@ LABELS = {"channels": CHANNEL_LABELS, "stages": STAGE_LABELS, "statuses": STATUS
 def notices_of_case(application: Application) -> dict:
     """What the case page's notices card shows (a Jinja global: caseapp/admin)."""
     history = consent_history(db.session, application.worker_id)
-    users = {u.id: u.username for u in db.session.query(User).filter(User.id.in_(
-        {c.recorded_by_id for c in history} | {c.withdrawn_by_id for c in history}))}
+    ids = {c.recorded_by_id for c in history} | {c.withdrawn_by_id for c in history}
+    users = dict(db.session.execute(select(User.id, User.username).where(
+        User.id.in_(ids))).all()) if history else {}
     return {"consent": next((c for c in history if c.withdrawn_at is None), None),
             "history": history, "users": users,
             "notices": case_notices(db.session, application.id),
