@@ -47,6 +47,36 @@ def test_each_role_sees_and_reaches_only_its_views(client, username):
         assert client.get(path).status_code == (200 if path in allowed else 403), path
 
 
+def _nav(html: str) -> str:
+    return html.split('id="admin-navbar-collapse"', 1)[1].split("</nav>", 1)[0]
+
+
+def _active(nav: str) -> list[str]:
+    return re.findall(r'class="dropdown-item active[^"]*"\s+href="(/[a-z_]+/)"', nav)
+
+
+def test_the_kept_menu_follows_the_account_the_language_and_the_page(client):
+    """The menu's HTML is kept per roles, language and page (caseapp/admin/menu.py): in
+    one app each person in turn sees their own, and a switch of language or of page
+    shows the menu in that language with that page marked."""
+    seen = {}
+    for username in ROLES + ("cw1",):
+        login(client, username)
+        seen[username] = _menu_links(client.get("/").get_data(as_text=True))
+        client.post("/auth/logout", data={"csrf_token": csrf_token(client, "/")})
+    assert seen == {u: {p for p, users in VIEWS.items() if u in users} for u in ROLES}
+    login(client, "cw1")
+    nav = _nav(client.get("/cases/").get_data(as_text=True))
+    assert "Daftar kerja verifikasi" in nav and "Verification worklist" not in nav
+    assert _active(nav) == ["/cases/"]
+    assert _active(_nav(client.get("/bpjs/").get_data(as_text=True))) == ["/bpjs/"]
+    client.post("/bahasa", data={"lang": "en", "next": "/cases/",
+                                 "csrf_token": csrf_token(client, "/")})
+    nav = _nav(client.get("/cases/").get_data(as_text=True))
+    assert "Verification worklist" in nav and "Daftar kerja verifikasi" not in nav
+    assert _active(nav) == ["/cases/"]
+
+
 def test_anonymous_is_sent_to_login(client):
     response = client.get("/applications/")
     assert response.status_code == 302 and response.headers["Location"].startswith("/auth/login")
