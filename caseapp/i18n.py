@@ -5,16 +5,15 @@ from pathlib import Path
 
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
-from flask import (Blueprint, current_app, g, has_request_context, redirect, request,
-                   session)
-from flask_babel import Domain, get_locale, get_translations
+from flask import Blueprint, current_app, has_request_context, redirect, request, session
+from flask_babel import Domain, get_locale
 from markupsafe import Markup
 
 from caseapp.extensions import babel
 from caseapp.redirects import local_target
 from models import Role, clock
 from reports.formatting import masked_nik, rupiah
-from workflows.messages import lazy_gettext as _l
+from workflows.messages import catalog, lazy_gettext as _l
 
 TRANSLATIONS_DIR = str(Path(__file__).resolve().parent / "translations")
 wtforms_domain = Domain(TRANSLATIONS_DIR, domain="wtforms")
@@ -43,27 +42,13 @@ class WTFormsTranslations:
         return wtforms_domain.get_translations().ungettext(singular, plural, n)
 
 
-def _catalog():
-    """The request's catalog, found once per request and language: Jinja asks for it on
-    every ``_()`` of a page (some 150 on a case page), and Flask-Babel's own lookup
-    costs about 9 µs each time (issue 16). Keyed on the locale object Flask-Babel holds,
-    so ``force_locale`` is still obeyed."""
-    locale = getattr(g.get("_flask_babel"), "babel_locale", None)
-    found = g.get("_caseapp_catalog")
-    if found is None or locale is None or found[0] is not locale:
-        catalog = get_translations()
-        found = g._caseapp_catalog = (getattr(g.get("_flask_babel"), "babel_locale", None),
-                                      catalog)
-    return found[1]
-
-
 def _install_template_gettext(app) -> None:
-    """Flask-Babel's Jinja callables, reading the request's catalog through ``_catalog``."""
+    """Flask-Babel's Jinja callables, reading the request's catalog once (``catalog``)."""
     app.jinja_env.install_gettext_callables(
-        gettext=lambda s: _catalog().ugettext(s),
-        ngettext=lambda s, p, n: _catalog().ungettext(s, p, n),
-        pgettext=lambda c, s: _catalog().upgettext(c, s),
-        npgettext=lambda c, s, p, n: _catalog().unpgettext(c, s, p, n),
+        gettext=lambda s: catalog().ugettext(s),
+        ngettext=lambda s, p, n: catalog().ungettext(s, p, n),
+        pgettext=lambda c, s: catalog().upgettext(c, s),
+        npgettext=lambda c, s, p, n: catalog().unpgettext(c, s, p, n),
         newstyle=True)
 
 

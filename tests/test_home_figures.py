@@ -217,7 +217,7 @@ def test_home_pages_with_a_fresh_count_read_no_big_table_whole(client, session, 
     session.commit()
     for user in HOME_PAGE_USERS:
         statements = _statements(client, session, user)
-        assert len(statements) == few[user] <= 25, (user, [s[:120] for s, _ in statements])
+        assert len(statements) == few[user] <= 12, (user, [s[:120] for s, _ in statements])
         scans = [(n["Relation Name"], n.get("Filter")) for n in plan_nodes(session, statements)
                  if n["Node Type"] == "Seq Scan" and n["Relation Name"] in ("application",
                                                                           "worker")]
