@@ -12,7 +12,7 @@ from caseapp.cases.labels import (CATEGORY_LABELS, CHANNEL_LABELS, PARTNER_OFFIC
                                   SEX_LABELS)
 from caseapp.cases.worklists import INTAKE_CHOICES, state_choices
 from caseapp.extensions import db
-from caseapp.forms import BaseForm, RupiahField
+from caseapp.forms import BaseForm, KeptOptionsSelect, RupiahField
 from models import Kecamatan, Kelurahan, clock
 from workflows.budget import decision_year
 from workflows.messages import lazy_gettext as _l
@@ -53,7 +53,8 @@ class WorkerDataForm(BaseForm):
     address = StringField(_l("Address"), validators=[DataRequired(), Length(max=300)])
     rt = StringField("RT", validators=[DataRequired(), Regexp(RT_RW, message=RT_RW_RULE)])
     rw = StringField("RW", validators=[DataRequired(), Regexp(RT_RW, message=RT_RW_RULE)])
-    kelurahan_code = SelectField(_l("Kelurahan (domicile)"), validators=[DataRequired()])
+    kelurahan_code = SelectField(_l("Kelurahan (domicile)"), validators=[DataRequired()],
+                                 widget=KeptOptionsSelect())
     phone = StringField(_l("Phone"), validators=[Optional(), Regexp(PHONE, message=PHONE_RULE)])
     occupation = StringField(_l("Occupation (e.g. PKL, ojek, buruh harian)"),
                              validators=[DataRequired(), Length(max=100)])
@@ -123,8 +124,8 @@ class WorklistFilterForm(BaseForm):
                          choices=[SelectChoice(value, label) for value, label in INTAKE_CHOICES])
     year = IntegerField(_l("Programme year"),
                         validators=[Optional(), NumberRange(min=YEARS[0], max=YEARS[1])])
-    kecamatan = SelectField(_l("Kecamatan"), validators=[Optional()])
-    kelurahan = SelectField(_l("Kelurahan"), validators=[Optional()])
+    kecamatan = SelectField(_l("Kecamatan"), validators=[Optional()], widget=KeptOptionsSelect())
+    kelurahan = SelectField(_l("Kelurahan"), validators=[Optional()], widget=KeptOptionsSelect())
     category = SelectField(_l("Category"), validators=[Optional()],
                            choices=[SelectChoice("", _l("All"))] + _choices(CATEGORY_LABELS))
     min_age_days = IntegerField(_l("Waiting at least (days)"),
