@@ -191,7 +191,7 @@ def test_caseworker_corrects_a_worker_on_the_case_page(page, live_server):
     page.goto(live_server + "/cases/")
     click_and_load(page, "table a.btn-outline-primary >> nth=0")
     card = "[data-testid=worker-correction]"
-    page.click(f"{card} summary")
+    click_and_load(page, "[data-testid=open-correction]")
     assert page.locator(f"{card} #nik").count() == 0  # a wrong NIK is a new registration
     page.fill(f"{card} #address", "Jl. Koreksi No. 12")
     page.fill(f"{card} #reason", "Permintaan koreksi no. 12")

@@ -184,8 +184,11 @@ def test_the_card_is_prefilled_for_caseworkers_and_heads_only(client, session, s
         login(client, username)
         html = client.get(page).get_data(as_text=True)
         assert ('data-testid="worker-correction"' in html) is shown, username
-        if shown:
-            assert 'value="Jl. Uji No. 1"' in html and 'name="nik"' not in html
+        # The card offers the form by a link; the form itself comes when asked for.
+        assert 'value="Jl. Uji No. 1"' not in html
+        assert (f'href="{page}?koreksi=1#worker-correction"' in html) is shown, username
+        html = client.get(f"{page}?koreksi=1").get_data(as_text=True)
+        assert ('value="Jl. Uji No. 1"' in html and 'name="nik"' not in html) is shown, username
         client.post("/auth/logout", data={"csrf_token": csrf_token(client, "/")})
     login(client, "admin1")
     assert client.get(page).status_code == 403
@@ -254,7 +257,7 @@ def test_the_page_refuses_a_frozen_field_after_enrolment(client, session, staff)
     session.commit()
     login(client, "cw2")
     _in_english(client)
-    html = client.get(f"/cases/{member.id}").get_data(as_text=True)
+    html = client.get(f"/cases/{member.id}?koreksi=1").get_data(as_text=True)
     assert 'data-testid="frozen-fields"' in html and 'name="kk_number"' not in html
     posted = _post(client, member, _form(member.worker, kk_number=OTHER_KK))
     assert posted.status_code == 409 and "no longer be corrected" in posted.get_data(

@@ -40,6 +40,9 @@ def submitted_message(evaluation: EligibilityEvaluation) -> str:
              rules="; ".join(str(RULE_LABELS.get(rule, rule))
                              for rule in evaluation.failed_rules))
 
+# The case page's query argument that asks for the correction form (?koreksi=1).
+CORRECTION_ARG = "koreksi"
+
 
 class CaseActionsMixin:
     def _act(self, application_id: int, work, success, category="success"):
@@ -111,7 +114,7 @@ class CaseActionsMixin:
         form = WorkerCorrectionForm() if posted else WorkerCorrectionForm(formdata=None,
                                                                           obj=worker)
         form.kelurahan_code.choices = kelurahan_choices()
-        form.posted, form.correctable = posted, correctable_fields(db.session, worker)
+        form.correctable = correctable_fields(db.session, worker)
         form.frozen = tuple(form[name].label.text for name in EDITABLE_FIELDS
                             if name not in form.correctable)
         if posted:
@@ -120,6 +123,15 @@ class CaseActionsMixin:
                     del form[name]
             form.validate()
         return form
+
+    def asked_correction_form(self, application) -> WorkerCorrectionForm | None:
+        """The correction form when it is asked for (the card's link, or a refused
+        correction shown again); otherwise the card offers only the link: corrections
+        are rare, and building and rendering the form's fields cost about a sixth of
+        every case page (issue 16)."""
+        asked = (request.args.get(CORRECTION_ARG)
+                 or request.endpoint == f"{self.endpoint}.worker_correction")
+        return self.worker_correction_form(application) if asked else None
 
     @staticmethod
     def _eligibility_hint(application) -> str | None:

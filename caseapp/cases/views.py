@@ -9,7 +9,7 @@ from sqlalchemy.orm import joinedload
 
 from caseapp.actor import current_actor
 from caseapp.admin.base import SecureView
-from caseapp.cases.actions import CaseActionsMixin
+from caseapp.cases.actions import CORRECTION_ARG, CaseActionsMixin
 from caseapp.cases.printouts import CasePrintoutsMixin
 from caseapp.cases import labels, worklists
 from caseapp.cases.forms import (UPLOAD_PREFIX, IntakeForm, ReasonForm, ResolveForm,
@@ -31,6 +31,7 @@ from workflows.notices.consent import record_consent
 from workflows.partners import in_scope
 from workflows.states import STATE_LABELS, TRANSITIONS, availability
 from workflows.restrictions import processing_restricted
+from workflows.worker_corrections import can_correct
 
 
 # What every case page shows beside the application, read with it (issue 16). Only for
@@ -127,7 +128,8 @@ class CasesView(CaseActionsMixin, CasePrintoutsMixin, SecureView):
             max_mb=current_app.config["MAX_DOCUMENT_BYTES"] // 1_048_576,
             contributions=participant_months(db.session, application),
             restricted=processing_restricted(db.session, worker),
-            correction=self.worker_correction_form(application),
+            may_correct=can_correct(actor), correction=self.asked_correction_form(application),
+            correction_arg=CORRECTION_ARG,
             exit_facts=exit_facts(db.session, application))
         record_read(db.session, actor, "application.view", entity=application,
                     detail={"worker_id": application.worker_id})
