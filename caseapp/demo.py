@@ -18,7 +18,7 @@ from workflows.approval import approve_batch
 from workflows.budget import open_budget_year
 from workflows.documents import store_document
 from workflows.duplicates import open_flags, resolve_duplicate
-from workflows.eligibility import latest_evaluation
+from reports.evaluations import latest_evaluation
 from workflows.imports.datasets import import_dtsen
 from workflows.intake import open_application, register_worker
 from workflows.partners import set_scope

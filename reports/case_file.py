@@ -3,11 +3,12 @@ import json
 from dataclasses import dataclass, field
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm import Session
 
 from models import (Application, ApplicationTransition, AuditEvent, Document, DocumentType,
                     DuplicateFlag, EligibilityEvaluation, User)
 from reports.audit_trail import case_changes
+from reports.evaluations import latest_evaluation
 
 
 @dataclass
@@ -33,10 +34,7 @@ class CaseFile:
 def load_case_file(session: Session, application: Application) -> CaseFile:
     documents = list(session.execute(select(Document).where(
         Document.application_id == application.id).order_by(Document.id)).scalars())
-    evaluation = session.execute(select(EligibilityEvaluation).where(
-        EligibilityEvaluation.application_id == application.id)
-        .options(joinedload(EligibilityEvaluation.policy_version))
-        .order_by(EligibilityEvaluation.id.desc()).limit(1)).scalar_one_or_none()
+    evaluation = latest_evaluation(session, application)
     duplicates = list(session.execute(select(DuplicateFlag).where(
         DuplicateFlag.application_id == application.id).order_by(DuplicateFlag.id)).scalars())
     # What was done to the case; reads (among them an auditor's evidence pack and its

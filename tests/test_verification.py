@@ -6,10 +6,11 @@ import pytest
 from sqlalchemy import select
 
 from models import AuditEvent, DuplicateFlag, EligibilityEvaluation, PolicyVersion
+from reports.evaluations import latest_evaluation
 from tests.factories import (add_documents, load_dtsen, make_application, make_submitted,
                              make_worker)
 from workflows.duplicates import open_flags, resolve_duplicate
-from workflows.eligibility import latest_evaluation, reevaluate_application
+from workflows.eligibility import reevaluate_application
 from workflows.errors import InvalidInput, InvalidTransition, NotAllowed
 from workflows.imports.datasets import import_participants
 from workflows.intake import open_application

@@ -116,9 +116,3 @@ def reevaluate_application(session: Session, application: Application, *, actor:
         raise InvalidInput(_l("A reason is required."))
     return evaluate_application(session, application, actor=actor,
                                 action="eligibility.reevaluate", reason=reason)
-
-
-def latest_evaluation(session: Session, application: Application) -> EligibilityEvaluation | None:
-    return session.execute(select(EligibilityEvaluation).where(
-        EligibilityEvaluation.application_id == application.id)
-        .order_by(EligibilityEvaluation.id.desc()).limit(1)).scalar_one_or_none()

@@ -2,10 +2,10 @@
 from sqlalchemy.orm import object_session
 
 from models import Application
+from reports.evaluations import latest_evaluation
 from workflows.actor import Actor
 from workflows.documents import missing_required
 from workflows.duplicates import open_flags
-from workflows.eligibility import latest_evaluation
 from workflows.errors import InvalidTransition, NotAllowed
 from workflows.identity import blocking_failures, check_identity
 from workflows.messages import lazy_gettext as _l

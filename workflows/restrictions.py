@@ -14,6 +14,7 @@ from sqlalchemy import ColumnElement, Exists, exists, or_, select, union
 from sqlalchemy.orm import Session
 
 from models import DataSubjectRequest, Worker
+from reports.remembered import remembered
 
 
 _STANDING = (DataSubjectRequest.kind == "restriction",
@@ -44,4 +45,6 @@ def processing_restricted(session: Session, worker: Worker | None, *,
     about = [] if nik is None else [DataSubjectRequest.nik == nik]
     if worker is not None:
         about += [DataSubjectRequest.worker_id == worker.id, DataSubjectRequest.nik == worker.nik]
-    return bool(about) and bool(session.scalar(select(_stands(*about))))
+    key = ("processing_restricted", worker.id if worker is not None else None, nik)
+    return bool(about) and remembered(session, key,
+                                      lambda: bool(session.scalar(select(_stands(*about)))))

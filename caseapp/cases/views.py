@@ -20,6 +20,7 @@ from caseapp.extensions import db
 from caseapp.refusals import refuse
 from models import Application, Kelurahan, Role, Worker, clock
 from reports.case_file import load_case_file
+from reports.remembered import reads_remembered
 from reports.contributions import participant_months
 from reports.worklist import WorklistFilter, worklist_page
 from workflows.audit.access import record_read
@@ -107,9 +108,7 @@ class CasesView(CaseActionsMixin, CasePrintoutsMixin, SecureView):
             return redirect(url_for(".case", application_id=application.id))
         return self.render("cases/intake.html", form=form, partner_scope=scope)
 
-    def render_case(self, application: Application, status: int = 200):
-        """Every rendering shows the worker's personal data, so each one is a read event
-        (UU PDP Pasal 31), also the page shown again after a refused action."""
+    def _case_page(self, application: Application) -> str:
         case_file = load_case_file(db.session, application)
         worker = application.worker
         actor = current_actor()
@@ -117,7 +116,7 @@ class CasesView(CaseActionsMixin, CasePrintoutsMixin, SecureView):
                    for name in labels.STEP_LABELS}
         checklist = (required_checklist(db.session, application)
                      if application.state in TRANSITIONS["submit"].sources else None)
-        body = self.render(
+        return self.render(
             "cases/case.html", case=case_file, application=application, worker=worker,
             identity=check_identity(worker.nik, worker.kk_number, worker.birth_date, worker.sex),
             upload_prefix=UPLOAD_PREFIX,
@@ -131,6 +130,14 @@ class CasesView(CaseActionsMixin, CasePrintoutsMixin, SecureView):
             may_correct=can_correct(actor), correction=self.asked_correction_form(application),
             correction_arg=CORRECTION_ARG,
             exit_facts=exit_facts(db.session, application))
+
+    def render_case(self, application: Application, status: int = 200):
+        """Every rendering shows the worker's personal data, so each one is a read event
+        (UU PDP Pasal 31), also the page shown again after a refused action. The cards
+        and the steps' guards ask some things alike: asked once (reports/remembered.py)."""
+        with reads_remembered(db.session):
+            body = self._case_page(application)
+        actor = current_actor()
         record_read(db.session, actor, "application.view", entity=application,
                     detail={"worker_id": application.worker_id})
         db.session.commit()
