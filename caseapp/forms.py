@@ -5,6 +5,7 @@ import re
 from flask_admin.form import BaseForm as FlaskAdminForm
 from flask_wtf import FlaskForm
 from wtforms import IntegerField
+from markupsafe import escape
 from wtforms.widgets import Select, TextInput
 
 from caseapp.i18n import WTFormsTranslations
@@ -30,7 +31,8 @@ class KeptOptionsSelect(Select):
     """WTForms' select, its HTML kept per (choices, chosen value, attributes): WTForms 3
     spends some 20 µs on each option (a Choice, a signature inspection, Markup.format),
     and the 56 kelurahan are the same on every worklist and case page (issue 16). For
-    fields whose choices are (value, label) pairs and whose attributes are plain values."""
+    fields whose choices are (value, label) pairs; any other choices or attributes are
+    rendered as WTForms renders them, uncached."""
 
     LIMIT = 512  # chosen values x languages x attributes stay far below it
 
@@ -39,14 +41,21 @@ class KeptOptionsSelect(Select):
         self._html = {}
 
     def __call__(self, field, **kwargs):
-        key = (field.name, field.id, field.data, tuple(sorted(kwargs.items())),
-               tuple((value, str(label)) for value, label in field.choices))
+        try:
+            choices = tuple((value, escape(label)) for value, label in field.choices)
+            key = (field.name, field.id, field.data, tuple(sorted(kwargs.items())), choices,
+                   tuple(k for k in self.validation_attrs if getattr(field.flags, k, False)))
+            hash(key)
+        except (TypeError, ValueError):  # choices or attributes it was not made for
+            return super().__call__(field, **kwargs)
         html = self._html.get(key)
         if html is None:
             html = super().__call__(field, **kwargs)
-            if len(self._html) >= self.LIMIT:
-                self._html.clear()
-            self._html[key] = html
+            # A value no choice has (typed into the URL) is shown, never kept.
+            if field.data in (None, "") or any(field.data == value for value, _ in choices):
+                if len(self._html) >= self.LIMIT:
+                    self._html.clear()
+                self._html[key] = html
         return html
 
 

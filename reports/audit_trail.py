@@ -210,13 +210,19 @@ def _events_on(records: dict[str, list[int]]):
     return or_(*conditions)
 
 
+def _records(worker_id: int, application_ids: list[int], document_ids: list[int],
+             flag_ids: list[int]) -> dict[str, list[int]]:
+    return {"worker": [worker_id], "application": application_ids,
+            "document": document_ids, "duplicate_flag": flag_ids}
+
+
 def _case_records(session: Session, worker_id: int, application_ids: list[int],
                   flags) -> dict[str, list[int]]:
     """The worker record, these applications, their documents and the ``flags``."""
-    return {"worker": [worker_id], "application": application_ids,
-            "document": _ids(session, select(Document.id).where(
-                Document.application_id.in_(application_ids))),
-            "duplicate_flag": _ids(session, select(DuplicateFlag.id).where(flags))}
+    return _records(worker_id, application_ids,
+                    _ids(session, select(Document.id).where(
+                        Document.application_id.in_(application_ids))),
+                    _ids(session, select(DuplicateFlag.id).where(flags)))
 
 
 def _case_conditions(session: Session, application: Application):
@@ -239,8 +245,7 @@ def case_changes(session: Session, application: Application, *,
     is a read of it, so the marked reads are left out by the database, not loaded. The
     case page has its documents and duplicate flags loaded already: their ids come
     along rather than being read again."""
-    records = {"worker": [application.worker_id], "application": [application.id],
-               "document": document_ids, "duplicate_flag": flag_ids}
+    records = _records(application.worker_id, [application.id], document_ids, flag_ids)
     events = session.execute(select(AuditEvent).where(
         _events_on(records),
         ~AuditEvent.diff.contains(f'"{READ_MARK}":', autoescape=True),

@@ -20,7 +20,7 @@ PREMIUM_PROGRAMS = ("JKK", "JKM", "JHT")
 NEXT_YEAR_FROM_MONTH = 10
 
 
-def in_force(day: date):
+def in_force_query(day: date):
     """The query of the policy version in force on ``day`` (the newest when two overlap)."""
     return (select(PolicyVersion).where(PolicyVersion.effective_from <= day,
                                         (PolicyVersion.effective_to.is_(None))
@@ -30,7 +30,7 @@ def in_force(day: date):
 
 def policy_on(session: Session, day: date) -> PolicyVersion | None:
     """The policy version in force on ``day`` (the newest when two overlap)."""
-    return session.execute(in_force(day)).scalar_one_or_none()
+    return session.execute(in_force_query(day)).scalar_one_or_none()
 
 
 def umk_for(session: Session, year: int, *, fallback: bool) -> UmkRate | None:
@@ -49,7 +49,7 @@ def component_on(session: Session, program: str, day: date) -> ContributionCompo
         .order_by(ContributionComponent.effective_from.desc()).limit(1)).scalar_one_or_none()
 
 
-def premium(day: date):
+def premium_query(day: date):
     """The query of the rupiah per person per month in force on ``day`` (0 when no rate
     is): each program's newest rate by then."""
     newest = (select(ContributionComponent.program,
@@ -64,7 +64,7 @@ def premium(day: date):
 
 def premium_on(session: Session, day: date) -> int:
     """Rupiah per person per month in force on ``day`` (0 when no rate is)."""
-    return int(session.scalar(premium(day)))
+    return int(session.scalar(premium_query(day)))
 
 
 @dataclass(frozen=True)
@@ -84,12 +84,12 @@ def _year_facts(year: int, today: date) -> list:
     """What decides a year's gaps, as scalar subqueries: the policy in force (whether
     there is one, its income cap, whether it lets an earlier UMK stand in), the year's
     UMK, an earlier UMK, the premium and the budget year."""
-    policy = in_force(max(today, date(year, 1, 1))).subquery()
+    policy = in_force_query(max(today, date(year, 1, 1))).subquery()
     return [select(func.count()).select_from(policy).scalar_subquery(),
             select(policy.c.income_cap).scalar_subquery(),
             select(policy.c.umk_fallback).scalar_subquery(),
             exists().where(UmkRate.year == year), exists().where(UmkRate.year < year),
-            premium(date(year, 1, 1)).scalar_subquery(),
+            premium_query(date(year, 1, 1)).scalar_subquery(),
             exists().where(BudgetYear.fiscal_year == year)]
 
 

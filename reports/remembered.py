@@ -10,6 +10,7 @@ from collections.abc import Callable
 from contextlib import contextmanager
 from typing import TypeVar
 
+from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 _ANSWERS = "remembered_reads"
@@ -18,12 +19,17 @@ T = TypeVar("T")
 
 @contextmanager
 def reads_remembered(session: Session):
-    """For a block that reads only: each ``remembered`` read asked of it once."""
+    """For a block that reads only: each ``remembered`` read asked of it once. Blocks
+    nest (the inner one starts afresh, the outer one's answers come back after it)."""
+    outer = session.info.get(_ANSWERS)
     session.info[_ANSWERS] = {}
     try:
         yield
     finally:
-        session.info.pop(_ANSWERS, None)
+        if outer is None:
+            session.info.pop(_ANSWERS, None)
+        else:
+            session.info[_ANSWERS] = outer
 
 
 def remembered(session: Session, key: tuple, read: Callable[[], T]) -> T:
@@ -34,3 +40,11 @@ def remembered(session: Session, key: tuple, read: Callable[[], T]) -> T:
     if key not in answers:
         answers[key] = read()
     return answers[key]
+
+
+@event.listens_for(Session, "before_flush")
+def _forget_before_a_write(session: Session, flush_context, instances) -> None:
+    """Should a block write after all, what it read before is asked again."""
+    answers = session.info.get(_ANSWERS)
+    if answers:
+        answers.clear()

@@ -77,6 +77,26 @@ def test_the_kept_menu_follows_the_account_the_language_and_the_page(client):
     assert _active(nav) == ["/cases/"]
 
 
+# What each view and menu entry may decide by, for the kept menu's key to hold: the
+# sign-in, the password-change state and the roles (caseapp/admin/menu.py). A view that
+# decides by anything else (a partner's scope, a setting) must change the key first.
+MENU_DECIDERS = {
+    "is_accessible": {"BaseView", "MenuCategory", "MenuView", "OwnPagesView",
+                      "RoleAccessMixin", "RoleMenuLink"},
+    "is_visible": {"AuthView", "BaseMenu", "BaseView", "DashboardView", "MenuCategory",
+                   "MenuView", "OwnPagesView", "SearchView", "SecondFactorView", "StatusView"},
+}
+
+
+def test_every_menu_entry_decides_by_what_the_kept_menu_is_keyed_on(app):
+    admin = app.extensions["caseapp_admin"]
+    entries = [*admin._views, *admin._menu,
+               *(child for item in admin._menu for child in item._children)]
+    for method, allowed in MENU_DECIDERS.items():
+        owners = {getattr(type(entry), method).__qualname__.split(".")[0] for entry in entries}
+        assert owners <= allowed, (method, owners - allowed)
+
+
 def test_anonymous_is_sent_to_login(client):
     response = client.get("/applications/")
     assert response.status_code == 302 and response.headers["Location"].startswith("/auth/login")

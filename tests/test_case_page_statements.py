@@ -48,3 +48,19 @@ def test_reads_are_remembered_only_inside_the_block(session, staff):
     assert first == session.scalars(select(EligibilityEvaluation).where(
         EligibilityEvaluation.application_id == application.id)
         .order_by(EligibilityEvaluation.id.desc())).first()
+
+
+def test_a_write_in_the_block_forgets_what_was_read(session, staff):
+    """A flush inside the block (which the case page never does) drops the answers, and
+    a nested block leaves the outer one's answers as they were."""
+    application = make_submitted(session, staff["cw1"])
+    session.commit()
+    with recorded(session) as statements, reads_remembered(session):
+        latest_evaluation(session, application)
+        with reads_remembered(session):
+            latest_evaluation(session, application)
+        latest_evaluation(session, application)  # the outer block's answer
+        application.worker.phone = "081234567890"
+        session.flush()
+        latest_evaluation(session, application)  # asked again after the write
+    assert len(_reading(statements, "eligibility_evaluation")) == 3

@@ -104,8 +104,8 @@ class CaseActionsMixin:
             _("Eligibility was evaluated again."))
 
     def worker_correction_form(self, application) -> WorkerCorrectionForm | None:
-        """The correction card of the case page (render_case asks for it on every rendering),
-        for those who may correct: the worker's data, or after a refused correction what
+        """The correction card's form (``asked_correction_form``), for those who may
+        correct: the worker's data, or after a refused correction what
         was posted, with its errors. Only the fields the state allows are offered."""
         if not can_correct(current_actor()):
             return None
@@ -129,7 +129,7 @@ class CaseActionsMixin:
         correction shown again); otherwise the card offers only the link: corrections
         are rare, and building and rendering the form's fields cost about a sixth of
         every case page (issue 16)."""
-        asked = (request.args.get(CORRECTION_ARG)
+        asked = (request.args.get(CORRECTION_ARG) == "1"
                  or request.endpoint == f"{self.endpoint}.worker_correction")
         return self.worker_correction_form(application) if asked else None
 

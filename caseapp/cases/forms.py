@@ -92,7 +92,6 @@ class WorkerCorrectionForm(WorkerDataForm):
 
     correctable: tuple[str, ...] = ()  # the fields offered, set by the page
     frozen: tuple[str, ...] = ()  # labels of the fields the state no longer allows
-    posted: bool = False  # shown again after a refused correction
 
     reason = TextAreaField(_l("Reason for the correction"),
                            validators=[DataRequired(), Length(max=1000)])

@@ -24,7 +24,7 @@ depends_on = None
 def upgrade():
     op.create_index('ix_application_taken_in_by_state_submitted', 'application',
                     ['taken_in_by_id', 'state', 'submitted_at'], if_not_exists=True)
-    op.drop_index('ix_application_taken_in_by_state', table_name='application')
+    op.drop_index('ix_application_taken_in_by_state', table_name='application', if_exists=True)
 
 
 def downgrade():
