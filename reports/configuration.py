@@ -97,12 +97,13 @@ def reference_gaps(session: Session, today: date) -> list[Gap]:
     """What the years in view still lack, blocking gaps first. Every home page of the
     staff asks, so all the years' facts are read in one statement (issue 16)."""
     years = years_in_view(today)
-    facts = session.execute(select(*(fact for year in years
-                                     for fact in _year_facts(year, today)))).one()
+    asked = [_year_facts(year, today) for year in years]
+    row = session.execute(select(*(fact for facts in asked for fact in facts))).one()
+    width = len(asked[0])
     gaps = []
     for index, year in enumerate(years):
         policy, income_cap, fallback, umk, earlier_umk, premium_paid, budget_year = \
-            facts[index * 7:(index + 1) * 7]
+            row[index * width:(index + 1) * width]
         if not policy:
             gaps.append(Gap("policy", year, True))
         elif income_cap is None and not umk:

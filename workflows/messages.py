@@ -20,13 +20,16 @@ def catalog() -> support.NullTranslations:
     translation, as with Flask-Babel."""
     if not has_app_context():
         return support.NullTranslations()
-    locale = getattr(g.get("_flask_babel"), "babel_locale", None)
     found = g.get("_caseapp_catalog")
-    if found is None or locale is None or found[0] is not locale:
-        translations = get_translations()
-        found = g._caseapp_catalog = (getattr(g.get("_flask_babel"), "babel_locale", None),
-                                      translations)
+    if found is None or found[0] is None or found[0] is not _babel_locale():
+        translations = get_translations()  # sets the locale Flask-Babel holds
+        found = g._caseapp_catalog = (_babel_locale(), translations)
     return found[1]
+
+
+def _babel_locale():
+    """The locale object Flask-Babel holds for this request (None before it chose one)."""
+    return getattr(g.get("_flask_babel"), "babel_locale", None)
 
 
 def gettext(string: str, **variables) -> str:
