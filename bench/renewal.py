@@ -26,6 +26,7 @@ from models import (Application, DtsenRecord, ImportRun, RegistrationBatch,  # n
 from workflows.approval import approve_batch  # noqa: E402
 from workflows.audit import verify_chain  # noqa: E402
 from workflows.budget import open_budget_year  # noqa: E402
+from workflows.imports import partitions  # noqa: E402
 from workflows.renewal import recheck_renewals  # noqa: E402
 
 BENCH_DB = "caseapp_bench_renewal"
@@ -69,6 +70,8 @@ def _set_up(session, participants: int) -> dict:
                         imported_by_id=staff["cw"].user_id)
     session.add(dataset)
     session.flush()
+    connection = session.connection()
+    partitions.attach(connection, partitions.new_table(connection, dataset.id), dataset.id)
     session.execute(insert(DtsenRecord), [{
         "dataset_id": dataset.id, "nik": _nik(i), "no_kk": f"3275010101{i:06d}",
         "nama": f"PEKERJA {i}", "tanggal_lahir": _born(i), "jenis_kelamin": "L",

@@ -49,19 +49,20 @@ class ImportRun(Base):
 
 
 class DtsenRecord(Base):
-    """One person in a DTSEN extract; desil belongs to the family (KK)."""
+    """One person in a DTSEN extract; desil belongs to the family (KK). A NIK appears
+    once per dataset. On PostgreSQL each dataset is a partition of its own (migration
+    0030, workflows/imports/partitions.py). No index on the KK: nothing reads the
+    rows by it, and each index costs every import a sort of its rows."""
 
     __tablename__ = "dtsen_record"
     __audited__ = False  # written in bulk; the import run's audit event covers the rows
     __table_args__ = (
-        Index("ix_dtsen_record_dataset_nik", "dataset_id", "nik"),
-        Index("ix_dtsen_record_dataset_kk", "dataset_id", "no_kk"),
         CheckConstraint("desil BETWEEN 1 AND 10", name="desil_1_10"),
+        {"postgresql_partition_by": "LIST (dataset_id)"},
     )
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    dataset_id: Mapped[int] = mapped_column(ForeignKey("import_run.id"))
-    nik: Mapped[str] = mapped_column(String(16))
+    dataset_id: Mapped[int] = mapped_column(ForeignKey("import_run.id"), primary_key=True)
+    nik: Mapped[str] = mapped_column(String(16), primary_key=True)
     no_kk: Mapped[str] = mapped_column(String(16))
     nama: Mapped[str] = mapped_column(String(200))
     tanggal_lahir: Mapped[date]

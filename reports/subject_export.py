@@ -97,7 +97,8 @@ def _by_nik(session: Session, model, nik: str) -> list[dict]:
     """Rows of an imported dataset (DTSEN, participants) with the dataset's date."""
     rows = session.execute(select(model, ImportRun.as_of, ImportRun.file_name)
                            .join(ImportRun, ImportRun.id == model.dataset_id)
-                           .where(model.nik == nik).order_by(model.id)).all()
+                           .where(model.nik == nik)
+                           .order_by(*model.__table__.primary_key.columns)).all()
     return [_row(record, dataset_as_of=as_of, dataset_file=name)
             for record, as_of, name in rows]
 

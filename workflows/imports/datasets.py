@@ -1,14 +1,16 @@
 """Applying a DTSEN extract or a list of existing participants as one dated dataset.
 
 The run's life (all or nothing, idempotent, audited) is in ``runs``; this module
-checks the rows and writes them fast. PostgreSQL: the file is read once, each row
-checked and sent down one COPY while the server stores the ones before it (a
-problem stops the writing, the reading goes on so the report names every
-problem, and the savepoint drops what was written); the kind's lock held
-meanwhile only makes the next import of the kind wait. SQLite, one writer for the
-whole application: every row is checked before any lock is taken, and only a file
-without problems is read again and written with executemany in chunks. Only the
-NIKs seen so far are kept, to find a NIK that appears twice.
+checks the rows and writes them fast. PostgreSQL: a DTSEN CSV is first checked by the
+database a column at a time (``set_wise``) into the dataset's own partition
+(``partitions``); any other file, or one that check does not vouch for, is read once,
+each row checked and sent down one COPY while the server stores the ones before it
+(a problem stops the writing, the reading goes on so the report names every problem,
+and the savepoint drops what was written); the kind's lock held meanwhile only makes
+the next import of the kind wait. SQLite, one writer for the whole application: every
+row is checked before any lock is taken, and only a file without problems is read
+again and written with executemany in chunks. Only the NIKs seen so far are kept, to
+find a NIK that appears twice.
 """
 from contextlib import nullcontext
 from dataclasses import dataclass
@@ -22,7 +24,7 @@ from models import DtsenRecord, ImportRun, ParticipantRecord, Role
 from workflows.actor import Actor
 from workflows.audit import record
 from workflows.errors import InvalidInput, InvalidTransition, NotAllowed
-from workflows.imports import data_aktual, values
+from workflows.imports import data_aktual, partitions, set_wise, values
 from workflows.imports.runs import ImportResult, lock_kind, run_import
 from workflows.imports.spreadsheet import FileRefused, open_table
 from workflows.messages import lazy_gettext as _l
@@ -38,13 +40,14 @@ class _Kind:
     table: str
     parsers: tuple  # (column, parser); the first column is the NIK
     repeating: frozenset = frozenset()  # columns of few distinct values: each parsed once
+    partitioned: bool = False  # a partition per dataset on PostgreSQL (``partitions``)
 
 
 DTSEN = _Kind("dtsen", DtsenRecord.__tablename__, (
     ("nik", values.parse_nik), ("no_kk", values.parse_kk), ("nama", values.parse_name),
     ("tanggal_lahir", values.parse_birth_date), ("jenis_kelamin", values.parse_sex),
     ("kode_kelurahan", values.parse_kelurahan_code), ("desil", values.parse_desil)),
-    frozenset({"tanggal_lahir", "jenis_kelamin", "kode_kelurahan", "desil"}))
+    frozenset({"tanggal_lahir", "jenis_kelamin", "kode_kelurahan", "desil"}), partitioned=True)
 PARTICIPANTS = _Kind("participants", ParticipantRecord.__tablename__, (
     ("nik", values.parse_nik), ("nama", values.parse_name), ("sumber", values.parse_source)),
     frozenset({"sumber"}))
@@ -89,8 +92,8 @@ def _import(session, kind, stream, file_name, as_of, actor, progress, settle=Non
     return run_import(session, kind=kind.name, stream=stream, file_name=file_name, actor=actor,
                       as_of=as_of, columns=[column for column, _ in kind.parsers],
                       check=lambda file, problems: _check_and_write(
-                          None, kind, file, file_name, None, problems, progress),
-                      apply=lambda file, run_id, problems: _check_and_write(
+                          None, kind, file, file_name, None, problems, progress, None),
+                      apply=lambda file, run_id, problems: _write(
                           session, kind, file, file_name, run_id, problems,
                           progress if one_pass else None),
                       settle=settle, details=details, check_first=not one_pass)
@@ -101,6 +104,32 @@ def _reads_once(session: Session) -> bool:
     the kind's lock stops no one but the next import of the kind; SQLite has one writer
     for the whole application, so there the file is checked before the lock."""
     return session.get_bind().dialect.name == "postgresql"
+
+
+def _checked_in_sql(session: Session) -> bool:
+    """PostgreSQL can check a whole column at once (``set_wise``)."""
+    return session.get_bind().dialect.name == "postgresql"
+
+
+def _write(session, kind, file, file_name, dataset_id, problems, progress) -> int:
+    """Check and store the file's rows under ``dataset_id``; the number of rows."""
+    if not kind.partitioned:
+        return _check_and_write(session, kind, file, file_name, dataset_id, problems,
+                                progress, kind.table)
+    connection = session.connection()
+    target = partitions.new_table(connection, dataset_id)
+    if _checked_in_sql(session):
+        rows = set_wise.load(session, DtsenRecord.__table__, target, kind.parsers,
+                             kind.repeating, dataset_id, file, file_name)
+        if rows is not None:
+            if progress is not None:
+                progress(rows)
+            return rows
+    rows = _check_and_write(session, kind, file, file_name, dataset_id, problems, progress,
+                            target)
+    if not problems.count:
+        partitions.attach(connection, target, dataset_id)
+    return rows
 
 
 HELD_DECISIONS = ("full", "partial", "cancel")
@@ -140,9 +169,10 @@ def decide_held(session: Session, run_id: int, decision: str, *, actor: Actor) -
     return run
 
 
-def _check_and_write(session, kind, file, file_name, dataset_id, problems, progress) -> int:
-    """Check every row, write them (without ``session``: nowhere) while none has failed;
-    return the number of rows."""
+def _check_and_write(session, kind, file, file_name, dataset_id, problems, progress,
+                     target) -> int:
+    """Check every row, write them into the table ``target`` (without ``session``:
+    nowhere) while none has failed; return the number of rows."""
     rows = 0
     columns = [column for column, _ in kind.parsers]
     try:
@@ -155,7 +185,8 @@ def _check_and_write(session, kind, file, file_name, dataset_id, problems, progr
     parsers = [_ParsedOnce(parse).__getitem__ if column in kind.repeating else parse
                for column, parse in kind.parsers]
     cells_of = itemgetter(*columns)
-    writer = _RowWriter(session, kind) if session is not None else nullcontext(lambda row: None)
+    writer = (_RowWriter(session, target, columns) if session is not None
+              else nullcontext(lambda row: None))
     with table, writer as write:
         try:
             for number, cells in table:
@@ -222,13 +253,13 @@ class _RowWriter:
     SQLite: ``executemany`` in chunks, dates as ISO text as SQLAlchemy stores them.
     """
 
-    def __init__(self, session: Session, kind: _Kind):
+    def __init__(self, session: Session, table: str, columns):
         connection = session.connection()
         self._postgres = connection.dialect.name == "postgresql"
         self._dbapi = connection.connection.driver_connection
-        columns = ("dataset_id",) + tuple(column for column, _ in kind.parsers)
+        columns = ("dataset_id", *columns)
         self._columns = ", ".join(columns)
-        self._table = kind.table
+        self._table = table
         self._placeholders = ", ".join("?" for _ in columns)
         self._buffer = []
 

@@ -55,10 +55,15 @@ class Limits:
 _limits = Limits()
 
 
-def configure(limits: Limits) -> None:
+def limits() -> Limits:
+    """The limits this process reads files under."""
+    return _limits
+
+
+def configure(chosen: Limits) -> None:
     """Set the limits for this process (the app factory calls it)."""
     global _limits
-    _limits = limits
+    _limits = chosen
 
 
 class FileRefused(Exception):
@@ -284,23 +289,30 @@ def _check_utf8(file) -> int:
     return max(longest, open_line)
 
 
-def _open_csv(file, columns) -> Table:
-    longest = _check_utf8(file)
-    text = io.TextIOWrapper(file, encoding="utf-8-sig", newline="")
+def _read_csv_header(text, columns) -> tuple[list, str]:
+    """The header row's cells as written (empty ones right of it included) and the
+    delimiter; raises ``FileRefused`` for a header that does not pass."""
     first = text.readline(_limits.line_chars + 1)
     if len(first) > _limits.line_chars:
-        text.detach()
         raise _refuse(_l("The header row is longer than %(max)d characters.",
                          max=_limits.line_chars), row=1)
     # Excel in an Indonesian locale writes ";" because "," is the decimal separator.
     delimiter = ";" if first.count(";") > first.count(",") else ","
+    cells = next(_csv_rows([first], delimiter), [])
+    _check_header(_normalise_header(cells), columns)
+    return cells, delimiter
+
+
+def _open_csv(file, columns) -> Table:
+    longest = _check_utf8(file)
+    text = io.TextIOWrapper(file, encoding="utf-8-sig", newline="")
 
     def release():
         text.detach()  # the caller owns ``file``; closing the wrapper would close it
 
     try:
-        header = _normalise_header(next(_csv_rows([first], delimiter), []))
-        _check_header(header, columns)
+        cells, delimiter = _read_csv_header(text, columns)
+        header = _normalise_header(cells)
     except FileRefused:
         release()
         raise
@@ -309,6 +321,36 @@ def _open_csv(file, columns) -> Table:
     lines = text if longest <= _limits.line_chars else _lines(text)
     return Table(header, enumerate(_csv_rows(lines, delimiter), start=2), release,
                  flag_extra_cells=True, text_cells=True)
+
+
+@dataclass(frozen=True)
+class CsvLayout:
+    """Where a CSV file's columns lie, for a reader other than ours (PostgreSQL's COPY)."""
+    delimiter: str
+    width: int  # cells of the header row, empty ones right of it included
+    position: dict  # each required column -> the index of its cell
+
+
+def csv_layout(file, file_name: str, columns) -> CsvLayout | None:
+    """The layout of a CSV file whose header passes; None for anything else (an XLSX, a
+    PDF, a header that is refused or not UTF-8), which only our own reader reports on.
+    Leaves ``file`` at its start."""
+    try:
+        if file_name.lower().endswith((".xlsx", ".xlsm")) or \
+                file.read(8).startswith((_ZIP, b"%PDF", _OLE2)):
+            return None
+        file.seek(0)
+        text = io.TextIOWrapper(file, encoding="utf-8-sig", newline="")
+        try:
+            cells, delimiter = _read_csv_header(text, columns)
+        finally:
+            text.detach()
+    except (FileRefused, UnicodeDecodeError):
+        return None
+    finally:
+        file.seek(0)
+    header = _normalise_header(cells)
+    return CsvLayout(delimiter, len(cells), {column: header.index(column) for column in columns})
 
 
 def _lines(text):
