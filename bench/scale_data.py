@@ -15,7 +15,6 @@ from sqlalchemy import text
 
 from models.audit import GENESIS_HASH, READ_MARK
 from workflows.audit.chain import HASHED_FIELDS, canonical_json, row_hash
-from workflows.imports import partitions
 
 EVENTS_PER_WORKER = 20
 PREMIUM, MONTHS = 16_800, 12
@@ -163,13 +162,11 @@ def load_domain(conn, *, n: int, year: int, caseworkers: list[int], head: int,
              (SELECT sum(total) AS total FROM payment_batch
               WHERE fiscal_year = :year AND status = 'paid') AS p
         WHERE y.fiscal_year = :year""", **params)
-    dtsen = partitions.new_table(conn, dataset)
-    _run(conn, "dtsen_record", f"""
-        INSERT INTO {dtsen} (dataset_id, nik, no_kk, nama, tanggal_lahir, jenis_kelamin,
-                             kode_kelurahan, desil)
+    _run(conn, "dtsen_record", """
+        INSERT INTO dtsen_record (dataset_id, nik, no_kk, nama, tanggal_lahir, jenis_kelamin,
+                                  kode_kelurahan, desil)
         SELECT :dataset, nik, kk_number, full_name, birth_date, sex, kelurahan_code,
                1 + id % 5 FROM worker WHERE id > :base""", **params)
-    partitions.attach(conn, dtsen, dataset)
     return {"first_worker": base + 1, "first_application": conn.scalar(text(
         "SELECT min(id) FROM application WHERE worker_id > :base"), {"base": base})}
 
