@@ -97,3 +97,34 @@ def test_language_switch_refuses_open_redirect(client):
     response = client.post("/bahasa", data={"lang": "en", "next": "//evil.example/",
                                             "csrf_token": token})
     assert response.headers["Location"] == "/"
+
+
+def test_one_request_follows_each_language_it_is_asked_in(app):
+    """The request keeps its catalog (workflows/messages.catalog) per language:
+    ``force_locale`` inside a request, and back, is obeyed by every way of asking."""
+    from flask import render_template_string
+    from flask_babel import force_locale, gettext
+
+    from caseapp.i18n import WTFormsTranslations
+    from workflows.messages import lazy_gettext
+
+    def indonesian(domain, msgid):
+        [found] = [m.string for m in _catalog(TRANSLATIONS / "id/LC_MESSAGES" / f"{domain}.po")
+                   if m.id == msgid]
+        return found
+
+    word, required = "Caseworker", "This field is required."
+
+    def asked():
+        return (gettext(word), str(lazy_gettext(word)),
+                render_template_string("{{ _('Caseworker') }}"),
+                WTFormsTranslations().gettext(required))
+
+    with app.test_request_context("/"):
+        first = asked()
+        with force_locale("en"):
+            english = asked()
+        again = asked()
+    ours = (indonesian("messages", word),) * 3 + (indonesian("wtforms", required),)
+    assert ours[0] != word and ours[3] != required
+    assert (first, english, again) == (ours, (word,) * 3 + (required,), ours)

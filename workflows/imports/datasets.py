@@ -120,7 +120,7 @@ def _write(session, kind, file, file_name, dataset_id, problems, progress) -> in
     target = partitions.new_table(connection, dataset_id)
     if _checked_in_sql(session):
         rows = set_wise.load(session, DtsenRecord.__table__, target, kind.parsers,
-                             kind.repeating, dataset_id, file, file_name)
+                             kind.repeating, dataset_id, file, file_name, progress)
         if rows is not None:
             if progress is not None:
                 progress(rows)
