@@ -71,7 +71,8 @@ def _set_up(session, participants: int) -> dict:
     session.add(dataset)
     session.flush()
     connection = session.connection()
-    partitions.attach(connection, partitions.new_table(connection, dataset.id), dataset.id)
+    partitions.new_table(connection, dataset.id)
+    partitions.attach(connection, dataset.id)
     session.execute(insert(DtsenRecord), [{
         "dataset_id": dataset.id, "nik": _nik(i), "no_kk": f"3275010101{i:06d}",
         "nama": f"PEKERJA {i}", "tanggal_lahir": _born(i), "jenis_kelamin": "L",

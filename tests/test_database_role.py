@@ -14,7 +14,7 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, select, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
@@ -25,9 +25,13 @@ from tests.conftest import committed_app
 from tests.conftest_config import app_config
 from tests.databases import require_postgres
 from tests.factories import make_staff
+from models import User
 from tests.helpers import csrf_token, login
+from tests.test_imports import dtsen_rows, run_import, write_csv
 from workflows.actor import Actor
 from workflows.audit import verify_chain
+from workflows.imports.datasets import decide_held
+from workflows.imports.partitions import partition_name
 from workflows.reference import load_reference_data
 
 README = Path(__file__).resolve().parent.parent / "README.md"
@@ -135,6 +139,40 @@ def test_the_app_role_appends_audit_events_through_the_verbs(app_role):
     assert {(actor, action) for _seq, actor, action, _hash in new} >= {
         ("cw1", "auth.login"), ("cw1", "worker.register"), ("cw1", "application.open")}, new
     assert _chain_intact(app_role.owner)
+
+
+def test_the_app_role_imports_dtsen_extracts(app_role, tmp_path):
+    """Under the role, which may create no table: a DTSEN extract checked by the
+    database, one left to the parsers and a held one cancelled each make, attach or
+    drop their partition through migration 0030's functions."""
+    app = create_app(app_config(DATABASE_URL=app_role.url))
+    leading_zero = dtsen_rows(2, start=20)
+    leading_zero[0][0] = "0" + leading_zero[0][0][1:]  # only the parsers take it
+    try:
+        with app.app_context():
+            staff = {"cw1": Actor.for_user(db.session.scalar(
+                select(User).where(User.username == "cw1")), ip="127.0.0.1", request_id="t")}
+            runs = []
+            for name, rows, options in (("aktual.csv", dtsen_rows(10), {}),
+                                        ("nol.csv", leading_zero, {"scope": "partial"}),
+                                        ("sedikit.csv", dtsen_rows(2, start=40), {})):
+                runs.append(run_import(db.session, staff, write_csv(tmp_path / name, rows),
+                                       **options).run)
+                db.session.commit()
+            decide_held(db.session, runs[2].id, "cancel", actor=staff["cw1"])
+            db.session.commit()
+            assert db.engine.url.username == app_role.name
+            statuses = [(run.status, run.row_count) for run in runs]
+    finally:
+        db.state(app).engine.dispose()
+    assert statuses == [("applied", 10), ("applied", 2), ("cancelled", 2)]
+    with app_role.owner.connect() as conn:
+        partitions = conn.execute(text(
+            "SELECT c.relname, count(r.*) FROM pg_inherits i JOIN pg_class c "
+            "ON c.oid = i.inhrelid LEFT JOIN dtsen_record r ON r.dataset_id = "
+            "substr(c.relname, 14)::int WHERE i.inhparent = 'dtsen_record'::regclass "
+            "GROUP BY 1 ORDER BY 1")).all()
+    assert partitions == [(partition_name(runs[0].id), 10), (partition_name(runs[1].id), 12)]
 
 
 def test_update_delete_and_truncate_are_refused_by_privileges_alone(app_role):

@@ -6,12 +6,13 @@ import json
 from datetime import date
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import inspect, select
 
 from models import DtsenRecord, ImportRun
 from tests.test_imports import count, dtsen_rows, events, run_import, write_csv
 from workflows.errors import InvalidInput, InvalidTransition, NotAllowed
 from workflows.imports.datasets import current_dataset, decide_held
+from workflows.imports.partitions import partition_name
 
 
 def kecamatan_rows(n, start, kecamatan):
@@ -185,12 +186,16 @@ def test_a_held_update_applied_as_partial_is_merged(session, staff, tmp_path, ak
     assert (diff["scope"], diff["based_on"], diff["kept"]) == ("partial", aktual.id, 9)
 
 
-def test_a_cancelled_held_update_leaves_nothing_behind(session, staff, tmp_path, aktual):
+def test_a_cancelled_held_update_leaves_nothing_behind(session, staff, tmp_path, aktual,
+                                                       backend):
     run = decide_held(session, _held(session, staff, tmp_path).id, "cancel",
                       actor=staff["cw1"])
     assert run.status == "cancelled" and count(session, DtsenRecord, run) == 0
     assert current_dataset(session, "dtsen").id == aktual.id and count(session,
                                                                        DtsenRecord) == 10
+    tables = inspect(session.connection()).get_table_names()
+    assert partition_name(run.id) not in tables  # PostgreSQL: its partition dropped too
+    assert (partition_name(aktual.id) in tables) == (backend == "postgresql")
     assert len(events(session, "import.cancelled", run)) == 1
     with pytest.raises(InvalidTransition):
         decide_held(session, run.id, "full", actor=staff["cw1"])

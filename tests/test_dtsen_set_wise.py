@@ -27,8 +27,8 @@ def _load(session, path, progress=None):
     session.flush()
     target = partitions.new_table(session.connection(), run.id)
     with path.open("rb") as file:
-        rows = set_wise.load(session, DtsenRecord.__table__, target, DTSEN.parsers,
-                             DTSEN.repeating, run.id, file, path.name, progress)
+        rows = set_wise.load(session, DTSEN, DtsenRecord.__table__, target, run.id, file,
+                             path.name, progress)
     stored = session.execute(
         select(DtsenRecord.nik, DtsenRecord.no_kk, DtsenRecord.nama, DtsenRecord.tanggal_lahir,
                DtsenRecord.jenis_kelamin, DtsenRecord.kode_kelurahan, DtsenRecord.desil)
@@ -85,8 +85,11 @@ SECOND = ",".join(dtsen_rows(1, start=2)[0])
     [GOOD.replace(",3275011001,", ",32750110,")],
     [GOOD + ",", SECOND],  # one row wider than the header
     [GOOD[:-2]],  # one row narrower
+    [GOOD.replace("3275014508900001", "+275014508900001")],
+    [GOOD.replace("Warga Uji 1", "Warga" + " " * 1000 + "Uji")],  # a cell over the limit
 ], ids=["quote in a field", "end marker", "blank row", "nbsp", "leading zero", "space",
-        "twice", "no name", "long name", "old birth", "short code", "wide row", "short row"])
+        "twice", "no name", "long name", "old birth", "short code", "wide row", "short row",
+        "sign", "long cell"])
 def test_files_it_cannot_vouch_for_are_left_to_the_parsers(session, tmp_path, lines):
     """Each after a row written just as it is stored, so one doubtful row must be seen
     among good ones."""
@@ -109,6 +112,34 @@ def test_a_long_cell_in_a_column_no_one_reads(session, tmp_path):
     assert _load(session, path) == (None, [])
     write_csv(path, [[*dtsen_rows(1)[0], "x" * 1000]], header=[*DTSEN_HEADER, "catatan"])
     assert _load(session, path)[0] == 1
+
+
+def test_a_line_break_quoted_in_the_header(session, tmp_path):
+    """csv reads the header as one line, COPY's HEADER skips one whole record."""
+    path = tmp_path / "kepala.csv"
+    path.write_text(",".join(DTSEN_HEADER[:-1]) + ',"desil\n"\n' + GOOD + "\n" + SECOND + "\n",
+                    encoding="utf-8")
+    assert _load(session, path) == (None, [])
+
+
+def test_cells_right_of_the_header_s_last_name(session, tmp_path):
+    """Empty header cells at its end do not make room for values."""
+    path = _written(tmp_path / "lebih.csv", [GOOD + ",", SECOND + ",x"])
+    path.write_text(path.read_text().replace("desil\n", "desil,\n", 1), encoding="utf-8")
+    assert _load(session, path) == (None, [])
+    path.write_text(path.read_text().replace(",x\n", ",\n"), encoding="utf-8")
+    assert _load(session, path)[0] == 2
+
+
+def test_a_line_longer_than_the_parsers_read(session, tmp_path):
+    """93 more columns of 1,000 characters each, every one written as doubled quotes:
+    each cell is within its limit, the line is not."""
+    extra = [f"x{i}" for i in range(93)]
+    cell = '"' + '""' * 1000 + '"'
+    path = tmp_path / "lebar.csv"
+    path.write_text(",".join([*DTSEN_HEADER, *extra]) + "\n" +
+                    ",".join([GOOD, *[cell] * 93]) + "\n", encoding="utf-8")
+    assert _load(session, path) == (None, [])
 
 
 def test_an_xlsx_is_left_to_the_parsers(session, tmp_path):

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import date
 from operator import call, itemgetter
 
-from sqlalchemy import delete, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from models import DtsenRecord, ImportRun, ParticipantRecord, Role
@@ -119,8 +119,8 @@ def _write(session, kind, file, file_name, dataset_id, problems, progress) -> in
     connection = session.connection()
     target = partitions.new_table(connection, dataset_id)
     if _checked_in_sql(session):
-        rows = set_wise.load(session, DtsenRecord.__table__, target, kind.parsers,
-                             kind.repeating, dataset_id, file, file_name, progress)
+        rows = set_wise.load(session, kind, DtsenRecord.__table__, target, dataset_id, file,
+                             file_name, progress)
         if rows is not None:
             if progress is not None:
                 progress(rows)
@@ -128,7 +128,7 @@ def _write(session, kind, file, file_name, dataset_id, problems, progress) -> in
     rows = _check_and_write(session, kind, file, file_name, dataset_id, problems, progress,
                             target)
     if not problems.count:
-        partitions.attach(connection, target, dataset_id)
+        partitions.attach(connection, dataset_id)
     return rows
 
 
@@ -149,7 +149,7 @@ def decide_held(session: Session, run_id: int, decision: str, *, actor: Actor) -
                                    "was confirmed or cancelled already); nothing changed."))
     diff = {"file_name": run.file_name, "sha256": run.sha256, "rows": run.row_count}
     if decision == "cancel":
-        session.execute(delete(DtsenRecord).where(DtsenRecord.dataset_id == run.id))
+        partitions.drop(session.connection(), run.id)
         run.status = "cancelled"
         record(session, actor, "import.cancelled", entity=run,
                diff={**diff, "status": ["held", "cancelled"]})

@@ -181,23 +181,34 @@ def check_file(file, file_name: str, columns) -> None:
 
 def open_table(file, file_name: str, columns) -> Table:
     """Check type, encoding and header of ``file`` (binary, seekable) and open it."""
+    kind = _sniff(file, file_name)
+    if kind == "xlsx":
+        return _open_xlsx(file, columns)
+    if kind == "csv":
+        return _open_csv(file, columns)
+    raise _refuse({
+        "empty": _l("The file is empty."),
+        "pdf": _l("%(name)s is a PDF document, not a table. Upload a CSV UTF-8 or "
+                  "XLSX file.", name=file_name),
+        "xls": _l("%(name)s is in the old Excel 97-2003 format. Save it as Excel "
+                  "Workbook (.xlsx) or as CSV UTF-8.", name=file_name),
+        "damaged xlsx": _l("%(name)s is not a readable XLSX file (it may be damaged). Open "
+                           "it in Excel and save it again.", name=file_name),
+    }[kind])
+
+
+def _sniff(file, file_name: str) -> str:
+    """What the first bytes say the file is (a file's name is easily changed, not its
+    bytes); leaves ``file`` at its start."""
     file.seek(0)
     head = file.read(8)
     file.seek(0)
     if not head:
-        raise _refuse(_l("The file is empty."))
-    if head.startswith(_ZIP):
-        return _open_xlsx(file, columns)
-    if head.startswith(b"%PDF"):
-        raise _refuse(_l("%(name)s is a PDF document, not a table. Upload a CSV UTF-8 or "
-                         "XLSX file.", name=file_name))
-    if head.startswith(_OLE2):
-        raise _refuse(_l("%(name)s is in the old Excel 97-2003 format. Save it as Excel "
-                         "Workbook (.xlsx) or as CSV UTF-8.", name=file_name))
-    if file_name.lower().endswith((".xlsx", ".xlsm")):
-        raise _refuse(_l("%(name)s is not a readable XLSX file (it may be damaged). Open it "
-                         "in Excel and save it again.", name=file_name))
-    return _open_csv(file, columns)
+        return "empty"
+    for start, kind in ((_ZIP, "xlsx"), (b"%PDF", "pdf"), (_OLE2, "xls")):
+        if head.startswith(start):
+            return kind
+    return "damaged xlsx" if file_name.lower().endswith((".xlsx", ".xlsm")) else "csv"
 
 
 def _damaged_xlsx() -> FileRefused:
@@ -328,6 +339,7 @@ class CsvLayout:
     """Where a CSV file's columns lie, for a reader other than ours (PostgreSQL's COPY)."""
     delimiter: str
     width: int  # cells of the header row, empty ones right of it included
+    named: int  # cells of the header row up to its last name: a row may hold no more
     position: dict  # each required column -> the index of its cell
 
 
@@ -335,22 +347,19 @@ def csv_layout(file, file_name: str, columns) -> CsvLayout | None:
     """The layout of a CSV file whose header passes; None for anything else (an XLSX, a
     PDF, a header that is refused or not UTF-8), which only our own reader reports on.
     Leaves ``file`` at its start."""
+    if _sniff(file, file_name) != "csv":
+        return None
+    text = io.TextIOWrapper(file, encoding="utf-8-sig", newline="")
     try:
-        if file_name.lower().endswith((".xlsx", ".xlsm")) or \
-                file.read(8).startswith((_ZIP, b"%PDF", _OLE2)):
-            return None
-        file.seek(0)
-        text = io.TextIOWrapper(file, encoding="utf-8-sig", newline="")
-        try:
-            cells, delimiter = _read_csv_header(text, columns)
-        finally:
-            text.detach()
+        cells, delimiter = _read_csv_header(text, columns)
     except (FileRefused, UnicodeDecodeError):
         return None
     finally:
+        text.detach()
         file.seek(0)
     header = _normalise_header(cells)
-    return CsvLayout(delimiter, len(cells), {column: header.index(column) for column in columns})
+    return CsvLayout(delimiter, len(cells), len(header),
+                     {column: header.index(column) for column in columns})
 
 
 def _lines(text):
