@@ -4,8 +4,8 @@ import re
 
 from flask_admin.form import BaseForm as FlaskAdminForm
 from flask_wtf import FlaskForm
-from wtforms import IntegerField
 from markupsafe import escape
+from wtforms import IntegerField
 from wtforms.widgets import Select, TextInput
 
 from caseapp.i18n import WTFormsTranslations

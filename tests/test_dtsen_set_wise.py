@@ -27,8 +27,7 @@ def _load(session, path, progress=None):
     session.flush()
     target = partitions.new_table(session.connection(), run.id)
     with path.open("rb") as file:
-        rows = set_wise.load(session, DTSEN, DtsenRecord.__table__, target, run.id, file,
-                             path.name, progress)
+        rows = set_wise.load(session, DTSEN, target, run.id, file, path.name, progress)
     stored = session.execute(
         select(DtsenRecord.nik, DtsenRecord.no_kk, DtsenRecord.nama, DtsenRecord.tanggal_lahir,
                DtsenRecord.jenis_kelamin, DtsenRecord.kode_kelurahan, DtsenRecord.desil)

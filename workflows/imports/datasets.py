@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import date
 from operator import call, itemgetter
 
-from sqlalchemy import select
+from sqlalchemy import Table, select
 from sqlalchemy.orm import Session
 
 from models import DtsenRecord, ImportRun, ParticipantRecord, Role
@@ -37,18 +37,18 @@ REMEMBERED = 100_000  # distinct values remembered per repeating column
 @dataclass(frozen=True)
 class _Kind:
     name: str
-    table: str
+    table: Table
     parsers: tuple  # (column, parser); the first column is the NIK
     repeating: frozenset = frozenset()  # columns of few distinct values: each parsed once
     partitioned: bool = False  # a partition per dataset on PostgreSQL (``partitions``)
 
 
-DTSEN = _Kind("dtsen", DtsenRecord.__tablename__, (
+DTSEN = _Kind("dtsen", DtsenRecord.__table__, (
     ("nik", values.parse_nik), ("no_kk", values.parse_kk), ("nama", values.parse_name),
     ("tanggal_lahir", values.parse_birth_date), ("jenis_kelamin", values.parse_sex),
     ("kode_kelurahan", values.parse_kelurahan_code), ("desil", values.parse_desil)),
     frozenset({"tanggal_lahir", "jenis_kelamin", "kode_kelurahan", "desil"}), partitioned=True)
-PARTICIPANTS = _Kind("participants", ParticipantRecord.__tablename__, (
+PARTICIPANTS = _Kind("participants", ParticipantRecord.__table__, (
     ("nik", values.parse_nik), ("nama", values.parse_name), ("sumber", values.parse_source)),
     frozenset({"sumber"}))
 
@@ -115,12 +115,11 @@ def _write(session, kind, file, file_name, dataset_id, problems, progress) -> in
     """Check and store the file's rows under ``dataset_id``; the number of rows."""
     if not kind.partitioned:
         return _check_and_write(session, kind, file, file_name, dataset_id, problems,
-                                progress, kind.table)
+                                progress, kind.table.name)
     connection = session.connection()
     target = partitions.new_table(connection, dataset_id)
     if _checked_in_sql(session):
-        rows = set_wise.load(session, kind, DtsenRecord.__table__, target, dataset_id, file,
-                             file_name, progress)
+        rows = set_wise.load(session, kind, target, dataset_id, file, file_name, progress)
         if rows is not None:
             if progress is not None:
                 progress(rows)

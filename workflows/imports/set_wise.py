@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from datetime import date
 from functools import cache
 
-from sqlalchemy import Table, text
+from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
@@ -68,14 +68,14 @@ class _Survey:
     distinct: dict  # each repeating column -> its distinct texts
 
 
-def load(session: Session, kind, table: Table, target: str, dataset_id: int, file,
-         file_name: str, progress=None) -> int | None:
+def load(session: Session, kind, target: str, dataset_id: int, file, file_name: str,
+         progress=None) -> int | None:
     """Store the file's rows into ``target`` (from ``partitions.new_table``) and attach
     it; the number of rows, or None, with nothing stored, when the parsers must read
-    the file (their reading starts the bar again). ``kind``: its ``parsers`` (column,
-    parser) of ``table``'s columns, and its ``repeating`` columns, parsed once per
-    distinct text, the others vouched for in SQL; ``progress(rows)`` is told the share
-    done."""
+    the file (their reading starts the bar again). ``kind``: its ``table``, the
+    ``parsers`` (column, parser) of its columns and its ``repeating`` columns, parsed
+    once per distinct text, the others vouched for in SQL; ``progress(rows)`` is told
+    the share done."""
     progress = progress or (lambda rows: None)
     columns = [column for column, _ in kind.parsers]
     layout = csv_layout(file, file_name, columns)
@@ -89,10 +89,10 @@ def load(session: Session, kind, table: Table, target: str, dataset_id: int, fil
         staging = _copy(connection, layout, file, dataset_id, progress)
         survey = _survey(connection, kind, layout, staging)
         progress(int(survey.rows * _READ))
-        values_sql, joins = _typed_values(connection, kind, table, layout, staging, survey)
+        values_sql, joins = _typed_values(connection, kind, layout, staging, survey)
         if survey.as_stored and not joins:
-            _stream(connection, f"{target} ({', '.join(sorted(columns, key=layout.position.get))})",
-                    layout, file)
+            in_file_order = sorted(columns, key=layout.position.get)
+            _stream(connection, f"{target} ({', '.join(in_file_order)})", layout, file)
         else:
             connection.execute(text(
                 f"INSERT INTO {target} (dataset_id, {', '.join(columns)}) SELECT :dataset, "
@@ -193,8 +193,9 @@ def _survey(connection, kind, layout: CsvLayout, staging: str) -> _Survey:
     workers, which grouping sets do not)."""
     cell = {column: f"c{layout.position[column]}" for column, _ in kind.parsers}
     per_value = [column for column, _ in kind.parsers if column in kind.repeating]
+    parsed_in_python = {cell[column] for column in per_value}
     measured = [f"length(c{i})" for i in range(layout.width)
-                if f"c{i}" not in {cell[column] for column in per_value}]
+                if f"c{i}" not in parsed_in_python]
     unchanged = " AND ".join(f"coalesce({_VOUCHED[parse][1].format(c=cell[column])}, false)"
                              for column, parse in kind.parsers if column not in kind.repeating)
     beyond = " OR ".join(f"c{i} <> ''" for i in range(layout.named, layout.width)) or "false"
@@ -213,7 +214,7 @@ def _survey(connection, kind, layout: CsvLayout, staging: str) -> _Survey:
     return _Survey(rows, bool(as_stored) and layout.width == len(kind.parsers), distinct)
 
 
-def _typed_values(connection, kind, table: Table, layout: CsvLayout, staging: str,
+def _typed_values(connection, kind, layout: CsvLayout, staging: str,
                   survey: _Survey) -> tuple[list, list]:
     """The SQL of each column's stored value from the text table, and the joins it needs
     (a table of the parsers' answers for a repeating column not written as stored)."""
@@ -223,7 +224,7 @@ def _typed_values(connection, kind, table: Table, layout: CsvLayout, staging: st
         if column not in kind.repeating:
             values_sql.append(_VOUCHED[parse][0].format(c=source))
             continue
-        sql_type = table.c[column].type.compile(dialect=connection.dialect)
+        sql_type = kind.table.c[column].type.compile(dialect=connection.dialect)
         parsed = {raw: _parsed(parse, raw) for raw in survey.distinct[column]}
         if all(raw == _canonical(value) for raw, value in parsed.items()):
             values_sql.append(f"CAST({source} AS {sql_type})")
