@@ -8,6 +8,7 @@ from sqlalchemy.orm import Session
 from models import (Application, ApplicationTransition, AuditEvent, Document, DocumentType,
                     DuplicateFlag, EligibilityEvaluation, User)
 from reports.audit_trail import case_changes
+from reports.duplicate_flags import application_flags
 from reports.evaluations import latest_evaluation
 
 
@@ -35,8 +36,7 @@ def load_case_file(session: Session, application: Application) -> CaseFile:
     documents = list(session.execute(select(Document).where(
         Document.application_id == application.id).order_by(Document.id)).scalars())
     evaluation = latest_evaluation(session, application)
-    duplicates = list(session.execute(select(DuplicateFlag).where(
-        DuplicateFlag.application_id == application.id).order_by(DuplicateFlag.id)).scalars())
+    duplicates = application_flags(session, application)
     # What was done to the case; reads (among them an auditor's evidence pack and its
     # purpose) and refused attempts belong to the audit workspace, not to the staff's page.
     events = case_changes(session, application, document_ids=[d.id for d in documents],

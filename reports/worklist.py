@@ -13,14 +13,15 @@ from reports.contributions import unpaid_before
 PAGE_SIZE = 50
 
 
-def waited(moment, low: int | None, high: int | None, now: datetime):
-    """``moment`` at least ``low`` and at most ``high`` whole days before ``now``: the home
-    page's age buckets and the lists their counts link to."""
+def waited(moment, low: int | None, high: int | None, days_ago):
+    """``moment`` at least ``low`` and at most ``high`` whole days ago: the home page's age
+    buckets and the lists their counts link to. ``days_ago(n)``: the moment n days
+    before now, a value or a parameter of a statement built once."""
     condition = true()
     if low is not None:
-        condition &= moment <= now - timedelta(days=low)
+        condition &= moment <= days_ago(low)
     if high is not None:
-        condition &= moment > now - timedelta(days=high + 1)
+        condition &= moment > days_ago(high + 1)
     return condition
 
 
@@ -108,7 +109,9 @@ def worklist_page(session: Session, filters: WorklistFilter, *, after: str | Non
         stmt = stmt.where(Worker.kelurahan_code == filters.kelurahan)
     if filters.category:
         stmt = stmt.where(Worker.category == filters.category)
-    stmt = stmt.where(waited(since, filters.min_age_days, filters.max_age_days, clock.now()))
+    now = clock.now()
+    stmt = stmt.where(waited(since, filters.min_age_days, filters.max_age_days,
+                             lambda days: now - timedelta(days=days)))
     position = parse_cursor(after)
     if position:
         moment, ident = position

@@ -1,6 +1,7 @@
 """Issue 16: the case page is the busiest page of a caseworker's day. Its statements are
 counted: the worker, kelurahan, kecamatan and decree come with the case, and what its
-cards and the steps' guards both ask (the latest evaluation, a standing restriction) is
+cards and the steps' guards both ask (the latest evaluation, a standing restriction, the
+duplicate flags) is
 asked once (reports/remembered.py), while a verb outside the page asks every time."""
 from sqlalchemy import select
 
@@ -11,7 +12,7 @@ from tests.factories import make_submitted
 from tests.helpers import login
 from tests.plans import recorded
 
-CASE_PAGE_STATEMENTS = 19  # a submitted case, for a caseworker who may verify it
+CASE_PAGE_STATEMENTS = 18  # a submitted case, for a caseworker who may verify it
 
 
 def _reading(statements, table: str) -> list[str]:
@@ -28,6 +29,7 @@ def test_the_case_page_asks_each_thing_once(client, session, staff):
         assert client.get(f"/cases/{application.id}").status_code == 200
     assert len(_reading(statements, "eligibility_evaluation")) == 1
     assert len(_reading(statements, "data_subject_request")) == 1
+    assert len(_reading(statements, "duplicate_flag")) == 1  # the card's list, the guard's
     assert len(_reading(statements, "kelurahan")) == 1  # joined to the case, not lazy-loaded
     sent = [s for s, _ in statements if s.lstrip().upper().startswith(("SELECT", "INSERT",
                                                                        "UPDATE"))]

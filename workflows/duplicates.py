@@ -5,6 +5,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from models import Application, DuplicateFlag, Role, Worker, clock
+from reports.duplicate_flags import application_flags
 from workflows.actor import Actor
 from workflows.audit import record, record_change
 from workflows.eligibility import ACTIVE_STATES
@@ -60,9 +61,8 @@ def detect_duplicates(session: Session, application: Application, *,
 
 
 def open_flags(session: Session, application: Application) -> list[DuplicateFlag]:
-    return list(session.execute(select(DuplicateFlag).where(
-        DuplicateFlag.application_id == application.id, DuplicateFlag.resolution.is_(None))
-        .order_by(DuplicateFlag.id)).scalars())
+    """The flags still to resolve (the verify step's guard)."""
+    return [flag for flag in application_flags(session, application) if flag.is_open]
 
 
 def resolve_duplicate(session: Session, flag: DuplicateFlag, *, resolution: str, note: str,
