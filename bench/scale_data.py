@@ -77,8 +77,9 @@ def load_domain(conn, *, n: int, year: int, caseworkers: list[int], head: int,
         FROM generate_series(0, :n - 1) AS i,
              (SELECT array_agg(code ORDER BY code) AS codes FROM kelurahan) AS k""", **params)
     params["base"] = base
-    # Rows made consistent here: no per-row triggers (the ranking's copies of migration
-    # 0028 are filled below, as its backfill does; foreign keys hold by construction).
+    # Rows made consistent here: no triggers (the ranking's copies of migration 0028 and
+    # the intake tally of 0031 are filled below, as their backfills do; foreign keys hold
+    # by construction).
     conn.execute(text("SET LOCAL session_replication_role = replica"))
     state = _state_case()
     _run(conn, "application", f"""
@@ -126,6 +127,10 @@ def load_domain(conn, *, n: int, year: int, caseworkers: list[int], head: int,
                female_head_of_household = w.female_head_of_household
         FROM eligibility_evaluation e, worker w
         WHERE e.application_id = a.id AND w.id = a.worker_id AND w.id > :base""", **params)
+    _run(conn, "intake_tally", """
+        INSERT INTO intake_tally (taken_in_by_id, state, n)
+        SELECT taken_in_by_id, state, count(*) FROM application WHERE worker_id > :base
+        GROUP BY taken_in_by_id, state""", **params)
     _run(conn, "budget_ledger", f"""
         INSERT INTO budget_ledger (fiscal_year, application_id, decree_id, kind, amount, places,
                                    months, actor_id, created_at)

@@ -29,6 +29,7 @@ from models.partner import ApplicationPartner, PartnerScope
 from models.complaint import Complaint
 from models.claim import Claim, ClaimDocument
 from models.home_figures import HomeFigures
+from models.intake_tally import IntakeTally
 
 __all__ = [
     "Application",
@@ -55,6 +56,7 @@ __all__ = [
     "EligibilityEvaluation",
     "HomeFigures",
     "ImportRun",
+    "IntakeTally",
     "Job",
     "Kecamatan",
     "Kelurahan",

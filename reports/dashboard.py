@@ -9,7 +9,7 @@ from sqlalchemy import bindparam, case, extract, func, select
 from sqlalchemy.orm import Session
 
 from models import (Application, ApplicationPartner, BudgetLedger, DataSubjectRequest,
-                    Kecamatan, Kelurahan, PaymentBatch, Worker, clock)
+                    IntakeTally, Kecamatan, Kelurahan, PaymentBatch, Worker, clock)
 from reports.worklist import waited
 
 AGE_BUCKETS = ((0, 7), (8, 14), (15, 30), (31, None))  # days waiting since submission
@@ -79,6 +79,15 @@ def state_counts(session: Session, *, within=None, **filters) -> dict[str, int]:
     if within is not None:
         stmt = stmt.where(within)
     return dict(session.execute(stmt).all())
+
+
+def intake_counts(session: Session, taken_in_by: int) -> dict[str, int]:
+    """One person's applications per state, as ``state_counts(taken_in_by_id=...)``
+    counts them, from the few rows of the intake tally (models/intake_tally.py)."""
+    return {state: int(n) for state, n in session.execute(
+        select(IntakeTally.state, func.sum(IntakeTally.n))
+        .where(IntakeTally.taken_in_by_id == taken_in_by)
+        .group_by(IntakeTally.state)) if n}
 
 
 def stage_counts(session: Session, year: int, *, within=None) -> dict[str, int]:

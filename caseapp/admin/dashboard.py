@@ -1,11 +1,12 @@
 """The home page: each role sees the work waiting for it.
 
 One's own work (a caseworker's intake, what waits for a decision, a partner's intake and
-ageing) is counted live, by index; figures over the whole city or a partner's whole area
-(stages of the year, every state, coverage, budget burn, the city's verification queue)
-come from the job worker's count of the last minutes while it is fresh
-(reports/home_figures.py), and the page says as of when; without one they are counted for
-the page.
+ageing) is counted live: by index, or for a caseworker's intake per state from the
+intake tally the database keeps (models/intake_tally.py); figures over the whole city or
+a partner's whole area (stages of the year, every state, coverage, budget burn, the
+city's verification queue) come from the job worker's count of the last minutes while
+it is fresh (reports/home_figures.py), and the page says as of when; without one they are
+counted for the page.
 """
 from datetime import datetime
 
@@ -115,7 +116,7 @@ class DashboardView(AdminIndexView):
         if current_user.has_role(Role.CASEWORKER):
             queue = city["queue"]  # the city's, as counted; one's own intake live
             panels["caseworker"] = {
-                "mine": dashboard.state_counts(session, taken_in_by_id=current_user.id),
+                "mine": dashboard.intake_counts(session, current_user.id),
                 "to_verify": queue["submitted"] - queue["by_taker"].get(str(current_user.id), 0),
                 "ageing": queue["ageing"],
                 "my_ageing": dashboard.worklist_ageing(session, taken_in_by=current_user.id),

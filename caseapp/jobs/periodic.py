@@ -23,6 +23,7 @@ from caseapp.jobs.runner import run_job
 from models import clock
 from workflows.actor import Actor
 from workflows.home_figures import refresh_home_figures
+from workflows.intake_tally import fold_intake_tally
 from workflows.jobs import queue_job
 from workflows.notices.delivery import notices_due
 
@@ -57,12 +58,14 @@ def register(app, huey) -> None:
 
 
 def count_home_figures(app) -> None:
-    """Count the home page's city-wide figures of this year again and store them. A
-    failure is logged, not raised: the page counts them itself meanwhile, and the worker
-    (which also counts once as it starts) must go on running jobs."""
+    """Count the home page's city-wide figures of this year again and store them, and
+    fold the intake tally the caseworkers' counts are read from. A failure is logged,
+    not raised: the page counts the figures itself meanwhile, the tally is right unfolded,
+    and the worker (which also counts once as it starts) must go on running jobs."""
     with app.app_context():
         try:
             refresh_home_figures(db.session, clock.today())
+            fold_intake_tally(db.session)
             db.session.commit()
         except Exception:
             db.session.rollback()
