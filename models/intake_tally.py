@@ -2,12 +2,13 @@
 
 A caseworker's home page counts their own applications per state, live. Counting them
 read 62,500 index entries a page at a million applications (7 ms of PostgreSQL's CPU,
-a third of what the busiest pages cost the database); the tally gives the same counts
-from a few rows. Database triggers add a row for every change of an application's state
-or taker (+1 for the new pair, -1 for the old: migration 0031), so no write path can
-leave it behind, and writers never wait on one another's counter row; the job worker
-folds the rows into one per person and state every few minutes
-(workflows/intake_tally.py).
+half of what the whole page cost the database); the tally gives the same counts from a
+few rows. Database triggers add a row for every change of an application's state
+or taker (+1 for the new pair, -1 for the old: migration 0031), so the verbs, imports and
+SQL by hand all keep it, and writers never wait on one another's counter row; the job
+worker folds the rows into one per person and state every few minutes
+(workflows/intake_tally.py). What the triggers do not see (a TRUNCATE, a bulk load with
+session_replication_role = replica) needs `flask home-figures recount-intake` after it.
 """
 from sqlalchemy import ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column

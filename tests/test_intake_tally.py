@@ -11,6 +11,8 @@ from reports.dashboard import intake_counts, state_counts
 from tests.factories import enrol, make_application, make_budget, make_submitted, \
     make_verified
 from tests.helpers import login
+from caseapp.jobs.periodic import count_home_figures
+from models import HomeFigures
 from workflows.intake_tally import fold_intake_tally
 from workflows.verification import reject_application, return_application
 
@@ -76,6 +78,30 @@ def test_folding_keeps_the_sums_in_one_row_a_pair(session, staff):
     assert session.scalar(select(func.count()).select_from(IntakeTally)) == sum(
         len(states) for states in before.values())
     assert fold_intake_tally(session) == 0  # nothing left to fold
+
+
+def test_the_job_worker_folds_the_tally_after_the_figures(app, session, staff):
+    _cases(session, staff)
+    session.commit()
+    before = _tallied(session, staff)
+    count_home_figures(app)
+    assert session.get(HomeFigures, 2026) is not None
+    assert _tallied(session, staff) == before
+    assert session.scalar(select(func.count()).select_from(IntakeTally)) == sum(
+        len(states) for states in before.values())
+
+
+def test_counted_again_after_what_the_triggers_do_not_see(app, session, staff):
+    """A TRUNCATE, or a bulk load with the triggers off: `flask home-figures
+    recount-intake` counts the tally again from the applications."""
+    _cases(session, staff)
+    session.execute(text("DELETE FROM intake_tally"))
+    session.commit()
+    assert _tallied(session, staff) == {"cw1": {}, "cw2": {}}
+    result = app.test_cli_runner().invoke(args=["home-figures", "recount-intake"])
+    assert result.exit_code == 0, result.output
+    assert "intake tally counted again: 5 rows" in result.output
+    assert _tallied(session, staff) == _counted(session, staff)
 
 
 def test_the_home_page_shows_the_tallied_intake(client, session, staff):

@@ -58,18 +58,25 @@ def register(app, huey) -> None:
 
 
 def count_home_figures(app) -> None:
-    """Count the home page's city-wide figures of this year again and store them, and
-    fold the intake tally the caseworkers' counts are read from. A failure is logged,
-    not raised: the page counts the figures itself meanwhile, the tally is right unfolded,
-    and the worker (which also counts once as it starts) must go on running jobs."""
+    """Count the home page's city-wide figures of this year again and store them, then
+    fold the intake tally the caseworkers' counts are read from, each in its own
+    transaction. A failure is logged, not raised: the page counts the figures itself
+    meanwhile, the tally is right unfolded, and the worker (which also counts once as it
+    starts) must go on running jobs."""
     with app.app_context():
-        try:
-            refresh_home_figures(db.session, clock.today())
-            fold_intake_tally(db.session)
-            db.session.commit()
-        except Exception:
-            db.session.rollback()
-            log.exception("the home page's figures could not be counted")
+        _committed(lambda: refresh_home_figures(db.session, clock.today()),
+                   "the home page's figures could not be counted")
+        _committed(lambda: fold_intake_tally(db.session), "the intake tally could not be folded")
+
+
+def _committed(work, failure: str) -> None:
+    """``work()`` and its commit; a failure rolled back and logged as ``failure``."""
+    try:
+        work()
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        log.exception(failure)
 
 
 def send_due_notices(app, huey) -> int | None:

@@ -7,7 +7,7 @@ trigger with transition tables, one grouped INSERT per statement, cost 2.4 ms fo
 of the ORM's one-row UPDATEs: a decree of 10,000 cases took 35 s instead of 10.) The
 backfill counts the applications there are (a second or two at a million). A bulk loader that disables the triggers
 (session_replication_role = replica) adds its rows' counts itself, as bench/scale_data.py
-does.
+does, or runs `flask home-figures recount-intake` after it.
 
 Revision ID: 0031
 Revises: 0030
@@ -77,7 +77,10 @@ def upgrade():
     )
     op.create_index('ix_intake_tally_taken_in_by_state', 'intake_tally',
                     ['taken_in_by_id', 'state'])
-    op.execute(_BACKFILL)
+    # The triggers before the count: CREATE TRIGGER waits for the writers in flight and
+    # holds their successors off until this migration commits, so the count sees every
+    # change made before it and the triggers every change after (counted first, a change
+    # committed while the count ran would be in neither).
     if op.get_bind().dialect.name == 'postgresql':
         op.execute(_PG_FUNCTION)
         for name, clause in _PG_TRIGGERS.items():
@@ -86,6 +89,7 @@ def upgrade():
     else:
         for name, clause in _SQLITE_TRIGGERS.items():
             op.execute(f"CREATE TRIGGER {name} {clause}")
+    op.execute(_BACKFILL)
 
 
 def downgrade():
