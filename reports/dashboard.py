@@ -27,13 +27,15 @@ def _age_columns() -> list:
                                          1), else_=0)), 0) for low, high in AGE_BUCKETS]
 
 
+# The days ``waited`` compares the buckets with: each one's low end, and its high end + 1.
+_AGE_EDGES = frozenset({low for low, _ in AGE_BUCKETS if low is not None}
+                       | {high + 1 for _, high in AGE_BUCKETS if high is not None})
+
+
 def _age_moments() -> dict:
-    """The parameters of ``_age_columns``: the moments ``waited`` compares with (each
-    bucket's low end, and its high end + 1), from now."""
+    """The parameters of ``_age_columns``: the moments of ``_AGE_EDGES``, from now."""
     now = clock.now()
-    days = ({low for low, _ in AGE_BUCKETS if low is not None}
-            | {high + 1 for _, high in AGE_BUCKETS if high is not None})
-    return {f"days_ago_{n}": now - timedelta(days=n) for n in days}
+    return {f"days_ago_{n}": now - timedelta(days=n) for n in _AGE_EDGES}
 
 
 @lru_cache(maxsize=None)
