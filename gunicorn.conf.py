@@ -4,6 +4,7 @@ Start it from the repository root: ``gunicorn`` (or ``gunicorn -c gunicorn.conf.
 Each setting comes from a CASEAPP_* environment variable with a default for one small
 machine; the README's deployment section says when to change them.
 """
+import gc
 import os
 
 import gunicorn.http.wsgi
@@ -101,3 +102,18 @@ control_socket_disable = True
 umask = 0o007
 # The workers' heartbeat files in memory, not on a disk that may stall (Docker's /tmp).
 worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None
+
+
+# Python's cycle collector, tuned for a process that imports a large app once and then
+# serves requests: what the app holds after import (some 300,000 objects: SQLAlchemy's
+# mappers, Jinja's templates, WeasyPrint) is frozen out of the collector's scans, and the
+# youngest generation is collected every 5,000 allocations rather than 700, as a page
+# makes tens of thousands of short-lived objects. Measured on the page mix: collection
+# time 0.37 -> 0.15 ms a request (issue 16). No object is kept alive by this; garbage
+# in a cycle waits a little longer for its collection.
+GC_YOUNG_THRESHOLD = 5_000
+
+
+def post_worker_init(worker):
+    gc.freeze()
+    gc.set_threshold(GC_YOUNG_THRESHOLD, *gc.get_threshold()[1:])

@@ -43,7 +43,7 @@ from workflows.audit import guard
 
 _WRITER, _READER = "BEGIN IMMEDIATE", "BEGIN"
 _begin = contextvars.ContextVar("sqlite_begin", default=_WRITER)
-_READ_METHODS = ("GET", "HEAD")
+READ_METHODS = ("GET", "HEAD")
 
 
 @contextmanager
@@ -133,7 +133,7 @@ class Database:
 
 def _read_requests_defer() -> None:
     """GET and HEAD requests read; their transactions take no write lock."""
-    if request.method in _READ_METHODS:
+    if request.method in READ_METHODS:
         request.environ["caseapp.begin_token"] = _begin.set(_READER)
 
 

@@ -9,6 +9,7 @@ from flask import Blueprint, current_app, has_request_context, redirect, request
 from flask_babel import Domain, get_locale
 from markupsafe import Markup
 
+from caseapp import date_filters
 from caseapp.extensions import babel
 from caseapp.redirects import local_target
 from models import Role, clock
@@ -84,6 +85,7 @@ def init_app(app) -> None:
     babel.init_app(app, locale_selector=select_locale,
                    default_translation_directories=TRANSLATIONS_DIR)
     _install_template_gettext(app)
+    date_filters.init_app(app)
     app.register_blueprint(bp)
     app.jinja_env.globals["current_locale"] = get_locale
     app.jinja_env.globals["role_labels"] = ROLE_LABELS

@@ -2,9 +2,11 @@
 gunicorn.conf.py on a migrated database. It serves the sign-in page and a signed-in
 session, names no server product, keeps the app's security headers, leaves
 X-Forwarded-* and SCRIPT_NAME to the app (ProxyFix) instead of believing a local
-client, and writes no query string to its log."""
+client, writes no query string to its log, and tunes each worker's cycle collector."""
+import gc
 import os
 import re
+import runpy
 import subprocess
 import sys
 import time
@@ -94,3 +96,16 @@ def test_a_local_client_cannot_claim_https_or_a_path_prefix(database_url, tmp_pa
         status, headers, body = browser.send("/auth/login")
         assert status == 200 and "/evil" not in body
         assert browser.send("/evil/auth/login")[0] == 404
+
+
+def test_each_worker_freezes_what_it_imported_and_collects_young_objects_less_often():
+    settings = runpy.run_path(str(ROOT / "gunicorn.conf.py"))
+    threshold = gc.get_threshold()
+    try:
+        settings["post_worker_init"](None)
+        assert gc.get_freeze_count() > 10_000  # the imported app, out of the scans
+        assert gc.get_threshold() == (settings["GC_YOUNG_THRESHOLD"], *threshold[1:])
+        assert settings["GC_YOUNG_THRESHOLD"] > threshold[0]
+    finally:
+        gc.unfreeze()
+        gc.set_threshold(*threshold)

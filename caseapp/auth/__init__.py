@@ -9,7 +9,7 @@ from flask_login import current_user, login_required
 from caseapp.actor import current_actor
 from caseapp.auth import flow
 from caseapp.auth.forms import LoginForm, PasswordForm
-from caseapp.database import reading
+from caseapp.database import READ_METHODS, reading
 from caseapp.extensions import db, limiter, login_manager
 from caseapp.health import PROBES
 from caseapp.refusals import refuse
@@ -105,7 +105,11 @@ def _load_user(user_id: str) -> User | None:
 
 def _check_session():
     """Settle the session first thing: commit its last-seen touch or its end, and forget
-    a cookie whose session no longer counts. Health probes never touch the session."""
+    a cookie whose session no longer counts. Health probes never touch the session.
+
+    A page read with nothing to settle (the touch is written once a minute) goes on in
+    the transaction that read the session: committing it would cost a round trip, and
+    the page's next statement another connection check-out with its ping (issue 16)."""
     if request.endpoint in PROBES or "_user_id" not in session:
         return None
     if not current_user.is_authenticated:
@@ -113,7 +117,8 @@ def _check_session():
         flow.sign_out_cookie()
         flash(_("Your session has ended. Please sign in again."), "info")
         return None
-    db.session.commit()
+    if request.method not in READ_METHODS or db.session.dirty:
+        db.session.commit()
     return None
 
 
