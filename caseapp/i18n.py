@@ -94,6 +94,12 @@ def init_app(app) -> None:
     app.jinja_env.filters["masked_nik"] = masked_nik
 
 
+def translated(labels: dict) -> dict:
+    """The labels in the request's language, each translated once: a list page shows
+    the same few on each of its fifty rows (issue 16)."""
+    return {key: str(label) for key, label in labels.items()}
+
+
 def coded(label, code) -> Markup:
     """A code's label with the code in the tooltip."""
     return Markup('<span title="{}">{}</span>').format(code, label)

@@ -20,7 +20,6 @@ class CaseFile:
     evaluation: EligibilityEvaluation | None
     rules: list[dict]
     duplicates: list[DuplicateFlag]
-    transitions: list[ApplicationTransition]
     events: list[AuditEvent]
     users: dict[int, str] = field(default_factory=dict)
     # The same membership in the year before and the year after (renewal), if any.
@@ -49,11 +48,16 @@ def load_case_file(session: Session, application: Application) -> CaseFile:
         evaluation=evaluation,
         rules=json.loads(evaluation.results)["rules"] if evaluation else [],
         duplicates=duplicates,
-        transitions=list(session.execute(select(ApplicationTransition).where(
-            ApplicationTransition.application_id == application.id)
-            .order_by(ApplicationTransition.id)).scalars()),
         events=events, users=users,
         continues=session.get(Application, application.renews_id) if application.renews_id
         else None,
         continued_by=session.execute(select(Application).where(
             Application.renews_id == application.id)).scalar_one_or_none())
+
+
+def state_changes(session: Session, application: Application) -> list[ApplicationTransition]:
+    """The application's steps from state to state, for the printed case file (the page
+    shows them in its timeline of events)."""
+    return list(session.execute(select(ApplicationTransition).where(
+        ApplicationTransition.application_id == application.id)
+        .order_by(ApplicationTransition.id)).scalars())

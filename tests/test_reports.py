@@ -83,7 +83,9 @@ def test_case_file_shows_letterhead_numbering_chain_head_and_timeline_actors(
     worker = session.get(Application, member.id).worker
     for expected in (worker.nik, worker.full_name, kpj_of(member.id), sk_number,
                      "Pegawai cw1", "Pegawai cw2", "Pegawai head", "application.verify",
-                     "application.enrol", "Pegawai audit1 (audit1)"):
+                     "application.enrol", "Pegawai audit1 (audit1)",
+                     # the decisions, each step from state to state
+                     "Diajukan → Terverifikasi", "Diajukan ke BPJS → Terdaftar (peserta aktif)"):
         assert expected in everything, expected
     download = report_events(session, "report.download")[-1]
     assert download.seq == generated.seq + 1

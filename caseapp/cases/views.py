@@ -17,6 +17,7 @@ from caseapp.cases.forms import (UPLOAD_PREFIX, IntakeForm, ReasonForm, ResolveF
 from caseapp.cases.scope import current_scope, scoped_kelurahan_choices, within
 from caseapp.exits.case import exit_facts
 from caseapp.extensions import db
+from caseapp.i18n import translated
 from caseapp.refusals import refuse
 from models import Application, Kelurahan, Role, Worker, clock
 from reports.case_file import load_case_file
@@ -66,8 +67,9 @@ class CasesView(CaseActionsMixin, CasePrintoutsMixin, SecureView):
         filter_args = {name: request.args[name] for name in form._fields
                        if request.args.get(name)}
         return self.render("cases/worklist.html", form=form, rows=rows, next_cursor=next_cursor,
-                           categories=labels.CATEGORY_LABELS, filter_args=filter_args,
-                           states=STATE_LABELS, tabs=worklists.tabs(),
+                           categories=translated(labels.CATEGORY_LABELS),
+                           filter_args=filter_args, states=translated(STATE_LABELS),
+                           tabs=worklists.tabs(),
                            verification=filters.verification)
 
     @expose("/new", methods=("GET", "POST"))

@@ -11,7 +11,7 @@ from caseapp.status.tokens import status_url
 from models import Application, BudgetYear, Decree, DocumentType
 from reports.audit_report import SHOWN_IN_PDF, audit_report, exception_rows
 from reports.budget_realisation import budget_realisation
-from reports.case_file import load_case_file
+from reports.case_file import load_case_file, state_changes
 from reports.decree_annex import CATEGORY_LETTERS, build_annex, find_decree
 from reports.formatting import masked_nik
 from reports.meta import ReportMeta
@@ -123,8 +123,9 @@ def case(session, params, *, fmt, head, generated_by) -> Prepared:
     return Prepared(safe_stem("berkas-permohonan", application.id),
                     ("application", str(application.id)),
                     pdf_job("reports/case.html", meta, case=case_file, application=application,
-                            worker=worker, identity=identity, states=STATE_LABELS,
-                            labels=labels, decree=application.decree_id and session.get(
+                            transitions=state_changes(session, application), worker=worker,
+                            identity=identity, states=STATE_LABELS, labels=labels,
+                            decree=application.decree_id and session.get(
                                 Decree, application.decree_id)))
 
 
