@@ -51,8 +51,10 @@ def load_case_file(session: Session, application: Application) -> CaseFile:
         events=events, users=users,
         continues=session.get(Application, application.renews_id) if application.renews_id
         else None,
+        # Only a participant (with a KPJ) is renewed: workflows/renewal.due_for_renewal.
         continued_by=session.execute(select(Application).where(
-            Application.renews_id == application.id)).scalar_one_or_none())
+            Application.renews_id == application.id)).scalar_one_or_none()
+        if application.kpj else None)
 
 
 def state_changes(session: Session, application: Application) -> list[ApplicationTransition]:

@@ -142,14 +142,16 @@ class ParticipantMonths:
 
 
 def participant_months(session: Session, application: Application) -> ParticipantMonths | None:
-    """What the case page's Contributions card shows; None before enrolment data exists."""
+    """What the case page's Contributions card shows; None before enrolment data exists.
+    Months are made only for participants with a KPJ (workflows/contributions/
+    generation.covered_in), so a case without one is not asked (issue 16)."""
+    if application.kpj is None:
+        return None
     months = [MonthRow(*row) for row in session.execute(
         select(ContributionMonth.month, ContributionMonth.amount, ContributionMonth.status,
                ContributionMonth.payment_batch_id)
         .where(ContributionMonth.application_id == application.id)
         .order_by(ContributionMonth.month))]
-    if not months and application.kpj is None:
-        return None
     return ParticipantMonths(months, paid_through(session, application))
 
 

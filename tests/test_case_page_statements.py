@@ -12,7 +12,7 @@ from tests.factories import make_submitted
 from tests.helpers import login
 from tests.plans import recorded
 
-CASE_PAGE_STATEMENTS = 17  # a submitted case, for a caseworker who may verify it
+CASE_PAGE_STATEMENTS = 14  # a submitted case, for a caseworker who may verify it
 
 
 def _reading(statements, table: str) -> list[str]:
@@ -32,6 +32,9 @@ def test_the_case_page_asks_each_thing_once(client, session, staff):
     assert len(_reading(statements, "duplicate_flag")) == 1  # the card's list, the guard's
     assert len(_reading(statements, "kelurahan")) == 1  # joined to the case, not lazy-loaded
     assert _reading(statements, "application_transition") == []  # the printed file's only
+    # No KPJ yet: no contribution months, claims or renewal to look for.
+    assert _reading(statements, "contribution_month") == [] and _reading(statements, "claim") == []
+    assert len(_reading(statements, "application")) == 1
     sent = [s for s, _ in statements if s.lstrip().upper().startswith(("SELECT", "INSERT",
                                                                        "UPDATE"))]
     assert len(sent) <= CASE_PAGE_STATEMENTS, [s[:100] for s in sent]

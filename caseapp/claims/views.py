@@ -209,6 +209,9 @@ class ClaimsView(SecureView):
 
 
 def case_claims(application: Application) -> list[Claim]:
-    """The claims of a case, for its page (a Jinja global)."""
+    """The claims of a case, for its page (a Jinja global). A claim needs cover, so a
+    case that never had a KPJ has none and is not asked (workflows/claims/rules.py)."""
+    if not application.kpj:
+        return []
     return db.session.execute(select(Claim).where(Claim.application_id == application.id)
                               .order_by(Claim.id)).scalars().all()
