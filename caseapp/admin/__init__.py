@@ -7,7 +7,7 @@ from caseapp.audit_workspace.labels import JINJA_FILTERS
 from caseapp.audit_workspace.views import AuditWorkspaceView
 from caseapp.admin.base import RoleMenuLink
 from caseapp.admin.cases import ApplicationView, WorkerView
-from caseapp.admin import menu
+from caseapp.admin import menu, static_urls
 from caseapp.admin.dashboard import DashboardView
 from caseapp.admin.reference import (BudgetQuotaView, BudgetYearView, ContributionComponentView,
                                      DocumentTypeView, KecamatanView, KelurahanView,
@@ -129,4 +129,5 @@ def init_app(app) -> None:
                                     endpoint="document_types"))
     app.extensions["caseapp_admin"] = admin
     menu.init_app(app)
+    static_urls.init_app(app)
     app.jinja_env.filters.update(JINJA_FILTERS)
