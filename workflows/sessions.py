@@ -5,8 +5,9 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import timedelta
+from functools import lru_cache
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session, joinedload
 
 from models import User, UserSession, clock
@@ -51,6 +52,14 @@ def _expired(row: UserSession, lifetimes: Lifetimes) -> str | None:
     return None
 
 
+@lru_cache(maxsize=None)
+def _live_statement():
+    """Session, account and roles in one statement, built once: every request of a
+    signed-in person starts here, and building it cost more than running it (issue 16)."""
+    return (select(UserSession).where(UserSession.token_hash == bindparam("token_hash"))
+            .options(joinedload(UserSession.user).joinedload(User.roles)))
+
+
 def live(session: Session, token: str | None, *, user_id: int,
          lifetimes: Lifetimes, touch: bool = True) -> UserSession | None:
     """The session ``token`` names if it still counts for ``user_id``; ends it when it
@@ -58,12 +67,8 @@ def live(session: Session, token: str | None, *, user_id: int,
     person's doing (not a page's script polling), so the idle clock starts again."""
     if not token:
         return None
-    # Session, account and roles in one statement: every request of a signed-in person
-    # starts here (issue 16).
-    row = session.execute(select(UserSession).where(
-        UserSession.token_hash == token_hash(token))
-        .options(joinedload(UserSession.user).joinedload(User.roles))
-    ).unique().scalar_one_or_none()
+    row = session.execute(_live_statement(), {"token_hash": token_hash(token)}
+                          ).unique().scalar_one_or_none()
     if row is None or row.ended_at is not None or row.user_id != user_id:
         return None
     reason = _expired(row, lifetimes) or (None if row.user.active else "deactivated")

@@ -102,10 +102,6 @@ class WorkerCorrectionForm(WorkerDataForm):
 UPLOAD_PREFIX = "file-"
 
 
-class ReasonForm(BaseForm):
-    reason = TextAreaField(_l("Reason"), validators=[Optional(), Length(max=1000)])
-
-
 class ResolveForm(BaseForm):
     resolution = SelectField(_l("Decision"), choices=[
         SelectChoice("not_duplicate", _l("Not a duplicate (different people)")),

@@ -12,7 +12,7 @@ from caseapp.admin.base import SecureView
 from caseapp.cases.actions import CORRECTION_ARG, CaseActionsMixin
 from caseapp.cases.printouts import CasePrintoutsMixin
 from caseapp.cases import labels, worklists
-from caseapp.cases.forms import (UPLOAD_PREFIX, IntakeForm, ReasonForm, ResolveForm,
+from caseapp.cases.forms import (UPLOAD_PREFIX, IntakeForm, ResolveForm,
                                  WorklistFilterForm, kecamatan_names)
 from caseapp.cases.scope import current_scope, scoped_kelurahan_choices, within
 from caseapp.exits.case import exit_facts
@@ -123,7 +123,7 @@ class CasesView(CaseActionsMixin, CasePrintoutsMixin, SecureView):
             identity=check_identity(worker.nik, worker.kk_number, worker.birth_date, worker.sex),
             upload_prefix=UPLOAD_PREFIX,
             uploading=application.state in EDITABLE_STATES and actor.has_role(Role.CASEWORKER),
-            reason_form=ReasonForm(), resolve_form=ResolveForm(),
+            resolve_form=ResolveForm(),
             actions=actions, checklist=checklist, states=STATE_LABELS, labels=labels,
             today=clock.today(),
             max_mb=current_app.config["MAX_DOCUMENT_BYTES"] // 1_048_576,

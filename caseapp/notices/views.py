@@ -36,7 +36,7 @@ def notices_of_case(application: Application) -> dict:
             "history": history, "users": users,
             "notices": case_notices(db.session, application.id),
             "form": ConsentForm(formdata=None, phone=application.worker.phone),
-            "confirm": ConfirmForm(), "masked": masked_phone, **LABELS}
+            "masked": masked_phone, **LABELS}
 
 
 class NoticesView(SecureView):
