@@ -15,6 +15,8 @@ from flask_babel import get_locale
 from flask_login import current_user
 from markupsafe import Markup
 
+from caseapp.admin.kept import Kept
+
 
 LIMIT = 2048
 
@@ -28,21 +30,14 @@ def _key(admin_view) -> tuple:
 
 
 class MenuCache:
-    """One app's menus (the app's Jinja environment holds it, so tests' apps never share)."""
+    """One app's menus."""
 
     def __init__(self):
-        self._html: dict[tuple, Markup] = {}
+        self._html = Kept(LIMIT)
 
     def __call__(self, admin_view, render) -> Markup:
         """``render()``'s HTML (the template's menu macro) for these facts, rendered once."""
-        key = _key(admin_view)
-        html = self._html.get(key)
-        if html is None:
-            html = Markup(render())
-            if len(self._html) >= LIMIT:
-                self._html.clear()
-            self._html[key] = html
-        return html
+        return self._html.get(_key(admin_view), lambda: Markup(render()))
 
 
 def init_app(app) -> None:

@@ -7,25 +7,21 @@ the count all the same (the script root comes from the request).
 """
 from flask import request, url_for
 
+from caseapp.admin.kept import Kept
+
 LIMIT = 1024
 
 
 class StaticUrls:
-    """One app's static links (the app's Jinja environment holds it, as the menu cache)."""
+    """One app's static links."""
 
     def __init__(self):
-        self._urls: dict[tuple, str] = {}
+        self._urls = Kept(LIMIT)
 
     def __call__(self, endpoint: str, **arguments) -> str:
         """``url_for(endpoint, **arguments)``, built once."""
         key = (request.script_root, endpoint, tuple(sorted(arguments.items())))
-        url = self._urls.get(key)
-        if url is None:
-            url = url_for(endpoint, **arguments)
-            if len(self._urls) >= LIMIT:
-                self._urls.clear()
-            self._urls[key] = url
-        return url
+        return self._urls.get(key, lambda: url_for(endpoint, **arguments))
 
 
 def init_app(app) -> None:
