@@ -3,18 +3,21 @@
 Flask-Babel's filters look up the app's Babel settings, the locale and the time zone,
 and hand the pattern to Babel to parse, on every call: about 15 µs, of which formatting
 is 6. A worklist page formats fifty moments and a case page's timeline a few dozen, so
-these keep the request's locale and time zone (Flask-Babel holds them per request) and
-each pattern parsed once, and move a moment to the wall clock with the standard
-library's zoneinfo rather than pytz (6 µs; issue 16). The text is Flask-Babel's to the
-character: a moment is shown on the request's wall clock (a naive one is UTC), in its
-language.
+these parse each pattern once and move a moment to the wall clock with the standard
+library's zoneinfo rather than pytz: 8 µs (issue 16). They take what the templates pass
+(a datetime, or a date for ``dateformat``, and a written pattern) and write Flask-Babel's
+text for it to the character; anything else (no value, a named format such as "short", a
+zone that is not pytz's) is handed to Flask-Babel itself. A moment is shown on the
+request's wall clock (a naive one is UTC), in its language.
 """
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from babel.dates import DateTimePattern, parse_pattern
 from flask_babel import format_date, format_datetime, get_locale, get_timezone
+
+_NAMED = frozenset({"short", "medium", "long", "full"})
 
 
 @lru_cache(maxsize=256)
@@ -27,23 +30,31 @@ def _zone(name: str) -> ZoneInfo:
     return ZoneInfo(name)
 
 
-def _wall_clock(moment: datetime) -> datetime:
+def _written(format) -> bool:
+    return isinstance(format, str) and format not in _NAMED
+
+
+def _wall_clock(moment: datetime, zone: str) -> datetime:
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=timezone.utc)
-    return moment.astimezone(_zone(get_timezone().zone))
+    return moment.astimezone(_zone(zone))
 
 
-def datetimeformat(value, format: str) -> str:
-    if value is None:  # Flask-Babel's meaning (now), kept rather than guessed
+def datetimeformat(value=None, format=None) -> str:
+    zone = getattr(get_timezone(), "zone", None)
+    if not (isinstance(value, datetime) and _written(format) and zone):
         return format_datetime(value, format)
-    return _pattern(format).apply(_wall_clock(value), get_locale())
+    return _pattern(format).apply(_wall_clock(value, zone), get_locale())
 
 
-def dateformat(value, format: str) -> str:
-    if value is None:
+def dateformat(value=None, format=None) -> str:
+    if not (isinstance(value, date) and _written(format)):
         return format_date(value, format)
     if isinstance(value, datetime):
-        value = _wall_clock(value).date()
+        zone = getattr(get_timezone(), "zone", None)
+        if not zone:
+            return format_date(value, format)
+        value = _wall_clock(value, zone).date()
     return _pattern(format).apply(value, get_locale())
 
 

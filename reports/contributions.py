@@ -145,7 +145,7 @@ def participant_months(session: Session, application: Application) -> Participan
     """What the case page's Contributions card shows; None before enrolment data exists.
     Months are made only for participants with a KPJ (workflows/contributions/
     generation.covered_in), so a case without one is not asked (issue 16)."""
-    if application.kpj is None:
+    if not application.kpj:
         return None
     months = [MonthRow(*row) for row in session.execute(
         select(ContributionMonth.month, ContributionMonth.amount, ContributionMonth.status,

@@ -1,11 +1,9 @@
 """caseapp/cases/links.py: a list's links to case pages are url_for's, number for number,
-also under a script root (the app served below a path), and a fresh request builds its
-own."""
+also under a script root (the app served below a path), each root its own."""
 import pytest
 from flask import url_for
 
 from caseapp import create_app
-from caseapp.cases.links import case_link
 from tests.conftest_config import app_config
 
 
@@ -17,13 +15,15 @@ def app(tmp_path_factory):
 
 @pytest.mark.parametrize("root", ["", "/sigap"])
 def test_each_link_is_url_fors(app, root):
+    case_link = app.jinja_env.globals["case_link"]
     with app.test_request_context("/cases/", base_url=f"http://localhost{root}/"):
         for number in (1, 42, 1_000_300, 2_147_483_646):
             assert case_link(number) == url_for("cases.case", application_id=number)
         assert case_link(7) == f"{root}/cases/7"
 
 
-def test_a_request_under_another_root_builds_its_own(app):
+def test_each_script_root_has_its_own_links(app):
+    case_link = app.jinja_env.globals["case_link"]
     with app.test_request_context("/", base_url="http://localhost/a/"):
         assert case_link(5) == "/a/cases/5"
     with app.test_request_context("/", base_url="http://localhost/b/"):
@@ -31,6 +31,7 @@ def test_a_request_under_another_root_builds_its_own(app):
 
 
 def test_only_numbers_are_linked(app):
+    case_link = app.jinja_env.globals["case_link"]
     with app.test_request_context("/"):
         with pytest.raises(ValueError):
             case_link("5/../../admin")

@@ -62,3 +62,17 @@ def test_the_wall_clock_of_kota_bekasi_and_the_language(filters):
     with force_locale("en"):
         assert filters["datetimeformat"](MOMENTS[0], "dd MMM yyyy HH:mm:ss") == \
             "31 Dec 2026 23:59:59"
+
+
+@pytest.mark.parametrize("language", ["id", "en"])
+def test_what_the_templates_never_pass_is_flask_babels_own(filters, language):
+    with force_locale(language):
+        moment = MOMENTS[1]
+        for named in ("short", "medium", "long", "full", None):
+            assert filters["datetimeformat"](moment, named) == format_datetime(moment, named)
+            assert filters["dateformat"](moment, named) == format_date(moment, named)
+        day = date(2026, 2, 28)
+        assert filters["datetimeformat"](day, "dd MMM yyyy HH:mm") == \
+            format_datetime(day, "dd MMM yyyy HH:mm")
+        assert filters["datetimeformat"](None, "yyyy") == format_datetime(None, "yyyy")
+        assert filters["dateformat"](None, "yyyy") == format_date(None, "yyyy")

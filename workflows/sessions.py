@@ -61,10 +61,9 @@ def _live_statement():
 
 
 def live(session: Session, token: str | None, *, user_id: int,
-         lifetimes: Lifetimes, touch: bool = True) -> UserSession | None:
+         lifetimes: Lifetimes) -> UserSession | None:
     """The session ``token`` names if it still counts for ``user_id``; ends it when it
-    outlived a lifetime or its user was deactivated. ``touch``: the request is the
-    person's doing (not a page's script polling), so the idle clock starts again."""
+    outlived a lifetime or its user was deactivated."""
     if not token:
         return None
     row = session.execute(_live_statement(), {"token_hash": token_hash(token)}
@@ -75,9 +74,17 @@ def live(session: Session, token: str | None, *, user_id: int,
     if reason:
         end(session, row, reason, actor=Actor.system("session-expiry"))
         return None
-    if touch and clock.now() - row.last_seen_at >= TOUCH_EVERY:
-        row.last_seen_at = clock.now()
     return row
+
+
+def touch(row: UserSession) -> bool:
+    """The person is at work (not a page's script polling): the idle clock starts again.
+    Written at most once a minute; says whether it wrote, so a page read knows whether it
+    has something to commit."""
+    if clock.now() - row.last_seen_at < TOUCH_EVERY:
+        return False
+    row.last_seen_at = clock.now()
+    return True
 
 
 def end(session: Session, row: UserSession, reason: str, *, actor: Actor,

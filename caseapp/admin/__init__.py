@@ -13,7 +13,7 @@ from caseapp.admin.reference import (BudgetQuotaView, BudgetYearView, Contributi
                                      DocumentTypeView, KecamatanView, KelurahanView,
                                      PolicyVersionView, UmkRateView)
 from caseapp.approval.views import ApprovalView, BudgetView
-from caseapp.cases.links import case_link
+from caseapp.cases.links import CaseLinks
 from caseapp.admin.role_grants import RoleGrantsView
 from caseapp.admin.users import UserView
 from caseapp.auth import AuthView
@@ -63,7 +63,7 @@ def init_app(app) -> None:
     admin.add_view(JobsView(name=_l("Background jobs"), endpoint="jobs", url="/jobs"))
     admin.add_view(CasesView(name=_l("Verification worklist"), category=cases, endpoint="cases",
                              url="/cases"))
-    app.jinja_env.globals["case_link"] = case_link  # lists of cases link each row
+    app.jinja_env.globals["case_link"] = CaseLinks()  # lists of cases link each row
     admin.add_link(RoleMenuLink(name=_l("New application"), category=cases,
                                 endpoint="cases.intake",
                                 roles=(Role.CASEWORKER.value, Role.PARTNER.value)))

@@ -97,9 +97,10 @@ def _load_user(user_id: str) -> User | None:
     """The user of a session that still counts (not ended, within its lifetimes, user
     active); the cookie alone proves nothing."""
     row = sessions.live(db.session, session.get("sid"), user_id=int(user_id),
-                        lifetimes=flow.lifetimes(),
-                        touch=request.endpoint not in SCRIPT_POLLS) if user_id.isdigit() else None
+                        lifetimes=flow.lifetimes()) if user_id.isdigit() else None
     g.user_session = row
+    g.session_touched = (row is not None and request.endpoint not in SCRIPT_POLLS
+                         and sessions.touch(row))
     return row.user if row is not None else None
 
 
@@ -107,9 +108,10 @@ def _check_session():
     """Settle the session first thing: commit its last-seen touch or its end, and forget
     a cookie whose session no longer counts. Health probes never touch the session.
 
-    A page read with nothing to settle (the touch is written once a minute) goes on in
-    the transaction that read the session: committing it would cost a round trip, and
-    the page's next statement another connection check-out with its ping (issue 16)."""
+    A page read with nothing to settle (the touch is written once a minute; an ended
+    session is settled above) goes on in the transaction that read the session:
+    committing it would cost a round trip, and the page's next statement another
+    connection check-out with its ping (issue 16)."""
     if request.endpoint in PROBES or "_user_id" not in session:
         return None
     if not current_user.is_authenticated:
@@ -117,7 +119,7 @@ def _check_session():
         flow.sign_out_cookie()
         flash(_("Your session has ended. Please sign in again."), "info")
         return None
-    if request.method not in READ_METHODS or db.session.dirty:
+    if request.method not in READ_METHODS or g.get("session_touched"):
         db.session.commit()
     return None
 

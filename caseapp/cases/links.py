@@ -2,18 +2,29 @@
 
 Werkzeug builds each link from its route (some 15 µs through Flask-Admin's blueprint),
 and a list asks for the same link a hundred times with only the number changed. So the
-link is built once a request with a marker where the number goes, and each row's number
-takes the marker's place: ``url_for`` still decides everything else (the script root,
-the rule).
+link is built once per script root with a marker where the number goes, and each row's
+number takes the marker's place: ``url_for`` still decides everything else.
 """
-from flask import g, url_for
+from flask import request, url_for
+
+from caseapp.admin.kept import Kept
 
 _MARK = 2_147_483_647  # a number no case has yet, only ever seen here
+LIMIT = 64
 
 
-def case_link(application_id: int) -> str:
-    """``url_for("cases.case", application_id=application_id)``."""
-    parts = g.get("_case_link")
-    if parts is None:
-        parts = g._case_link = url_for("cases.case", application_id=_MARK).split(str(_MARK))
-    return f"{parts[0]}{int(application_id)}{parts[1]}"
+class CaseLinks:
+    """One app's case links (a Jinja global, ``case_link``)."""
+
+    def __init__(self):
+        self._parts = Kept(LIMIT)
+
+    def __call__(self, application_id: int) -> str:
+        """``url_for("cases.case", application_id=application_id)``."""
+        head, tail = self._parts.get(request.script_root, _split)
+        return f"{head}{int(application_id)}{tail}"
+
+
+def _split() -> tuple[str, str]:
+    head, tail = url_for("cases.case", application_id=_MARK).rsplit(str(_MARK), 1)
+    return head, tail
