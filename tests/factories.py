@@ -15,6 +15,7 @@ from workflows.actor import Actor
 from workflows.documents import store_document
 from workflows.imports.datasets import import_dtsen
 from workflows.intake import open_application, register_worker
+from workflows.reference import load_reference_data
 from workflows.reference_data import DOCUMENT_TYPES
 from workflows.mfa import required as mfa_required
 from workflows.users import create_user
@@ -50,6 +51,13 @@ def make_staff(session: Session) -> dict[str, Actor]:
             enrol_known_secret(session, user, TOTP_SECRET, actor=system)
     session.flush()
     return staff_actors(session)
+
+
+def reference_and_staff(session: Session) -> None:
+    """The set-up of an app whose transactions really commit (``committed_app``): the
+    reference data and the standard accounts."""
+    load_reference_data(session, actor=Actor.system("test-setup"))
+    make_staff(session)
 
 
 def staff_actors(session: Session) -> dict[str, Actor]:

@@ -21,11 +21,9 @@ from caseapp.extensions import db
 from models import AuditChainHead, AuditEvent, DtsenRecord, ImportRun, Job
 from tests.conftest import committed_app
 from tests.conftest_config import app_config
-from tests.factories import PASSWORD, make_staff
+from tests.factories import PASSWORD, reference_and_staff
 from tests.test_imports import DTSEN_HEADER, dtsen_rows
-from workflows.actor import Actor
 from workflows.audit import verify_chain
-from workflows.reference import load_reference_data
 
 ROOT = Path(__file__).resolve().parent.parent
 ROUNDS, ROWS = 4, 3_000
@@ -85,11 +83,7 @@ def _csv(round_no: int) -> bytes:
 
 @pytest.fixture
 def database_url(tmp_path):
-    def setup(session):
-        load_reference_data(session, actor=Actor.system("test-setup"))
-        make_staff(session)
-
-    with committed_app("sqlite", tmp_path, "crash", setup) as app:
+    with committed_app("sqlite", tmp_path, "crash", reference_and_staff) as app:
         yield app, db.state(app).engine.url.render_as_string()
 
 

@@ -19,10 +19,8 @@ from caseapp.extensions import db
 from tests.conftest import committed_app
 from tests.conftest_config import TEST_CONFIG
 from tests.databases import BACKENDS
-from tests.factories import PASSWORD, make_staff
+from tests.factories import PASSWORD, reference_and_staff
 from tests.test_crash_durability import _Browser
-from workflows.actor import Actor
-from workflows.reference import load_reference_data
 
 ROOT = Path(__file__).resolve().parent.parent
 NIK = "3275014107900001"
@@ -31,12 +29,8 @@ _LISTENING = re.compile(rb"Listening at: (http://127\.0\.0\.1:\d+)")
 
 @pytest.fixture(scope="module", params=BACKENDS)
 def database_url(request, tmp_path_factory):
-    def setup(session):
-        load_reference_data(session, actor=Actor.system("test-setup"))
-        make_staff(session)
-
     with committed_app(request.param, tmp_path_factory.mktemp("gunicorn"), "gunicorn",
-                       setup) as app:
+                       reference_and_staff) as app:
         db.state(app).engine.dispose()
         yield db.state(app).engine.url.render_as_string(hide_password=False)
 

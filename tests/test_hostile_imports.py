@@ -15,12 +15,10 @@ from sqlalchemy import func, select
 from caseapp.extensions import db
 from models import AuditEvent, DtsenRecord, ImportRun
 from tests.conftest import committed_app
-from tests.factories import make_staff
+from tests.factories import reference_and_staff
 from tests.helpers import csrf_token, login
 from tests.test_imports import DTSEN_HEADER, dtsen_rows, report_rows, run_import, write_csv
-from workflows.actor import Actor
 from workflows.imports import datasets, spreadsheet
-from workflows.reference import load_reference_data
 
 SHEET = "xl/worksheets/sheet1.xml"
 
@@ -148,11 +146,8 @@ def test_more_rows_than_allowed_are_refused(session, staff, tmp_path, small_limi
 
 @pytest.fixture(scope="module")
 def live(tmp_path_factory):
-    def setup(session):
-        load_reference_data(session, actor=Actor.system("test-setup"))
-        make_staff(session)
-
-    with committed_app("sqlite", tmp_path_factory.mktemp("hostile"), "hostile", setup) as app:
+    with committed_app("sqlite", tmp_path_factory.mktemp("hostile"), "hostile",
+                       reference_and_staff) as app:
         yield app
 
 

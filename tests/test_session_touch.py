@@ -11,20 +11,14 @@ from caseapp.extensions import db
 from models import UserSession, clock
 from tests.conftest import committed_app
 from tests.databases import BACKENDS
-from tests.factories import make_staff
+from tests.factories import reference_and_staff
 from tests.helpers import login
-from workflows.actor import Actor
-from workflows.reference import load_reference_data
 
 
 @pytest.fixture(scope="module", params=BACKENDS)
 def app(request, tmp_path_factory):
-    def setup(session):
-        load_reference_data(session, actor=Actor.system("test-setup"))
-        make_staff(session)
-
     with committed_app(request.param, tmp_path_factory.mktemp("touch"), "touch",
-                       setup) as app:
+                       reference_and_staff) as app:
         yield app
 
 
