@@ -12,9 +12,11 @@ import time
 from datetime import datetime
 
 from sqlalchemy import text
+from sqlalchemy.orm import Session
 
 from models.audit import GENESIS_HASH, READ_MARK
 from workflows.audit.chain import HASHED_FIELDS, canonical_json, row_hash
+from workflows.intake_tally import recount_intake_tally
 
 EVENTS_PER_WORKER = 20
 PREMIUM, MONTHS = 16_800, 12
@@ -46,7 +48,10 @@ def _state_case(column: str = "i") -> str:
 
 def _run(conn, label: str, sql: str, **params) -> None:
     began = time.perf_counter()
-    rows = conn.execute(text(sql), params).rowcount
+    _report(label, conn.execute(text(sql), params).rowcount, began)
+
+
+def _report(label: str, rows: int, began: float) -> None:
     print(f"  {label:<38}{rows:>12,} rows {time.perf_counter() - began:>7.1f} s", flush=True)
 
 
@@ -127,10 +132,8 @@ def load_domain(conn, *, n: int, year: int, caseworkers: list[int], head: int,
                female_head_of_household = w.female_head_of_household
         FROM eligibility_evaluation e, worker w
         WHERE e.application_id = a.id AND w.id = a.worker_id AND w.id > :base""", **params)
-    _run(conn, "intake_tally", """
-        INSERT INTO intake_tally (taken_in_by_id, state, n)
-        SELECT taken_in_by_id, state, count(*) FROM application WHERE worker_id > :base
-        GROUP BY taken_in_by_id, state""", **params)
+    began = time.perf_counter()  # as `flask home-figures recount-intake`, in this transaction
+    _report("intake_tally", recount_intake_tally(Session(bind=conn)), began)
     _run(conn, "budget_ledger", f"""
         INSERT INTO budget_ledger (fiscal_year, application_id, decree_id, kind, amount, places,
                                    months, actor_id, created_at)

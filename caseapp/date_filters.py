@@ -34,28 +34,31 @@ def _written(format) -> bool:
     return isinstance(format, str) and format not in _NAMED
 
 
-def _wall_clock(moment: datetime, zone: str) -> datetime:
+def _wall_clock(moment: datetime) -> datetime | None:
+    """``moment`` on the request's wall clock; None when the zone is not pytz's."""
+    zone = getattr(get_timezone(), "zone", None)
+    if zone is None:
+        return None
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=timezone.utc)
     return moment.astimezone(_zone(zone))
 
 
 def datetimeformat(value=None, format=None) -> str:
-    zone = getattr(get_timezone(), "zone", None)
-    if not (isinstance(value, datetime) and _written(format) and zone):
+    moment = _wall_clock(value) if isinstance(value, datetime) and _written(format) else None
+    if moment is None:
         return format_datetime(value, format)
-    return _pattern(format).apply(_wall_clock(value, zone), get_locale())
+    return _pattern(format).apply(moment, get_locale())
 
 
 def dateformat(value=None, format=None) -> str:
-    if not (isinstance(value, date) and _written(format)):
-        return format_date(value, format)
+    day = value
     if isinstance(value, datetime):
-        zone = getattr(get_timezone(), "zone", None)
-        if not zone:
-            return format_date(value, format)
-        value = _wall_clock(value, zone).date()
-    return _pattern(format).apply(value, get_locale())
+        moment = _wall_clock(value)
+        day = moment.date() if moment else None
+    if not (isinstance(day, date) and _written(format)):
+        return format_date(value, format)
+    return _pattern(format).apply(day, get_locale())
 
 
 def init_app(app) -> None:

@@ -11,6 +11,7 @@ from caseapp.admin.base import SecureView
 from caseapp.cases.labels import EXIT_LABELS
 from caseapp.exits.forms import LedgerFilterForm, RefundForm, month_value
 from caseapp.extensions import db
+from caseapp.i18n import translated
 from caseapp.refusals import refuse
 from models import RefundLine, Role, clock
 from reports.contributions import add_months
@@ -101,7 +102,7 @@ class RefundsView(SecureView):
                   "refunded_on": _("Received on"), "reference": _("BPJS reference"),
                   "count": _("Lines"), "paid": _("Paid (Rp)"), "owed": _("Owed by BPJS (Rp)"),
                   "written_off": _("Not refunded, by agreement (Rp)"),
-                  "reasons": {k: str(v) for k, v in EXIT_LABELS.items()},
+                  "reasons": translated(EXIT_LABELS),
                   "statuses": _statuses()}
         info = [(_("Report"), _("Refund ledger")),
                 (_("Parameters"), f"status={status or '*'}, year={year or '*'}"),
