@@ -82,9 +82,9 @@ def load_domain(conn, *, n: int, year: int, caseworkers: list[int], head: int,
         FROM generate_series(0, :n - 1) AS i,
              (SELECT array_agg(code ORDER BY code) AS codes FROM kelurahan) AS k""", **params)
     params["base"] = base
-    # Rows made consistent here: no triggers (the ranking's copies of migration 0028 and
-    # the intake tally of 0031 are filled below, as their backfills do; foreign keys hold
-    # by construction).
+    # Rows made consistent here: no triggers (the ranking's copies of migration 0028 are
+    # filled below as its backfill does, the intake tally of 0031 counted again; foreign
+    # keys hold by construction).
     conn.execute(text("SET LOCAL session_replication_role = replica"))
     state = _state_case()
     _run(conn, "application", f"""

@@ -6,13 +6,12 @@ import re
 
 from sqlalchemy import func, select, text
 
-from models import Application, IntakeTally
-from reports.dashboard import intake_counts, state_counts
-from tests.factories import enrol, make_application, make_budget, make_submitted, \
-    make_verified
-from tests.helpers import login
 from caseapp.jobs.periodic import count_home_figures
-from models import HomeFigures
+from models import Application, HomeFigures, IntakeTally
+from reports.dashboard import intake_counts, state_counts
+from tests.factories import (enrol, make_application, make_budget, make_submitted,
+                             make_verified)
+from tests.helpers import login
 from workflows.intake_tally import fold_intake_tally
 from workflows.verification import reject_application, return_application
 

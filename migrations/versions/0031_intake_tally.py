@@ -5,9 +5,9 @@ Every insert, change of state or taker, and delete of an application adds its +1
 rows, by a row trigger that fires only when the state or the taker changed. (A statement
 trigger with transition tables, one grouped INSERT per statement, cost 2.4 ms for each
 of the ORM's one-row UPDATEs: a decree of 10,000 cases took 35 s instead of 10.) The
-backfill counts the applications there are (a second or two at a million). A bulk loader that disables the triggers
-(session_replication_role = replica) adds its rows' counts itself, as bench/scale_data.py
-does, or runs `flask home-figures recount-intake` after it.
+backfill counts the applications there are (a second or two at a million). A bulk loader
+that disables the triggers (session_replication_role = replica) counts the tally again
+after it (`flask home-figures recount-intake`, as bench/scale_data.py does).
 
 Revision ID: 0031
 Revises: 0030
